@@ -1,0 +1,60 @@
+# emolib: the two commands of the README are `make book` and `make test`.
+# Everything else here is a building block of those two, or a convenience for researchers.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PROFILE ?= tiny
+SEED ?= 0
+DATA ?= data/sample
+WORKERS ?= 2
+EXTRA ?= dev
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help install sample notebooks book test lint clean distclean sync-notebooks
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRA)]'
+	touch $@
+
+install: $(STAMP) ## create .venv and install emolib with its dependencies
+
+$(DATA)/manifest.json: $(STAMP)
+	$(BIN)/python -m emolib sample --profile $(PROFILE) --seed $(SEED) --out $(DATA) --workers $(WORKERS)
+
+sample: $(DATA)/manifest.json ## generate the synthetic cinema (PROFILE=tiny|full, SEED=0)
+
+notebooks: $(DATA)/manifest.json ## execute every notebook with papermill into book/notebooks/
+	$(BIN)/python -m emolib notebooks --data $(DATA) --profile $(PROFILE) --seed $(SEED) --out book/notebooks
+
+book: notebooks ## set up, generate the sample, execute the notebooks, build the HTML book
+	$(BIN)/jupyter-book build book --config _config.yml --toc book/_toc.yml --warningiserror --nitpick --keep-going
+	@echo "The book is at book/_build/html/index.html"
+
+test: $(STAMP) ## set up if needed and run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff over the package, tests and notebook sources
+	$(BIN)/ruff check emolib tests benchmarks notebooks/*.py
+
+sync-notebooks: $(STAMP) ## re-pair notebooks/*.ipynb with their py:percent sources
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+clean: ## remove generated data, run outputs and the built book
+	rm -rf book/_build book/notebooks outputs $(DATA)
+
+distclean: clean ## also remove the virtual environment
+	rm -rf $(VENV)
