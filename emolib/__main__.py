@@ -1,0 +1,5 @@
+"""``python -m emolib``: see :mod:`emolib.cli`."""
+
+from emolib.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""Execute the project's notebooks with papermill: the one execution path of the book.
+
+The py:percent files in ``notebooks/`` are the sources. Each is converted in memory with jupytext,
+executed by papermill with the parameters given, and written atomically to the output folder, so
+the book never includes a half-executed notebook. A notebook that raises stops the run; its
+partially executed copy is kept beside the outputs for inspection and the failing cell is shown.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from emolib.atomic import atomic_path
+
+NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook raised during execution; the message holds the failing cell and traceback."""
+
+
+def discover(folder: str | Path) -> list[Path]:
+    """Notebook sources in ``folder`` (``NN_name.py``), in chapter order."""
+    return sorted(Path(folder).glob(NOTEBOOK_GLOB))
+
+
+def execute(
+    source: str | Path,
+    output: str | Path,
+    parameters: Mapping[str, Any],
+    kernel_name: str = "python3",
+    failed_copy: str | Path | None = None,
+) -> Path:
+    """Execute one py:percent notebook with papermill.
+
+    Parameters
+    ----------
+    source
+        The ``notebooks/NN_name.py`` source.
+    output
+        Where the executed ``.ipynb`` goes (written atomically).
+    parameters
+        Papermill parameters injected after the ``parameters`` cell.
+    kernel_name
+        Jupyter kernel to run in (the current environment's ``python3`` by default).
+    failed_copy
+        Where to keep the partially executed notebook if it fails.
+
+    Returns
+    -------
+    pathlib.Path
+        ``output``.
+
+    Raises
+    ------
+    NotebookFailed
+        If a cell raises; the message names the notebook and shows the failing cell.
+    """
+    import jupytext
+    import papermill as pm
+
+    source = Path(source).resolve()
+    notebook = jupytext.read(source)
+    with tempfile.TemporaryDirectory() as tmp:
+        converted = Path(tmp) / f"{source.stem}.ipynb"
+        jupytext.write(notebook, converted)
+        with atomic_path(output) as part:
+            partial = part.with_suffix(".ipynb")
+            try:
+                pm.execute_notebook(
+                    str(converted),
+                    str(partial),
+                    parameters=dict(parameters),
+                    kernel_name=kernel_name,
+                    language="python",
+                    cwd=str(source.parent),
+                    progress_bar=False,
+                )
+            except pm.PapermillExecutionError as err:
+                if failed_copy is not None:
+                    Path(failed_copy).parent.mkdir(parents=True, exist_ok=True)
+                    partial.replace(failed_copy)
+                raise NotebookFailed(f"{source.name} failed in cell {err.exec_count}:\n{err}") from None
+            partial.replace(part)
+    return Path(output)
+
+
+def execute_all(
+    sources: Iterable[str | Path],
+    out_dir: str | Path,
+    parameters: Mapping[str, Any],
+    outputs_root: str | Path,
+) -> list[Path]:
+    """Execute notebooks in order; each gets ``output_dir = outputs_root/<notebook stem>``.
+
+    Stops at the first notebook that fails (raising :class:`NotebookFailed`).
+    """
+    done = []
+    for source in sources:
+        stem = Path(source).stem
+        run_dir = Path(outputs_root).resolve() / stem
+        params = {**parameters, "output_dir": str(run_dir)}
+        print(f"[papermill] {Path(source).name} -> {Path(out_dir) / (stem + '.ipynb')}", flush=True)
+        done.append(
+            execute(source, Path(out_dir) / f"{stem}.ipynb", params, failed_copy=run_dir / "FAILED.ipynb")
+        )
+    return done

@@ -1,0 +1,241 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Dataset exploration
+#
+# What the data looks like before any model touches it: the thesis's first figures
+# {cite:p}`bernal2017predicting` (valence, arousal and fear along a movie, frame rates, durations,
+# the distribution of the annotations) for the MediaEval 2017 layout, and for the Smell of Fear
+# layout the scene-label frequencies against the kept-label threshold and the breath-compound
+# curves of every screening of a film {cite:p}`fevrier_breath`.
+#
+# The notebook runs on whatever `data_dir` names: the synthetic sample by default, or a real
+# release (see {doc}`../data`). Sections whose layout is absent are skipped.
+
+# %% tags=["parameters"]
+data_dir = "../data/sample"  # the synthetic sample, a MediaEval 2017 dev set, or a Smell of Fear folder
+profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
+seed = 0  # sample seed (recorded in the outputs)
+output_dir = "../outputs/01_dataset_exploration"  # figures and summary.json go here
+movie = None  # MediaEval movie shown along time (None: the first one)
+film = None  # Smell of Fear film whose screenings are shown (None: the one with most screenings)
+min_positive = 20  # kept-label rule of the study: labels with at least this many positive sequences
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from myst_nb import glue
+
+from emolib import exploration
+from emolib.atomic import write_text
+from emolib.datasets import locate
+from emolib.mediaeval import load_devset
+from emolib.smelloffear import load_smelloffear
+
+sns.set_theme(style="whitegrid", context="notebook")
+out = Path(output_dir)
+out.mkdir(parents=True, exist_ok=True)
+layouts = locate(data_dir)
+summary = {"data_dir": str(layouts.root), "profile": profile, "seed": seed}
+print(f"MediaEval 2017 layout: {layouts.mediaeval}\nSmell of Fear layout:  {layouts.smelloffear}")
+
+
+def show(name: str, fig: plt.Figure) -> None:
+    """Save a figure into output_dir and glue it for the book's numbered captions."""
+    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
+# %% [markdown]
+# ## MediaEval 2017: valence, arousal and fear
+#
+# Each movie is annotated on 10 s windows every 5 s. The table lists what the files say about
+# every movie: frame rate and duration measured from the video stream, and the span the
+# annotations cover.
+
+# %%
+if layouts.mediaeval is not None:
+    devset = load_devset(layouts.mediaeval)
+    movies = exploration.movie_table(devset)
+    ann = devset.annotations
+    shown = movie or devset.names[0]
+    one = devset.movie_annotations(shown)
+    summary["mediaeval"] = {
+        "movies": len(movies),
+        "windows": len(ann),
+        "fear_share": float(ann["fear"].mean()),
+        "hours": float(movies["duration"].sum() / 3600),
+    }
+    glue("me_movies", len(movies), display=False)
+    glue("me_windows", len(ann), display=False)
+    glue("me_fear_pct", f"{100 * ann['fear'].mean():.1f}", display=False)
+    glue("me_shown", shown.replace("_", " "), display=False)
+    display(movies.round(3))
+
+# %% [markdown]
+# The sample holds {glue:text}`me_movies` annotated movies and {glue:text}`me_windows` windows, of
+# which {glue:text}`me_fear_pct` % are labelled as fear.
+# {numref}`fig-va-along` and {numref}`fig-fear-along` follow *{glue:text}`me_shown`* (the thesis's
+# Figures 3.1 and 3.2).
+
+# %%
+if layouts.mediaeval is not None:
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    ax.plot(one["time"], one["valence"], label="valence", color="tab:orange")
+    ax.plot(one["time"], one["arousal"], label="arousal", color="tab:blue")
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set(xlabel="window start (s)", ylabel="mean rating", ylim=(-1.05, 1.05), title=shown)
+    ax.legend(loc="upper right")
+    show("fig_va_along", fig)
+
+    fig, ax = plt.subplots(figsize=(9, 1.8))
+    ax.fill_between(one["time"], one["fear"], step="post", color="tab:red", alpha=0.6)
+    ax.set(xlabel="window start (s)", ylabel="fear", yticks=[0, 1], title=shown)
+    show("fig_fear_along", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_va_along
+# :name: fig-va-along
+# Valence and arousal along one movie, one point per 10 s window (cf. Figure 3.1 of the thesis).
+# ```
+#
+# ```{glue:figure} fig_fear_along
+# :name: fig-fear-along
+# Fear windows along the same movie (cf. Figure 3.2 of the thesis).
+# ```
+
+# %%
+if layouts.mediaeval is not None:
+    fig, axes = plt.subplots(1, 2, figsize=(10, 0.35 * len(movies) + 1.5), sharey=True)
+    order = movies.sort_values("name")
+    axes[0].barh(order["name"], order["fps"], color="tab:gray")
+    axes[0].set(xlabel="frames per second", xlim=(20, 31))
+    axes[1].barh(order["name"], order["duration"] / 60, color="tab:green")
+    axes[1].set(xlabel="duration (min)")
+    axes[0].invert_yaxis()
+    show("fig_fps_durations", fig)
+
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3))
+    sns.histplot(ann["valence"], bins=20, ax=axes[0], color="tab:orange")
+    sns.histplot(ann["arousal"], bins=20, ax=axes[1], color="tab:blue")
+    counts = ann["fear"].value_counts().reindex([0, 1], fill_value=0)
+    axes[2].bar(["no fear", "fear"], counts.to_numpy(), color=["tab:gray", "tab:red"])
+    axes[0].set(xlim=(-1, 1))
+    axes[1].set(xlim=(-1, 1))
+    axes[2].set(ylabel="windows")
+    show("fig_histograms", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_fps_durations
+# :name: fig-fps-durations
+# Frame rate and duration of every movie (cf. Figures 3.3 and 3.4 of the thesis). The mixed frame
+# rates are why Study A resamples every movie to 30 fps before cutting 16-frame clips.
+# ```
+#
+# ```{glue:figure} fig_histograms
+# :name: fig-histograms
+# Distribution of the window annotations (cf. Figure 3.5): extreme valence and arousal are rarer
+# than neutral ones, and fear windows are a minority, which the fear model must account for.
+# ```
+
+# %% [markdown]
+# ## Smell of Fear: scene labels and breath
+#
+# Every 30 s sequence of a film carries 42 binary scene labels. The study keeps the labels used on
+# at least `min_positive` sequences over all films ({numref}`fig-label-frequencies`); the kept set
+# is derived from that rule, never typed in.
+
+# %%
+if layouts.smelloffear is not None:
+    sof = load_smelloffear(layouts.smelloffear)
+    freq = exploration.label_frequencies(sof, min_positive)
+    kept = freq.loc[freq["kept"], "label"].tolist()
+    summary["smelloffear"] = {
+        "films": len(sof.films),
+        "sequences": int(sof.films["n_sequences"].sum()),
+        "screenings": int(sof.films["screenings"].map(len).sum()),
+        "kept_labels": kept,
+    }
+    glue("sof_films", len(sof.films), display=False)
+    glue("sof_sequences", int(sof.films["n_sequences"].sum()), display=False)
+    glue("sof_kept", len(kept), display=False)
+    glue("sof_kept_names", ", ".join(kept) or "none", display=False)
+
+    fig, ax = plt.subplots(figsize=(10, 8))
+    colours = ["tab:green" if k else "tab:gray" for k in freq["kept"]]
+    ax.barh(freq["label"], freq["positives"], color=colours)
+    ax.axvline(min_positive, color="tab:red", ls="--", label=f"kept-label threshold ({min_positive})")
+    ax.invert_yaxis()
+    ax.set(xlabel="positive sequences over all films")
+    ax.legend(loc="lower right")
+    show("fig_label_frequencies", fig)
+    display(sof.films[["film", "n_sequences", "screenings"]])
+
+# %% [markdown]
+# ```{glue:figure} fig_label_frequencies
+# :name: fig-label-frequencies
+# Positive sequences per scene label over all labelled films. Green labels pass the kept-label
+# rule (dashed line).
+# ```
+#
+# Over {glue:text}`sof_films` labelled films and {glue:text}`sof_sequences` sequences the rule
+# keeps {glue:text}`sof_kept` labels: {glue:text}`sof_kept_names`.
+#
+# The breath of the audience is measured once per 30 s in every screening. Absolute levels depend
+# on how many people were in the room, so each compound is min–max scaled per screening, and a
+# missing value is filled from the other screenings of the same film at the same time
+# ({numref}`fig-voc-curves`).
+
+# %%
+if layouts.smelloffear is not None and any(sof.vocs.values()):
+    shown_film = film or max(sof.vocs, key=lambda f: len(sof.vocs[f]))
+    curves = exploration.voc_curves(sof, shown_film)
+    summary["smelloffear"]["voc_missing_share"] = float(curves["raw"].isna().mean())
+    glue("sof_film", shown_film, display=False)
+    grid = sns.relplot(
+        data=curves,
+        x="minute",
+        y="scaled",
+        hue="screening",
+        col="compound",
+        col_wrap=3,
+        kind="line",
+        height=2.4,
+        aspect=1.5,
+        palette="viridis",
+    )
+    grid.set_axis_labels("minute of the film", "scaled concentration")
+    grid.figure.suptitle(f"{shown_film}: every screening", y=1.02)
+    show("fig_voc_curves", grid.figure)
+
+# %% [markdown]
+# ```{glue:figure} fig_voc_curves
+# :name: fig-voc-curves
+# The six compounds of the study along one film ({glue:text}`sof_film`), one line per screening,
+# min–max scaled per screening with gaps filled from the other screenings.
+# ```
+
+# %%
+write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+pd.Series({k: v for k, v in summary.items() if not isinstance(v, dict)})

@@ -1,0 +1,84 @@
+"""The notebooks: sources paired with their .ipynb, each with papermill parameters, and 01 executes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from emolib.notebooks import NotebookFailed, discover, execute
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = discover(ROOT / "notebooks")
+REQUIRED_PARAMETERS = {"data_dir", "profile", "seed", "output_dir"}
+
+
+def _code(cells: list) -> list[str]:
+    return [c.source.strip() for c in cells if c.cell_type == "code"]
+
+
+def test_there_are_notebooks() -> None:
+    assert [s.stem for s in SOURCES][:1] == ["01_dataset_exploration"]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_parameters_cell_comes_first(source: Path) -> None:
+    nb = jupytext.read(source)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert "parameters" in first_code.metadata.get("tags", [])
+    names = {line.split("=")[0].strip() for line in first_code.source.splitlines() if "=" in line}
+    assert REQUIRED_PARAMETERS <= names
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_paired_ipynb_is_in_sync_and_output_free(source: Path) -> None:
+    paired = source.with_suffix(".ipynb")
+    assert paired.exists(), f"{paired.name} missing: run `make sync-notebooks`"
+    stored = nbformat.read(paired, as_version=4)
+    assert _code(stored.cells) == _code(jupytext.read(source).cells), "run `make sync-notebooks`"
+    assert all(not c.get("outputs") for c in stored.cells if c.cell_type == "code")
+
+
+@pytest.mark.slow
+def test_dataset_exploration_executes_on_the_tiny_sample(tiny_sample: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "outputs"
+    executed = execute(
+        ROOT / "notebooks" / "01_dataset_exploration.py",
+        tmp_path / "01.ipynb",
+        {"data_dir": str(tiny_sample), "profile": "tiny", "seed": 0, "output_dir": str(out_dir)},
+    )
+    nb = nbformat.read(executed, as_version=4)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+    summary = json.loads((out_dir / "summary.json").read_text())
+    assert summary["mediaeval"]["movies"] >= 3
+    assert summary["smelloffear"]["kept_labels"], "the tiny profile should keep some labels"
+    for name in ["fig_va_along", "fig_fear_along", "fig_fps_durations", "fig_histograms",
+                 "fig_label_frequencies", "fig_voc_curves"]:
+        assert (out_dir / f"{name}.png").stat().st_size > 5_000, name
+
+
+@pytest.mark.slow
+def test_only_mediaeval_folder_skips_smell_of_fear(tiny_sample: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "outputs"
+    execute(
+        ROOT / "notebooks" / "01_dataset_exploration.py",
+        tmp_path / "01.ipynb",
+        {"data_dir": str(tiny_sample / "mediaeval2017"), "output_dir": str(out_dir)},
+    )
+    summary = json.loads((out_dir / "summary.json").read_text())
+    assert "mediaeval" in summary and "smelloffear" not in summary
+
+
+def test_failing_notebook_stops_with_the_cell_and_keeps_a_copy(tmp_path: Path) -> None:
+    source = tmp_path / "99_broken.py"
+    source.write_text(
+        '# %% tags=["parameters"]\nx = 1\n\n# %%\nraise RuntimeError("planted failure")\n'
+    )
+    with pytest.raises(NotebookFailed, match="planted failure"):
+        execute(source, tmp_path / "out" / "99.ipynb", {"x": 2}, failed_copy=tmp_path / "FAILED.ipynb")
+    assert not (tmp_path / "out" / "99.ipynb").exists()
+    assert (tmp_path / "FAILED.ipynb").exists()
