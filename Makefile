@@ -41,7 +41,8 @@ notebooks: $(DATA)/manifest.json ## execute every notebook with papermill into b
 	$(BIN)/python -m emolib notebooks --data $(DATA) --profile $(PROFILE) --seed $(SEED) --out book/notebooks
 
 book: notebooks ## set up, generate the sample, execute the notebooks, build the HTML book
-	$(BIN)/jupyter-book build book --config _config.yml --toc book/_toc.yml --warningiserror --nitpick --keep-going
+	$(BIN)/jupyter-book build book --config _config.yml --toc $(CURDIR)/book/_toc.yml --path-output book \
+		--warningiserror --nitpick --keep-going
 	@echo "The book is at book/_build/html/index.html"
 
 test: $(STAMP) ## set up if needed and run the whole test suite
