@@ -82,20 +82,22 @@ def walk_files(root: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
-def find_by_stem(files: Iterable[Path], stems: Iterable[str], suffixes: tuple[str, ...]) -> dict[str, Path]:
+def find_by_stem(
+    files: Iterable[Path], stems: Iterable[str] | None, suffixes: tuple[str, ...]
+) -> dict[str, Path]:
     """Map each stem to the single file named ``<stem><suffix>`` among ``files`` (suffix case-insensitive).
 
-    Stems with no such file are left out of the result.
+    Stems with no such file are left out of the result; ``stems=None`` takes every stem found.
 
     Raises
     ------
     DataError
         If two files match the same stem (naming both: the choice would be arbitrary).
     """
-    wanted = set(stems)
+    wanted = None if stems is None else set(stems)
     found: dict[str, Path] = {}
     for f in files:
-        if f.suffix.lower() not in suffixes or f.stem not in wanted:
+        if f.suffix.lower() not in suffixes or (wanted is not None and f.stem not in wanted):
             continue
         if f.stem in found:
             raise DataError(f, f"ambiguous: {found[f.stem]} has the same name {f.stem!r}")

@@ -404,7 +404,8 @@ def _discover(base: Path) -> _Found:
     screenings = _screening_files(vocs_dir) if vocs_dir.is_dir() else {}
     reserved = {labels_dir, audio_dir, vocs_dir}
     others = (f for f in walk_files(base) if not reserved.intersection(f.parents))
-    movies = find_by_stem(others, labels.keys() | audio.keys() | screenings.keys(), MOVIE_SUFFIXES)
+    # every movie, labelled or not: the unlabelled ones pre-train the autoencoder
+    movies = find_by_stem(others, None, MOVIE_SUFFIXES)
     return _Found(labels, audio, screenings, movies)
 
 

@@ -434,6 +434,7 @@ def test_load_full_layout_with_vocs_movies_and_unlabelled_films(tmp_path: Path) 
     write(tmp_path / "vocs" / "1_Marrow_bis.arff", voc_arff(rows))
     write(tmp_path / "movies" / "Hobbit.mp4", "")
     write(tmp_path / "movies" / "Marrow_bis.mp4", "")
+    write(tmp_path / "movies" / "Sable.mp4", "")  # a movie alone: an unlabelled film for pre-training
     with pytest.warns(UserWarning, match="'Marrow_bis', which has no labels"):
         data = sof.load_smelloffear(tmp_path)
     hobbit = data.films.iloc[0]
@@ -446,7 +447,8 @@ def test_load_full_layout_with_vocs_movies_and_unlabelled_films(tmp_path: Path) 
             "movie": tmp_path / "movies" / "Marrow_bis.mp4",
             "audio": None,
             "n_screenings": 1,
-        }
+        },
+        {"film": "Sable", "movie": tmp_path / "movies" / "Sable.mp4", "audio": None, "n_screenings": 0},
     ]
     scaled = data.scaled_vocs("Hobbit")
     assert all(not s.isna().any().any() and ((s >= 0) & (s <= 1)).all().all() for s in scaled)

@@ -1,0 +1,14 @@
+"""The synthetic cinema: deterministic movies with known emotions, in the real dataset layouts.
+
+``generate_sample(out, profile, seed)`` writes a MediaEval 2017 development set and a Smell of
+Fear set under ``out`` (see ``data/README.md`` for every file). Every movie is rendered from
+latent curves of valence, arousal and fear (:mod:`emolib.synth.latent`), planted in the pixels
+(:mod:`emolib.synth.video`) and the sound (:mod:`emolib.synth.audio`), encoded with ffmpeg
+(:mod:`emolib.synth.mux`) and annotated from the same curves (:mod:`emolib.synth.mediaeval`,
+:mod:`emolib.synth.smelloffear`, :mod:`emolib.synth.labels`, :mod:`emolib.synth.breath`).
+"""
+
+from emolib.synth.generate import GENERATOR_VERSION, generate_sample
+from emolib.synth.profiles import PROFILES, MovieSpec, Profile, plan
+
+__all__ = ["GENERATOR_VERSION", "PROFILES", "MovieSpec", "Profile", "generate_sample", "plan"]

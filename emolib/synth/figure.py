@@ -1,0 +1,113 @@
+"""Figure of the latent model: ``python -m emolib.synth.figure data/latent_model.png``.
+
+Draws, for one movie of the ``tiny`` profile, the latent curves with its scenes, shocks and
+window annotations, the cues they are planted through (colour warmth, shape speed and cuts,
+tempo and loudness of the music), and a strip of frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from emolib.atomic import atomic_path  # noqa: E402
+from emolib.synth.audio import music_gain, tempo_bpm  # noqa: E402
+from emolib.synth.latent import SCENES  # noqa: E402
+from emolib.synth.mediaeval import window_annotations  # noqa: E402
+from emolib.synth.movie import movie_latent  # noqa: E402
+from emolib.synth.profiles import plan  # noqa: E402
+from emolib.synth.seeding import stream  # noqa: E402
+from emolib.synth.video import motion_speed, plan_shots, render_batch  # noqa: E402
+
+_SCENE_COLOURS = plt.get_cmap("tab10")(np.arange(len(SCENES)))
+
+
+def draw(path: Path, seed: int = 0, movie: int = 1, dpi: int = 80) -> Path:
+    """Draw the figure for MediaEval movie ``movie`` of the tiny profile into ``path`` (PNG, atomic)."""
+    spec = [s for s in plan("tiny", seed) if s.layout == "mediaeval2017"][movie]
+    latent = movie_latent(spec, seed)
+    board = plan_shots(latent, stream(seed, spec.layout, spec.index, "video"))
+    starts, valence, arousal, fear = window_annotations(
+        latent, stream(seed, spec.layout, spec.index, "annotation")
+    )
+    t = np.arange(0.0, latent.duration, 0.5)
+    frames = render_batch(latent, board, t, spec.width, spec.height).astype(np.float32)
+    warmth = (frames[..., 0].mean(axis=(1, 2)) - frames[..., 2].mean(axis=(1, 2))) / 255.0
+    brightness = frames.mean(axis=(1, 2, 3)) / 255.0
+
+    fig, axes = plt.subplots(4, 1, figsize=(10, 9), gridspec_kw={"height_ratios": [3, 2, 2, 1.6]})
+    ax = axes[0]
+    ends = np.append(latent.scene_starts[1:], latent.duration)
+    for start, end, code in zip(latent.scene_starts, ends, latent.scene_codes, strict=True):
+        ax.axvspan(start, end, color=_SCENE_COLOURS[code], alpha=0.18, lw=0)
+        ax.text((start + end) / 2, 1.12, SCENES[code], ha="center", fontsize=7)
+    ax.plot(latent.t, latent.valence, color="tab:orange", label="valence")
+    ax.plot(latent.t, latent.arousal, color="tab:red", label="arousal")
+    ax.fill_between(latent.t, 0, latent.fear, color="k", alpha=0.25, label="fear (latent)")
+    ax.plot(starts + 5, valence, ".", color="tab:orange", ms=4, label="annotated window valence")
+    ax.plot(starts + 5, arousal, ".", color="tab:red", ms=4, label="annotated window arousal")
+    ax.fill_between(
+        starts + 5, -1.25, -1.25 + 0.15 * fear, step="mid", color="k", label="annotated fear windows"
+    )
+    ax.vlines(latent.shocks, -1.2, -1.05, color="k", lw=2, label="shocks")
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_ylabel("latent")
+    ax.set_title(
+        f"Synthetic movie {spec.name} (tiny profile, seed {seed}): latent curves and cues", fontsize=10
+    )
+    ax.legend(fontsize=7, ncol=4, loc="lower left", bbox_to_anchor=(0, 1.12))
+
+    ax = axes[1]
+    ax.plot(t, warmth, color="tab:orange", label="frame warmth (mean R - B)")
+    ax.plot(t, brightness, color="tab:gray", label="frame brightness")
+    ax.set_ylabel("pixels")
+    ax.legend(fontsize=7, loc="upper right")
+
+    ax = axes[2]
+    a = latent.at(t, "arousal")
+    ax.plot(t, motion_speed(a) / motion_speed(1.0), color="tab:red", label="shape speed (relative)")
+    ax.plot(t, tempo_bpm(a) / tempo_bpm(1.0), color="tab:purple", label="tempo (relative)")
+    ax.plot(t, music_gain(a) / music_gain(1.0), color="tab:blue", label="music loudness (relative)")
+    ax.vlines(board.cuts, 0, 0.08, color="k", lw=0.6, label="cuts")
+    ax.set_ylabel("arousal cues")
+    ax.set_xlabel("time (s)")
+    ax.legend(fontsize=7, loc="upper right", ncol=2)
+    for ax in axes[:3]:
+        ax.set_xlim(0, latent.duration)
+
+    ax = axes[3]
+    picks = np.linspace(0, t.size - 1, 8).astype(int)
+    strip = np.concatenate(
+        [np.pad(frames[i] / 255.0, ((0, 0), (0, 6), (0, 0)), constant_values=1.0) for i in picks], 1
+    )
+    ax.imshow(strip)
+    ax.set_xticks([(k + 0.5) * (spec.width + 6) for k in range(picks.size)], [f"{t[i]:.0f} s" for i in picks])
+    ax.set_yticks([])
+    ax.set_title("frames", fontsize=8)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+    plt.close(fig)
+    return Path(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m emolib.synth.figure OUT.png [--seed N] [--movie I]``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--movie", type=int, default=1, help="index of the tiny MediaEval movie")
+    args = parser.parse_args(argv)
+    draw(args.out, seed=args.seed, movie=args.movie)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""Generation of a whole synthetic cinema: both layouts, a process pool, a manifest.
+
+Every movie is an independent job whose random draws depend only on (seed, layout, index), so
+the files are the same whatever the number of workers and the order in which jobs finish. Long
+movies are started first to keep the workers busy. ``manifest.json`` is written last: its
+presence means the sample is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from emolib.atomic import write_text
+from emolib.audio_features import FEATURE_RATE, librosa193
+from emolib.synth.mediaeval import build_movie
+from emolib.synth.profiles import MovieSpec, get_profile, plan
+from emolib.synth.smelloffear import build_film
+
+GENERATOR = "emolib.synth"
+GENERATOR_VERSION = "1.0"
+"""Bump whenever the same seed would give different files."""
+MANIFEST = "manifest.json"
+
+
+def _job(spec: MovieSpec, seed: int, out: Path) -> dict:
+    build = build_movie if spec.layout == "mediaeval2017" else build_film
+    entry = {
+        "layout": spec.layout,
+        "index": spec.index,
+        "name": spec.name,
+        "labelled": spec.labelled,
+        "fps": spec.fps_text,
+        "fps_float": float(spec.fps),
+        "width": spec.width,
+        "height": spec.height,
+        "audio_rate": spec.audio_rate,
+        "audio_channels": spec.channels,
+        "duration": round(spec.duration, 6),
+        "n_frames": spec.n_frames,
+        "n_audio_samples": spec.n_samples,
+    }
+    entry.update(build(spec, seed, out))
+    return entry
+
+
+def _remove_stale(out: Path, keep: set[str]) -> None:
+    """Delete the files an earlier synthetic sample in ``out`` listed and this one does not write."""
+    path = out / MANIFEST
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not isinstance(old, dict) or old.get("generator") != GENERATOR:
+        return
+    for movie in old.get("movies", []):
+        for rel in movie.get("files", []):
+            if rel not in keep and not Path(rel).is_absolute() and ".." not in Path(rel).parts:
+                (out / rel).unlink(missing_ok=True)
+
+
+def _expected_files(specs: list[MovieSpec]) -> set[str]:
+    """Movie paths this sample writes (enough to spare every file that is rewritten in place)."""
+    return {f"{s.layout}/movies/{s.name}.mp4" for s in specs}
+
+
+def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: int | None = None) -> dict:
+    """Write the synthetic cinema for a profile and seed into ``out``.
+
+    Parameters
+    ----------
+    out
+        Output folder (created). Files of an earlier synthetic sample there that this one does not
+        rewrite are removed; nothing else is touched.
+    profile
+        ``"tiny"`` (CI default), ``"full"`` or ``"micro"`` (tests); see
+        :data:`emolib.synth.profiles.PROFILES`.
+    seed
+        Non-negative seed; the same seed gives the same annotations and the same decoded frames.
+    workers
+        Processes rendering movies in parallel (default: all cores; 1 renders in this process).
+
+    Returns
+    -------
+    dict
+        The manifest, also written to ``out/manifest.json``: generator, version, profile, seed and
+        one entry per movie (layout, name, fps, size, audio format, duration, frames, files, ...).
+    """
+    prof = get_profile(profile)
+    if seed < 0:
+        raise ValueError(f"seed must be non-negative, got {seed}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    specs = plan(prof, seed)
+    jobs = sorted(specs, key=lambda s: -s.duration)
+    n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    if n_workers == 1:
+        results = {(s.layout, s.index): _job(s, seed, out) for s in jobs}
+    else:
+        method = multiprocessing.get_start_method(allow_none=True)
+        method = method or multiprocessing.get_all_start_methods()[0]
+        if method == "fork" and any(s.labelled and s.screenings for s in specs):
+            # import and warm librosa up once here: forked workers inherit it instead of each paying
+            librosa193(np.zeros(4096, dtype=np.float32), FEATURE_RATE)
+        with ProcessPoolExecutor(max_workers=n_workers) as pool:
+            futures = {(s.layout, s.index): pool.submit(_job, s, seed, out) for s in jobs}
+            results = {key: fut.result() for key, fut in futures.items()}
+    movies = [results[(s.layout, s.index)] for s in specs]
+    _remove_stale(out, {f for m in movies for f in m["files"]} | _expected_files(specs))
+    manifest = {
+        "generator": GENERATOR,
+        "version": GENERATOR_VERSION,
+        "profile": prof.name,
+        "seed": seed,
+        "movies": movies,
+    }
+    write_text(out / MANIFEST, json.dumps(manifest, indent=1) + "\n")
+    return manifest

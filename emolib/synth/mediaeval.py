@@ -1,0 +1,104 @@
+"""Writer of the synthetic MediaEval 2017 development set.
+
+Layout under ``<out>/mediaeval2017/`` (the real release's, see ``data/README.md``)::
+
+    movies/<Name>.mp4
+    MEDIAEVAL17-DevSet-Valence_Arousal-annotations/annotations/<Name>-MEDIAEVAL2017-valence_arousal.txt
+    MEDIAEVAL17-DevSet-Fear-annotations/annotations/<Name>-MEDIAEVAL2017-fear.txt
+    _latent/<Name>.csv                       (synthetic only: the latent curves)
+
+Annotations are the latent curves averaged over each 10 s window (every 5 s, while the window
+ends inside the movie), plus Gaussian rater noise, clipped to [-1, 1]; fear is 1 where the
+window mean of the fear curve exceeds :data:`FEAR_THRESHOLD`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from emolib.alignment import WINDOW_SECONDS, n_windows, window_starts
+from emolib.atomic import write_text
+from emolib.datasets import MEDIAEVAL_SUBDIR
+from emolib.mediaeval import FEAR_SUFFIX, VA_SUFFIX
+from emolib.synth.groundtruth import write_latent
+from emolib.synth.latent import Latent
+from emolib.synth.movie import render_movie
+from emolib.synth.profiles import MovieSpec
+from emolib.synth.seeding import stream
+
+VA_DIR = "MEDIAEVAL17-DevSet-Valence_Arousal-annotations/annotations"
+"""Folder of the valence/arousal files, relative to the layout root."""
+FEAR_DIR = "MEDIAEVAL17-DevSet-Fear-annotations/annotations"
+"""Folder of the fear files, relative to the layout root."""
+RATER_NOISE = 0.05
+"""Standard deviation of the rater noise added to window means of valence and arousal."""
+FEAR_THRESHOLD = 0.5
+"""A window is annotated as fearful when the mean of the fear curve over it exceeds this."""
+
+
+def window_annotations(
+    latent: Latent, rng: np.random.Generator
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+    """Window starts, valence, arousal and fear annotations of a movie.
+
+    Parameters
+    ----------
+    latent
+        The movie's latent curves.
+    rng
+        The movie's ``annotation`` random stream.
+    """
+    starts = window_starts(n_windows(latent.duration))
+    noisy = [
+        np.clip(
+            latent.interval_means(starts, WINDOW_SECONDS, name) + rng.normal(0.0, RATER_NOISE, starts.size),
+            -1,
+            1,
+        )
+        for name in ("valence", "arousal")
+    ]
+    fear = (latent.interval_means(starts, WINDOW_SECONDS, "fear") > FEAR_THRESHOLD).astype(np.int64)
+    return starts, noisy[0], noisy[1], fear
+
+
+def format_valence_arousal(
+    starts: NDArray[np.float64], valence: NDArray[np.float64], arousal: NDArray[np.float64]
+) -> str:
+    """Text of a ``-MEDIAEVAL2017-valence_arousal.txt`` file."""
+    rows = ["Id\tTime\tMeanValence\tMeanArousal"]
+    rows += [
+        f"{i}\t{s:.0f}\t{v:.7f}\t{a:.7f}"
+        for i, (s, v, a) in enumerate(zip(starts, valence, arousal, strict=True))
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def format_fear(starts: NDArray[np.float64], fear: NDArray[np.int64]) -> str:
+    """Text of a ``-MEDIAEVAL2017-fear.txt`` file."""
+    rows = ["Id\tTime\tFear"] + [
+        f"{i}\t{s:.0f}\t{int(f)}" for i, (s, f) in enumerate(zip(starts, fear, strict=True))
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def build_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
+    """Render one MediaEval movie with its annotation and latent files; return its manifest entry."""
+    root = out / MEDIAEVAL_SUBDIR
+    movie = root / "movies" / f"{spec.name}.mp4"
+    rendered = render_movie(spec, seed, movie)
+    starts, valence, arousal, fear = window_annotations(
+        rendered.latent, stream(seed, spec.layout, spec.index, "annotation")
+    )
+    va_path = write_text(
+        root / VA_DIR / f"{spec.name}{VA_SUFFIX}", format_valence_arousal(starts, valence, arousal)
+    )
+    fear_path = write_text(root / FEAR_DIR / f"{spec.name}{FEAR_SUFFIX}", format_fear(starts, fear))
+    latent_path = write_latent(root / "_latent" / f"{spec.name}.csv", rendered.latent, rendered.board)
+    return {
+        "n_windows": int(starts.size),
+        "fear_windows": int(fear.sum()),
+        "files": [str(p.relative_to(out)) for p in (movie, va_path, fear_path, latent_path)],
+    }

@@ -1,0 +1,93 @@
+"""One synthetic movie, from its spec to an ``.mp4`` with a soundtrack.
+
+:func:`render_movie` draws the latent curves, plans shots and score, streams the soundtrack into
+a temporary WAV (describing every 30 s chunk with :func:`emolib.audio_features.librosa193` on
+the way, when asked), then streams the frames to ffmpeg. Nothing longer than a batch of frames or
+a 30 s chunk of sound is held in memory.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from emolib.alignment import SEQUENCE_SECONDS
+from emolib.audio_features import N_FEATURES, librosa193
+from emolib.synth.audio import Score, iter_audio, plan_score
+from emolib.synth.latent import Latent, sample_latent
+from emolib.synth.mux import encode_movie, write_wav
+from emolib.synth.profiles import MovieSpec
+from emolib.synth.seeding import stream
+from emolib.synth.video import Storyboard, iter_frames, plan_shots
+
+
+@dataclass(frozen=True)
+class RenderedMovie:
+    """What rendering a movie leaves behind besides its file.
+
+    Attributes
+    ----------
+    latent, board, score
+        Latent curves, storyboard and score it was rendered from.
+    features
+        librosa193 of every 30 s chunk of the soundtrack (the last one partial), or ``None``.
+    """
+
+    latent: Latent
+    board: Storyboard
+    score: Score
+    features: NDArray[np.float64] | None
+
+
+def movie_latent(spec: MovieSpec, seed: int) -> Latent:
+    """The latent curves of a movie (cheap: no pixel, no sample)."""
+    return sample_latent(stream(seed, spec.layout, spec.index, "latent"), spec.duration)
+
+
+def render_movie(spec: MovieSpec, seed: int, path: Path, features: bool = False) -> RenderedMovie:
+    """Render a movie into ``path`` (written atomically).
+
+    Parameters
+    ----------
+    spec
+        What to render.
+    seed
+        Seed of the sample.
+    path
+        Destination ``.mp4``.
+    features
+        Also compute the 193 audio features of every 30 s chunk.
+    """
+    latent = movie_latent(spec, seed)
+    board = plan_shots(latent, stream(seed, spec.layout, spec.index, "video"))
+    score = plan_score(latent, stream(seed, spec.layout, spec.index, "audio"))
+    rows: list[NDArray[np.float64]] = []
+
+    def chunks() -> Iterator[NDArray[np.float32]]:
+        for chunk in iter_audio(
+            latent, score, spec.n_samples, spec.audio_rate, spec.channels, SEQUENCE_SECONDS
+        ):
+            if features:
+                rows.append(librosa193(chunk, spec.audio_rate))
+            yield chunk
+
+    with tempfile.TemporaryDirectory(prefix="emolib-synth-") as tmp:
+        wav = Path(tmp) / "soundtrack.wav"
+        write_wav(wav, chunks(), spec.audio_rate, spec.channels)
+        frames = iter_frames(latent, board, spec.n_frames, float(spec.fps), spec.width, spec.height)
+        encode_movie(
+            path,
+            frames,
+            spec.fps_text,
+            spec.width,
+            spec.height,
+            wav,
+            audio_bitrate="64k" if spec.channels == 1 else "96k",
+        )
+    table = (np.stack(rows) if rows else np.zeros((0, N_FEATURES))) if features else None
+    return RenderedMovie(latent=latent, board=board, score=score, features=table)

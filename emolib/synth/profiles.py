@@ -1,0 +1,235 @@
+"""Profiles of the synthetic cinema and the plan of movies each one expands to.
+
+A :class:`Profile` says how many movies each layout gets and how long they are; :func:`plan`
+turns a profile and a seed into concrete :class:`MovieSpec` objects (name, duration, frame rate,
+frame size, audio format). Formats are dealt out in turn rather than drawn, so that even the
+smallest profile shows every frame rate, several aspect ratios, both audio rates and both channel
+layouts. Durations are drawn, and nudged off the 5 s annotation grid, as real movies are.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from emolib.synth.seeding import stream
+
+FRAME_RATES: tuple[Fraction, ...] = (
+    Fraction(24000, 1001),
+    Fraction(24),
+    Fraction(25),
+    Fraction(30000, 1001),
+    Fraction(30),
+)
+"""Frame rates dealt out to movies: 23.976, 24, 25, 29.97 and 30 fps."""
+FRAME_SIZES: tuple[tuple[int, int], ...] = (
+    (192, 108),  # 16:9
+    (176, 96),  # 1.85:1 (1.83)
+    (192, 80),  # 2.39:1 (2.4)
+    (144, 108),  # 4:3
+    (160, 90),  # 16:9
+    (224, 94),  # 2.39:1 (2.38)
+)
+"""Frame sizes (width, height), all even, dealt out to movies."""
+AUDIO_FORMATS: tuple[tuple[int, int], ...] = ((44100, 2), (48000, 1), (48000, 2), (44100, 1))
+"""Audio (sample rate, channels) dealt out to movies."""
+
+MEDIAEVAL_NAMES: tuple[str, ...] = (
+    "Amber_Harbour", "Blue_Lanterns", "Copper_Sky", "Dust_and_Echoes", "Empty_Stations",
+    "Fable_of_Rain", "Glass_Orchard", "Hollow_Bells", "Iron_Meadow", "Juniper_Road",
+    "Kite_Season", "Last_Ferry", "Moth_Light", "Night_Garden", "Open_Water",
+    "Paper_Tigers", "Quiet_Harvest", "Red_Signal", "Salt_Lake_Lullaby", "Tin_Soldiers",
+    "Under_the_Pier", "Velvet_Static", "Winter_Circus", "Xylophone_Street", "Yellow_Balloon",
+    "Zero_Gravity", "Attic_Letters", "Borrowed_Time", "Cold_Frontier", "Dancing_Shadows",
+)  # fmt: skip
+"""Invented titles of the synthetic MediaEval movies (never the real ones, so the sets can't be mixed up)."""
+SOF_LABELLED_NAMES: tuple[str, ...] = ("Clover", "Hearth", "Marrow", "Mirth", "Pallor", "Tempest")
+"""Invented abbreviations of the labelled Smell of Fear films."""
+SOF_UNLABELLED_NAMES: tuple[str, ...] = (
+    "Sable", "Marrow_bis", "Halcyon", "Pallor_bis", "Tempest_bis", "Furnace",
+)  # fmt: skip
+"""Invented names of the unlabelled films (autoencoder pre-training), after the study's ``_bis`` habit."""
+
+MIN_GRID_OFFSET = 0.5
+"""Smallest distance in seconds between a duration and a multiple of 5 s."""
+MIN_SEQUENCE_TAIL = 3.0
+"""Smallest partial 30 s sequence at the end of a Smell of Fear film, in seconds."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How big a synthetic cinema is.
+
+    Attributes
+    ----------
+    name
+        Profile name.
+    mediaeval_movies
+        Number of MediaEval 2017 movies.
+    mediaeval_seconds
+        Range of their durations in seconds.
+    screenings
+        Number of screenings of each labelled Smell of Fear film (one entry per film).
+    sof_seconds
+        Range of the labelled films' durations in seconds.
+    unlabelled_films
+        Number of unlabelled Smell of Fear films.
+    unlabelled_seconds
+        Range of their durations in seconds.
+    """
+
+    name: str
+    mediaeval_movies: int
+    mediaeval_seconds: tuple[float, float]
+    screenings: tuple[int, ...]
+    sof_seconds: tuple[float, float]
+    unlabelled_films: int
+    unlabelled_seconds: tuple[float, float]
+
+
+PROFILES: dict[str, Profile] = {
+    "micro": Profile("micro", 3, (30.0, 45.0), (2, 2), (62.0, 80.0), 1, (10.0, 16.0)),
+    "tiny": Profile("tiny", 4, (60.0, 180.0), (3, 2, 4, 3), (365.0, 425.0), 2, (40.0, 80.0)),
+    "full": Profile("full", 30, (180.0, 600.0), (10, 7, 2, 14, 4, 9), (600.0, 1200.0), 6, (300.0, 900.0)),
+}
+"""The profiles: ``micro`` (tests only, seconds to generate), ``tiny`` (CI default) and ``full``."""
+
+
+@dataclass(frozen=True)
+class MovieSpec:
+    """Everything fixed about one synthetic movie before any pixel is drawn.
+
+    Attributes
+    ----------
+    layout
+        ``"mediaeval2017"`` or ``"smelloffear"``.
+    index
+        Index within the layout (labelled films first, then unlabelled ones).
+    name
+        File stem of the movie.
+    fps
+        Exact frame rate.
+    width, height
+        Frame size in pixels (even).
+    audio_rate
+        Audio sample rate in Hz.
+    channels
+        Audio channels (1 or 2).
+    n_frames
+        Number of video frames.
+    screenings
+        Smell of Fear screenings (0 for MediaEval movies and unlabelled films).
+    labelled
+        Whether the film has labels, VOCs and audio features (MediaEval movies: ``True``).
+    """
+
+    layout: str
+    index: int
+    name: str
+    fps: Fraction
+    width: int
+    height: int
+    audio_rate: int
+    channels: int
+    n_frames: int
+    screenings: int = 0
+    labelled: bool = True
+
+    @property
+    def duration(self) -> float:
+        """Duration in seconds: ``n_frames / fps``."""
+        return float(self.n_frames / self.fps)
+
+    @property
+    def n_samples(self) -> int:
+        """Number of audio samples per channel: the video duration at ``audio_rate``, rounded."""
+        return int(round(self.n_frames * self.audio_rate / self.fps))
+
+    @property
+    def fps_text(self) -> str:
+        """Frame rate as ffmpeg writes it (``"24000/1001"``, ``"25"``)."""
+        return str(self.fps)
+
+
+def acceptable_duration(duration: float, sequence_tail: bool) -> bool:
+    """Whether a duration is off the 5 s grid (and, for Smell of Fear, leaves a partial sequence).
+
+    Parameters
+    ----------
+    duration
+        Seconds.
+    sequence_tail
+        Also require at least :data:`MIN_SEQUENCE_TAIL` seconds after the last whole 30 s sequence.
+    """
+    off = duration % 5.0
+    if not MIN_GRID_OFFSET <= off <= 5.0 - MIN_GRID_OFFSET:
+        return False
+    return not sequence_tail or duration % 30.0 >= MIN_SEQUENCE_TAIL
+
+
+def _spec(
+    seed: int, layout: str, index: int, name: str, slot: int, bounds: tuple[float, float], screenings: int,
+    labelled: bool,
+) -> MovieSpec:  # fmt: skip
+    """Deal the formats of ``slot`` and draw a duration (a whole number of frames) off the grids."""
+    fps = FRAME_RATES[slot % len(FRAME_RATES)]
+    width, height = FRAME_SIZES[slot % len(FRAME_SIZES)]
+    rate, channels = AUDIO_FORMATS[slot % len(AUDIO_FORMATS)]
+    duration = float(stream(seed, layout, index, "plan").uniform(*bounds))
+    n_frames = int(math.floor(duration * fps))
+    while not acceptable_duration(float(n_frames / fps), sequence_tail=labelled and layout == "smelloffear"):
+        n_frames += int(fps)
+    return MovieSpec(layout, index, name, fps, width, height, rate, channels, n_frames, screenings, labelled)
+
+
+def plan(profile: str | Profile, seed: int) -> list[MovieSpec]:
+    """The movies of a profile: MediaEval movies, then labelled and unlabelled Smell of Fear films.
+
+    Parameters
+    ----------
+    profile
+        A name in :data:`PROFILES` or a :class:`Profile`.
+    seed
+        Seed of the sample.
+
+    Returns
+    -------
+    list of MovieSpec
+        In a fixed order; the same arguments always give the same list.
+    """
+    prof = get_profile(profile)
+    specs: list[MovieSpec] = []
+    for i in range(prof.mediaeval_movies):
+        specs.append(_spec(seed, "mediaeval2017", i, MEDIAEVAL_NAMES[i], i, prof.mediaeval_seconds, 0, True))
+    n_lab = len(prof.screenings)
+    for j in range(n_lab + prof.unlabelled_films):
+        labelled = j < n_lab
+        bounds = prof.sof_seconds if labelled else prof.unlabelled_seconds
+        name = SOF_LABELLED_NAMES[j] if labelled else SOF_UNLABELLED_NAMES[j - n_lab]
+        screenings = prof.screenings[j] if labelled else 0
+        specs.append(_spec(seed, "smelloffear", j, name, j + 2, bounds, screenings, labelled))
+    return specs
+
+
+def get_profile(profile: str | Profile) -> Profile:
+    """Look a profile up by name (a :class:`Profile` is returned as is).
+
+    Raises
+    ------
+    ValueError
+        If the name is unknown or the profile asks for more movies than there are names.
+    """
+    if isinstance(profile, Profile):
+        prof = profile
+    elif profile in PROFILES:
+        prof = PROFILES[profile]
+    else:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}")
+    if (
+        prof.mediaeval_movies > len(MEDIAEVAL_NAMES)
+        or len(prof.screenings) > len(SOF_LABELLED_NAMES)
+        or prof.unlabelled_films > len(SOF_UNLABELLED_NAMES)
+    ):
+        raise ValueError(f"profile {prof.name!r} asks for more movies than there are names")
+    return prof

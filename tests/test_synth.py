@@ -1,0 +1,450 @@
+"""The synthetic cinema (emolib.synth): layouts, formats, variety, planted cues and determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from emolib.alignment import n_sequences, n_windows
+from emolib.arff import read_arff
+from emolib.smelloffear import LABEL_NAMES
+from emolib.synth import generate_sample, plan
+from emolib.synth.audio import plan_score, render_audio
+from emolib.synth.breath import ATTRIBUTES, USED_MASSES
+from emolib.synth.generate import _remove_stale
+from emolib.synth.labels import scene_labels
+from emolib.synth.latent import SCENES
+from emolib.synth.mediaeval import FEAR_DIR, VA_DIR, format_valence_arousal, window_annotations
+from emolib.synth.movie import movie_latent
+from emolib.synth.mux import ffmpeg_exe
+from emolib.synth.profiles import FRAME_RATES, Profile, acceptable_duration
+from emolib.synth.seeding import stream
+from emolib.vocs import read_voc_screening
+
+ME = "mediaeval2017"
+SOF = "smelloffear"
+NANO = Profile("nano", 1, (21.0, 24.0), (1,), (61.0, 64.0), 0, (10.0, 12.0))
+"""A two-movie profile for the determinism test."""
+
+
+@pytest.fixture(scope="session")
+def micro(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The ``micro`` profile (seed 0) rendered once by two worker processes."""
+    out = tmp_path_factory.mktemp("micro")
+    manifest = generate_sample(out, profile="micro", seed=0, workers=2)
+    return out, manifest
+
+
+def specs_of(layout: str, profile: str = "micro", seed: int = 0) -> list:
+    return [s for s in plan(profile, seed) if s.layout == layout]
+
+
+def read_va(root: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(root / ME / VA_DIR / f"{name}-MEDIAEVAL2017-valence_arousal.txt", sep="\t")
+
+
+def read_fear(root: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(root / ME / FEAR_DIR / f"{name}-MEDIAEVAL2017-fear.txt", sep="\t")
+
+
+def decode_frames(path: Path) -> list[np.ndarray]:
+    cap = cv2.VideoCapture(str(path))
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame[..., ::-1])
+    cap.release()
+    return frames
+
+
+def decode_audio(path: Path, sr: int = 8000) -> np.ndarray:
+    cmd = [
+        ffmpeg_exe(),
+        "-loglevel",
+        "error",
+        "-i",
+        str(path),
+        "-f",
+        "f32le",
+        "-ac",
+        "1",
+        "-ar",
+        str(sr),
+        "-",
+    ]
+    return np.frombuffer(subprocess.run(cmd, capture_output=True, check=True).stdout, dtype=np.float32)
+
+
+# --------------------------------------------------------------------------------------------------
+# Plans: variety and sizes, without rendering anything
+# --------------------------------------------------------------------------------------------------
+
+
+def test_tiny_plan_has_real_world_variety() -> None:
+    specs = plan("tiny", 0)
+    assert {s.fps for s in specs} == set(FRAME_RATES)  # 23.976, 24, 25, 29.97, 30
+    assert len({round(s.width / s.height, 2) for s in specs}) >= 4
+    assert {s.audio_rate for s in specs} == {44100, 48000}
+    assert {s.channels for s in specs} == {1, 2}
+    assert all(s.width % 2 == 0 and s.height % 2 == 0 and 128 <= s.width <= 256 for s in specs)
+    assert all(0.4 < s.duration % 5.0 < 4.6 for s in specs)  # never on the 5 s grid
+    me, sof = specs_of(ME, "tiny"), specs_of(SOF, "tiny")
+    assert len(me) == 4 and all(55 <= s.duration <= 190 for s in me)
+    labelled = [s for s in sof if s.labelled]
+    assert len(labelled) == 4 and all(300 <= s.duration <= 450 and 2 <= s.screenings <= 4 for s in labelled)
+    assert sum(n_sequences(s.duration) for s in labelled) >= 45
+    assert len([s for s in sof if not s.labelled]) == 2
+
+
+def test_full_plan_follows_the_studies() -> None:
+    specs = plan("full", 0)
+    me = [s for s in specs if s.layout == ME]
+    sof = [s for s in specs if s.layout == SOF]
+    assert len(me) == 30 and all(180 <= s.duration <= 610 for s in me)
+    assert [s.screenings for s in sof if s.labelled] == [10, 7, 2, 14, 4, 9]
+    assert len([s for s in sof if not s.labelled]) == 6
+    assert len({s.name for s in specs}) == len(specs)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**31), profile=st.sampled_from(["micro", "tiny", "full"]))
+def test_plans_are_deterministic_and_off_grid(seed: int, profile: str) -> None:
+    specs = plan(profile, seed)
+    assert specs == plan(profile, seed)
+    for s in specs:
+        assert acceptable_duration(s.duration, sequence_tail=s.layout == SOF and s.labelled)
+        assert s.n_samples == round(s.n_frames * s.audio_rate / s.fps)
+
+
+def test_unknown_profile_and_negative_seed_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown profile"):
+        generate_sample(tmp_path, profile="huge")
+    with pytest.raises(ValueError, match="seed"):
+        generate_sample(tmp_path, profile="micro", seed=-1)
+
+
+# --------------------------------------------------------------------------------------------------
+# Latent curves, annotations and labels (cheap: no rendering)
+# --------------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**31), duration=st.floats(min_value=3.0, max_value=400.0))
+def test_latent_curves_and_window_annotations(seed: int, duration: float) -> None:
+    latent = movie_latent_for(seed, duration)
+    assert np.all(np.abs(latent.valence) <= 1) and np.all(np.abs(latent.arousal) <= 1)
+    assert np.all((latent.fear >= 0) & (latent.fear <= 1))
+    assert np.abs(np.diff(latent.valence)).max() < 0.2  # smooth at 10 Hz
+    codes = latent.scene_codes
+    assert not np.any(codes[1:] == codes[:-1])  # a scene never follows one of its own kind
+    if duration > 30 and codes.size > 1:
+        assert SCENES.index("suspense") in codes  # so there is a fear episode
+    starts, valence, arousal, fear = window_annotations(latent, np.random.default_rng(seed))
+    assert starts.size == n_windows(duration)
+    np.testing.assert_array_equal(starts, 5.0 * np.arange(starts.size))
+    assert np.all(np.abs(valence) <= 1) and np.all(np.abs(arousal) <= 1)
+    assert set(np.unique(fear)) <= {0, 1}
+    lines = format_valence_arousal(starts, valence, arousal).splitlines()
+    assert lines[0] == "Id\tTime\tMeanValence\tMeanArousal" and len(lines) == starts.size + 1
+
+
+def movie_latent_for(seed: int, duration: float):
+    from emolib.synth.latent import sample_latent
+
+    return sample_latent(np.random.default_rng(seed), duration)
+
+
+def test_fear_is_rare_and_tied_to_low_valence_high_arousal() -> None:
+    fear_windows, total, v_fear, v_calm, a_fear, a_calm = 0, 0, [], [], [], []
+    for spec in plan("full", 0)[:30]:
+        latent = movie_latent(spec, 0)
+        starts, valence, arousal, fear = window_annotations(latent, stream(0, ME, spec.index, "annotation"))
+        fear_windows += int(fear.sum())
+        total += fear.size
+        v_fear += list(valence[fear == 1])
+        v_calm += list(valence[fear == 0])
+        a_fear += list(arousal[fear == 1])
+        a_calm += list(arousal[fear == 0])
+    assert 0.08 < fear_windows / total < 0.25
+    assert np.mean(v_fear) < np.mean(v_calm) - 0.4
+    assert np.mean(a_fear) > np.mean(a_calm) + 0.4
+
+
+def test_different_seeds_give_different_annotations() -> None:
+    spec = specs_of(ME)[0]
+    texts = []
+    for seed in (0, 1):
+        latent = movie_latent(spec, seed)
+        starts, valence, arousal, _ = window_annotations(latent, stream(seed, ME, 0, "annotation"))
+        texts.append(format_valence_arousal(starts, valence, arousal))
+    assert texts[0] != texts[1]
+
+
+def test_label_prevalence_mimics_the_study() -> None:
+    counts = np.zeros(42, dtype=int)
+    for spec in specs_of(SOF, "tiny"):
+        if spec.labelled:
+            latent = movie_latent(spec, 0)
+            labels = scene_labels(latent, n_sequences(spec.duration), stream(0, SOF, spec.index, "labels"))
+            counts += labels.sum(axis=1)
+    kept = {LABEL_NAMES[i] for i in np.flatnonzero(counts >= 20)}
+    assert len(kept) >= 2, counts  # a few labels pass the study's >= 20 positives rule on tiny
+    common = {"suspense", "comedy", "drama", "everyday life", "conversation", "action", "landscape"}
+    common |= {"conversation main actor", "sudden shock", "calm conversation", "death", "running"}
+    assert kept <= common
+    assert (counts < 5).sum() >= 15  # specific labels are rarely on
+
+
+def test_harmony_follows_valence_and_tempo_follows_arousal() -> None:
+    spec = specs_of(ME, "tiny")[1]
+    latent = movie_latent(spec, 0)
+    score = plan_score(latent, stream(0, ME, spec.index, "audio"))
+    bar_starts = score.beats[:-1][::4]
+    np.testing.assert_array_equal(score.major[::4], latent.at(bar_starts, "valence") > 0)
+    thirds = np.round(12 * np.log2(score.chords[:, 1] / score.chords[:, 0])).astype(int)
+    np.testing.assert_array_equal(thirds, np.where(score.major, 4, 3))  # major third 4 semitones, minor 3
+    assert score.major.any() and not score.major.all()
+    beat_rate = 60.0 / np.diff(score.beats[:-1])
+    arousal = latent.at(score.beats[:-2], "arousal")
+    assert np.corrcoef(beat_rate, arousal)[0, 1] > 0.9
+
+
+@settings(max_examples=10, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=1, max_value=44099), min_size=1, max_size=5, unique=True))
+def test_audio_does_not_depend_on_chunking(cuts: list[int]) -> None:
+    spec = specs_of(ME)[0]
+    latent = movie_latent(spec, 0)
+    score = plan_score(latent, stream(0, ME, 0, "audio"))
+    start, stop = 20 * 44100, 21 * 44100
+    whole = render_audio(latent, score, start, stop, 44100, 2)
+    edges = [start, *sorted(start + c for c in cuts), stop]
+    parts = np.concatenate(
+        [render_audio(latent, score, a, b, 44100, 2) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    )
+    np.testing.assert_array_equal(parts, whole)
+
+
+# --------------------------------------------------------------------------------------------------
+# The rendered micro sample: layouts exactly as formats.md
+# --------------------------------------------------------------------------------------------------
+
+
+def expected_files() -> set[str]:
+    files = {"manifest.json"}
+    for s in specs_of(ME):
+        files |= {
+            f"{ME}/movies/{s.name}.mp4",
+            f"{ME}/{VA_DIR}/{s.name}-MEDIAEVAL2017-valence_arousal.txt",
+            f"{ME}/{FEAR_DIR}/{s.name}-MEDIAEVAL2017-fear.txt",
+            f"{ME}/_latent/{s.name}.csv",
+        }
+    for s in specs_of(SOF):
+        files |= {f"{SOF}/movies/{s.name}.mp4", f"{SOF}/_latent/{s.name}.csv"}
+        if s.labelled:
+            files |= {f"{SOF}/labels/{s.name}.csv", f"{SOF}/labels/{s.name}_transposed.csv"}
+            files |= {f"{SOF}/audio/{s.name}.npy"}
+            files |= {f"{SOF}/vocs/{k}_{s.name}.arff" for k in range(1, s.screenings + 1)}
+    return files
+
+
+@pytest.mark.slow
+def test_exactly_the_expected_files(micro: tuple[Path, dict]) -> None:
+    out, manifest = micro
+    found = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert found == expected_files()  # no temporary leftovers either
+    listed = {f for m in manifest["movies"] for f in m["files"]}
+    assert listed | {"manifest.json"} == found
+    assert json.loads((out / "manifest.json").read_text()) == manifest
+
+
+@pytest.mark.slow
+def test_manifest_describes_every_movie(micro: tuple[Path, dict]) -> None:
+    _, manifest = micro
+    assert (
+        manifest["generator"] == "emolib.synth" and manifest["profile"] == "micro" and manifest["seed"] == 0
+    )
+    specs = plan("micro", 0)
+    assert [(m["layout"], m["name"]) for m in manifest["movies"]] == [(s.layout, s.name) for s in specs]
+    for m, s in zip(manifest["movies"], specs, strict=True):
+        assert (m["width"], m["height"], m["n_frames"], m["audio_rate"]) == (
+            s.width,
+            s.height,
+            s.n_frames,
+            s.audio_rate,
+        )
+        assert m["fps"] == str(s.fps) and m["duration"] == pytest.approx(s.duration)
+
+
+@pytest.mark.slow
+def test_mediaeval_annotation_files(micro: tuple[Path, dict]) -> None:
+    out, _ = micro
+    for spec in specs_of(ME):
+        va_path = out / ME / VA_DIR / f"{spec.name}-MEDIAEVAL2017-valence_arousal.txt"
+        lines = va_path.read_text().splitlines()
+        assert lines[0] == "Id\tTime\tMeanValence\tMeanArousal"
+        assert all(len(line.split("\t")) == 4 for line in lines)
+        va, fear = read_va(out, spec.name), read_fear(out, spec.name)
+        assert list(fear.columns) == ["Id", "Time", "Fear"]
+        assert len(va) == len(fear) == n_windows(spec.duration)
+        np.testing.assert_array_equal(va["Id"], np.arange(len(va)))
+        np.testing.assert_array_equal(va["Time"], 5 * va["Id"])
+        np.testing.assert_array_equal(fear["Time"], va["Time"])
+        assert va["Time"].dtype.kind == "i"  # times are written as integers
+        assert va[["MeanValence", "MeanArousal"]].abs().to_numpy().max() <= 1.0
+        assert set(fear["Fear"]) <= {0, 1}
+        assert va["Time"].iloc[-1] + 10 <= spec.duration < va["Time"].iloc[-1] + 15
+
+
+@pytest.mark.slow
+def test_movies_have_the_planned_formats(micro: tuple[Path, dict]) -> None:
+    from emolib.media.probe import probe
+
+    out, _ = micro
+    for spec in plan("micro", 0):
+        info = probe(out / spec.layout / "movies" / f"{spec.name}.mp4")
+        assert (info.width, info.height) == (spec.width, spec.height)
+        assert info.fps == pytest.approx(float(spec.fps), rel=1e-3)
+        assert abs(info.n_frames - spec.n_frames) <= 1
+        assert info.has_audio and info.audio_rate == spec.audio_rate and info.audio_channels == spec.channels
+        assert (info.video_codec, info.audio_codec) == ("h264", "aac")
+
+
+@pytest.mark.slow
+def test_label_matrices(micro: tuple[Path, dict]) -> None:
+    out, _ = micro
+    for spec in specs_of(SOF):
+        path = out / SOF / "labels" / f"{spec.name}.csv"
+        if not spec.labelled:
+            assert not path.exists()
+            continue
+        matrix = np.loadtxt(path, delimiter=",", dtype=int, ndmin=2)
+        transposed = np.loadtxt(
+            out / SOF / "labels" / f"{spec.name}_transposed.csv", delimiter=",", dtype=int, ndmin=2
+        )
+        assert matrix.shape == (42, n_sequences(spec.duration))
+        np.testing.assert_array_equal(transposed, matrix.T)
+        assert set(np.unique(matrix)) <= {0, 1}
+
+
+@pytest.mark.slow
+def test_voc_screenings(micro: tuple[Path, dict]) -> None:
+    out, manifest = micro
+    question_marks = 0
+    for spec in specs_of(SOF):
+        for k in range(1, spec.screenings + 1):
+            path = out / SOF / "vocs" / f"{k}_{spec.name}.arff"
+            text = path.read_text()
+            question_marks += text.count("?")
+            _, data = read_arff(path)
+            names = list(data.columns)
+            assert names == list(ATTRIBUTES) and names[:2] == ["time", "CO2"] and len(names) >= 200
+            assert all(f"m{m:.4f}" in names for m in USED_MASSES.values())
+            assert abs(len(data) - n_sequences(spec.duration)) <= 1
+            np.testing.assert_array_equal(data["time"], 30.0 * np.arange(len(data)))
+            assert read_voc_screening(path).shape == (len(data), 6)
+    assert question_marks > 0
+    films = [m for m in manifest["movies"] if m["layout"] == SOF and m["labelled"]]
+    assert all(0 < s["audience"] and 1.0 <= s["lag_sequences"] <= 2.0 for f in films for s in f["screenings"])
+
+
+@pytest.mark.slow
+def test_audio_feature_tables(micro: tuple[Path, dict]) -> None:
+    out, _ = micro
+    offsets = set()
+    for spec in specs_of(SOF):
+        path = out / SOF / "audio" / f"{spec.name}.npy"
+        if not spec.labelled:
+            assert not path.exists()
+            continue
+        table = np.load(path)
+        assert table.dtype == np.float64 and table.ndim == 2 and table.shape[1] == 193
+        assert np.all(np.isfinite(table))
+        offsets.add(table.shape[0] - n_sequences(spec.duration))
+    assert offsets <= {-1, 0, 1} and len(offsets) >= 2  # like the real release, lengths may differ by one
+
+
+@pytest.mark.slow
+def test_latent_files(micro: tuple[Path, dict]) -> None:
+    out, _ = micro
+    for spec in plan("micro", 0):
+        table = pd.read_csv(out / spec.layout / "_latent" / f"{spec.name}.csv")
+        assert list(table.columns[:5]) == ["time", "valence", "arousal", "fear", "scene"]
+        np.testing.assert_allclose(np.diff(table["time"]), 0.5)
+        assert table["time"].iloc[-1] < spec.duration <= table["time"].iloc[-1] + 0.5 + 1e-9
+
+
+# --------------------------------------------------------------------------------------------------
+# Planted cues: what a model can learn, a person can see and hear
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_cues_are_planted(micro: tuple[Path, dict]) -> None:
+    out, _ = micro
+    warmth, bright, motion, loud, valence, arousal, fear = ([] for _ in range(7))
+    for spec in specs_of(ME):
+        frames = np.stack(decode_frames(out / ME / "movies" / f"{spec.name}.mp4")).astype(np.float32)
+        audio = decode_audio(out / ME / "movies" / f"{spec.name}.mp4")
+        t = np.arange(len(frames)) / float(spec.fps)
+        diff = np.concatenate([[0.0], np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))])
+        va, fe = read_va(out, spec.name), read_fear(out, spec.name)
+        for start, v, a, f in zip(va["Time"], va["MeanValence"], va["MeanArousal"], fe["Fear"], strict=True):
+            inside = (t >= start) & (t < start + 10)
+            warmth.append(frames[inside, ..., 0].mean() - frames[inside, ..., 2].mean())
+            bright.append(frames[inside].mean())
+            motion.append(np.median(diff[inside]))
+            loud.append(np.sqrt(np.mean(audio[start * 8000 : (start + 10) * 8000] ** 2)))
+            valence.append(v)
+            arousal.append(a)
+            fear.append(f)
+    fear_arr, bright_arr = np.array(fear), np.array(bright)
+    assert np.corrcoef(warmth, valence)[0, 1] > 0.6
+    assert np.corrcoef(loud, arousal)[0, 1] > 0.4
+    assert np.corrcoef(motion, arousal)[0, 1] > 0.2
+    if fear_arr.any() and not fear_arr.all():
+        assert bright_arr[fear_arr == 1].mean() < 0.6 * bright_arr[fear_arr == 0].mean()
+
+
+# --------------------------------------------------------------------------------------------------
+# Determinism
+# --------------------------------------------------------------------------------------------------
+
+
+def frame_hashes(path: Path) -> list[str]:
+    return [hashlib.sha256(f.tobytes()).hexdigest() for f in decode_frames(path)]
+
+
+@pytest.mark.slow
+def test_same_seed_same_files_whatever_the_workers(tmp_path: Path) -> None:
+    one = generate_sample(tmp_path / "one", profile=NANO, seed=3, workers=1)
+    two = generate_sample(tmp_path / "two", profile=NANO, seed=3, workers=2)
+    assert one == two
+    for rel in (f for m in one["movies"] for f in m["files"]):
+        a, b = tmp_path / "one" / rel, tmp_path / "two" / rel
+        if rel.endswith(".mp4"):
+            hashes = frame_hashes(a)
+            assert len(hashes) > 0 and hashes == frame_hashes(b)
+            np.testing.assert_array_equal(decode_audio(a), decode_audio(b))
+        else:
+            assert a.read_bytes() == b.read_bytes(), rel
+
+
+def test_stale_files_of_an_earlier_sample_are_removed(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    for name in ("old.txt", "kept.txt", "foreign.txt"):
+        (tmp_path / "a" / name).write_text("x")
+    manifest = {"generator": "emolib.synth", "movies": [{"files": ["a/old.txt", "a/kept.txt", "../evil"]}]}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    _remove_stale(tmp_path, keep={"a/kept.txt"})
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["foreign.txt", "kept.txt"]
