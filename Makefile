@@ -32,12 +32,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install emolib with its dependencies
 
-$(DATA)/manifest.json: $(STAMP)
+sample: $(STAMP) ## generate the synthetic cinema (PROFILE=tiny|full, SEED=0); skipped when up to date
 	$(BIN)/python -m emolib sample --profile $(PROFILE) --seed $(SEED) --out $(DATA) --workers $(WORKERS)
 
-sample: $(DATA)/manifest.json ## generate the synthetic cinema (PROFILE=tiny|full, SEED=0)
-
-notebooks: $(DATA)/manifest.json ## execute every notebook with papermill into book/notebooks/
+notebooks: sample ## execute every notebook with papermill into book/notebooks/
 	$(BIN)/python -m emolib notebooks --data $(DATA) --profile $(PROFILE) --seed $(SEED) --out book/notebooks
 
 book: notebooks ## set up, generate the sample, execute the notebooks, build the HTML book

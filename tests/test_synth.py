@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -448,3 +449,31 @@ def test_stale_files_of_an_earlier_sample_are_removed(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     _remove_stale(tmp_path, keep={"a/kept.txt"})
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["foreign.txt", "kept.txt"]
+
+
+
+@pytest.mark.slow
+def test_current_sample_is_recognised_and_a_changed_one_is_not(
+    micro: tuple[Path, dict], tmp_path: Path
+) -> None:
+    from emolib.synth import is_current
+
+    out, manifest = micro
+    assert is_current(out, "micro", 0)
+    assert not is_current(out, "micro", 1)
+    assert not is_current(out, "tiny", 0)
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    assert is_current(copy, "micro", 0)
+    (copy / manifest["movies"][0]["files"][-1]).unlink()
+    assert not is_current(copy, "micro", 0)
+
+
+def test_sample_command_skips_an_up_to_date_sample(monkeypatch, tmp_path: Path, capsys) -> None:
+    import emolib.synth as synth
+    from emolib.cli import main
+
+    monkeypatch.setattr(synth, "is_current", lambda out, profile, seed: True)
+    monkeypatch.setattr(synth, "generate_sample", lambda *a, **k: pytest.fail("regenerated"))
+    assert main(["sample", "--out", str(tmp_path)]) == 0
+    assert "up to date" in capsys.readouterr().out

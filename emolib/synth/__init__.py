@@ -8,7 +8,7 @@ latent curves of valence, arousal and fear (:mod:`emolib.synth.latent`), planted
 :mod:`emolib.synth.smelloffear`, :mod:`emolib.synth.labels`, :mod:`emolib.synth.breath`).
 """
 
-from emolib.synth.generate import GENERATOR_VERSION, generate_sample
+from emolib.synth.generate import GENERATOR_VERSION, generate_sample, is_current
 from emolib.synth.profiles import PROFILES, MovieSpec, Profile, plan
 
-__all__ = ["GENERATOR_VERSION", "PROFILES", "MovieSpec", "Profile", "generate_sample", "plan"]
+__all__ = ["GENERATOR_VERSION", "PROFILES", "MovieSpec", "Profile", "generate_sample", "is_current", "plan"]

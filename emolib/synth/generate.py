@@ -69,6 +69,23 @@ def _expected_files(specs: list[MovieSpec]) -> set[str]:
     return {f"{s.layout}/movies/{s.name}.mp4" for s in specs}
 
 
+def is_current(out: Path, profile: str = "tiny", seed: int = 0) -> bool:
+    """Whether ``out`` already holds the complete sample of this generator version, profile and seed.
+
+    The manifest is written last, so its presence means the run that wrote it finished; every file
+    it lists must still exist.
+    """
+    try:
+        manifest = json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    expected = {"generator": GENERATOR, "version": GENERATOR_VERSION, "profile": profile, "seed": seed}
+    if not isinstance(manifest, dict) or any(manifest.get(k) != v for k, v in expected.items()):
+        return False
+    files = [f for movie in manifest.get("movies", []) for f in movie.get("files", [])]
+    return bool(files) and all((Path(out) / f).is_file() for f in files)
+
+
 def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: int | None = None) -> dict:
     """Write the synthetic cinema for a profile and seed into ``out``.
 
