@@ -21,8 +21,11 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _cmd_sample(args: argparse.Namespace) -> int:
-    from emolib.synth import generate_sample
+    from emolib.synth import generate_sample, is_current
 
+    if not args.force and is_current(Path(args.out), args.profile, args.seed):
+        print(f"synthetic cinema ({args.profile}, seed {args.seed}) in {args.out} is up to date")
+        return 0
     generate_sample(Path(args.out), profile=args.profile, seed=args.seed, workers=args.workers)
     print(f"synthetic cinema ({args.profile}, seed {args.seed}) written to {args.out}")
     return 0
@@ -56,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="data/sample", help="output folder (default: data/sample)")
     sample.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    sample.add_argument("--force", action="store_true", help="regenerate even if the sample is up to date")
     sample.set_defaults(func=_cmd_sample)
 
     nb = sub.add_parser("notebooks", help="execute the notebooks with papermill")
