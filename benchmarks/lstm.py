@@ -1,0 +1,98 @@
+"""Movie-parallel stateful training against the thesis-faithful mode (printed figures).
+
+Same features, same model (units, dropout, optimizer, learning rate), same epochs; only the way the
+movies are fed differs: ``parallel`` streams ``batch_movies`` movies side by side in chunks of
+``chunk`` steps, ``faithful`` feeds one step of one movie per call (the thesis's batch size 1). The
+figures are the median training seconds per epoch of each mode, their ratio, and the validation
+Pearson r (mean of valence and arousal) at the best epoch. Not a test: nothing is asserted.
+
+Run ``python benchmarks/lstm.py --data DIR`` after ``python -m emolib extract`` on DIR (missing
+weight-free features are extracted); see benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from emolib.atomic import write_text  # noqa: E402
+from emolib.folds import get_fold  # noqa: E402
+from emolib.lstm.data import Standardizer, load_movie_set  # noqa: E402
+from emolib.lstm.training import TrainConfig, fit  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", default=str(ROOT / "data" / "sample"), help="MediaEval layout with features"
+    )
+    parser.add_argument("--extractors", nargs="+", default=["colour-motion", "logmel-stats"])
+    parser.add_argument("--units", type=int, default=512, help="LSTM cells of both modes (the thesis: 512)")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--chunk", type=int, default=64)
+    parser.add_argument("--batch-movies", type=int, default=8)
+    parser.add_argument("--max-train", type=int, default=8, help="at most this many training movies")
+    parser.add_argument("--n-folds", type=int, default=4)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "lstm.json"))
+    args = parser.parse_args(argv)
+
+    movies = load_movie_set(args.data, args.extractors)
+    fold = get_fold(movies.movies, 0, min(args.n_folds, len(movies.movies)))
+    train = list(fold.train)[: args.max_train]
+    scaler = Standardizer.fit(movies.subset(train))
+    x = scaler.transform(movies.features)
+    tx, vx = {m: x[m] for m in train}, {m: x[m] for m in fold.val}
+    ty, vy = movies.targets(train, "va"), movies.targets(fold.val, "va")
+    truth, starts = movies.truth(fold.val, "va"), {m: movies.window_starts(m) for m in fold.val}
+    steps = sum(len(v) for v in tx.values())
+    results = {}
+    for mode in ("parallel", "faithful"):
+        config = TrainConfig(mode=mode, units=args.units, epochs=args.epochs, chunk=args.chunk,
+                             batch_movies=args.batch_movies, seed=0)  # fmt: skip
+        start = time.perf_counter()
+        res = fit(tx, ty, vx, vy, config, val_truth=truth, val_starts=starts)
+        h = res.history
+        results[mode] = {
+            "seconds_per_epoch": res.seconds_per_epoch,
+            "wall_s": time.perf_counter() - start,
+            "val_r_best": float(h.loc[h["val_loss"].idxmin(), "val_r"]),
+            "val_r_last": float(h["val_r"].iloc[-1]),
+            "val_loss_best": float(h["val_loss"].min()),
+        }
+        print(
+            f"{mode:9s} {res.seconds_per_epoch:8.2f} s/epoch  val r {results[mode]['val_r_best']:+.3f}",
+            flush=True,
+        )
+    report = {
+        "data": str(Path(args.data).resolve()),
+        "extractors": args.extractors,
+        "train_movies": len(train),
+        "train_steps": steps,
+        "val_movies": list(fold.val),
+        "units": args.units,
+        "epochs": args.epochs,
+        "chunk": args.chunk,
+        "batch_movies": min(args.batch_movies, len(train)),
+        "modes": results,
+        "speedup": results["faithful"]["seconds_per_epoch"] / results["parallel"]["seconds_per_epoch"],
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+    }
+    print(f"speed-up per epoch: {report['speedup']:.1f}x")
+    write_text(args.out, json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,294 @@
+"""Batch feature extraction into the store: what ``python -m emolib extract`` runs.
+
+For every movie, the extractors whose stored features are missing or out of date are run; the
+others are skipped. Each modality is decoded once and its batches feed every extractor of that
+modality, with decoding in a background thread so that the next batch is decoded while the models
+work on the current one (:func:`emolib.features.steps.prefetch`). A movie that fails (cannot be
+decoded, lacks an audio track, ...) is reported with its reason and the run goes on; the report
+says which failed. A damaged file is processed up to its last decodable step and the store
+records the shortfall.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from emolib.datasets import locate
+from emolib.errors import DataError
+
+from .base import Extractor
+from .steps import ClipStream, WindowStream, iter_clips, iter_windows, prefetch, step_grid
+from .store import FeatureStore, SourceId, source_id
+
+VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".m4v", ".webm", ".mpg", ".mpeg")
+DEFAULT_BATCH = 16
+"""Steps per decoded batch when no network extractor asks for more."""
+
+
+@dataclass
+class MovieResult:
+    """What happened to one movie.
+
+    Attributes
+    ----------
+    movie : str
+    status : str
+        ``"done"`` (something computed, nothing failed), ``"skipped"`` (all up to date) or ``"failed"``.
+    extractors : dict
+        Per extractor: ``"done"``, ``"skipped"`` or ``"failed: <reason>"``.
+    reason : str
+        Why it failed (empty otherwise).
+    seconds : float
+        Wall-clock time spent on it.
+    notes : list of str
+        Shortfalls of damaged files.
+    """
+
+    movie: str
+    status: str
+    extractors: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExtractReport:
+    """Results of one extraction run."""
+
+    results: list[MovieResult]
+
+    @property
+    def failed(self) -> list[MovieResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(r.status == status for r in self.results)
+
+    def summary(self) -> str:
+        """One line: how many movies were computed, skipped and failed."""
+        return (
+            f"{len(self.results)} movies: {self.count('done')} computed, {self.count('skipped')} up to date, "
+            f"{self.count('failed')} failed"
+        )
+
+
+def find_movies(data_dir: str | Path) -> dict[str, Path]:
+    """The movies under a data folder, by name.
+
+    A MediaEval 2017 layout (the sample or a real development set) gives its annotated movies;
+    otherwise the video files directly in ``data_dir`` or in ``data_dir/movies`` are taken (e.g. the
+    anonymised test set).
+
+    Raises
+    ------
+    DataError
+        If the folder holds no movie.
+    """
+    root = Path(data_dir).expanduser().resolve()
+    try:
+        layouts = locate(root)
+    except DataError:
+        layouts = None
+    if layouts is not None and layouts.mediaeval is not None:
+        from emolib.mediaeval import load_devset
+
+        devset = load_devset(layouts.mediaeval)
+        return {str(row.name): Path(row.movie) for row in devset.movies.itertuples()}
+    found = {
+        p.stem: p
+        for folder in (root, root / "movies")
+        if folder.is_dir()
+        for p in sorted(folder.iterdir())
+        if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file()
+    }
+    if not found:
+        raise DataError(root, "holds no MediaEval layout and no video files (looked in it and in movies/)")
+    return found
+
+
+def _stream_batch(extractors: Sequence[Extractor], batch: int | None) -> int:
+    if batch is not None:
+        return int(batch)
+    sizes = [int(e.params["batch"]) for e in extractors if "batch" in e.params]
+    return max(sizes, default=DEFAULT_BATCH)
+
+
+def _reason(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def _run_modality(
+    movie: str,
+    stream: ClipStream | WindowStream,
+    extractors: Sequence[Extractor],
+    store: FeatureStore,
+    source: SourceId,
+    bar: tqdm,
+) -> list[str]:
+    """Decode one modality once and feed its extractors; returns notes on a shortfall."""
+    for e in extractors:
+        e.reset()
+    start = time.perf_counter()
+    with contextlib.ExitStack() as stack:  # an exception deletes every temporary file
+        writers = [
+            stack.enter_context(store.writer(e, movie, source, {"device": e.device()})) for e in extractors
+        ]
+        with prefetch(stream) as batches:
+            for item in batches:
+                for e, w in zip(extractors, writers, strict=True):
+                    w.append(e.transform(item.data))
+                bar.update(len(item))
+        extra: dict[str, Any] = {
+            "n_steps_expected": stream.expected,
+            "shortfall_steps": stream.shortfall,
+            "truncated": stream.shortfall > 0,
+            "note": stream.note,
+            "audio_padded_samples": getattr(stream, "padded_samples", 0),
+            "elapsed_s": round(time.perf_counter() - start, 3),
+        }
+        for w in writers:
+            w.finish(**extra)
+    return (
+        [f"{stream.modality}: {stream.note} ({stream.shortfall} steps missing)"] if stream.shortfall else []
+    )
+
+
+def extract_movie(
+    movie: str,
+    path: Path,
+    extractors: Sequence[Extractor],
+    store: FeatureStore,
+    batch: int | None = None,
+    force: bool = False,
+    rehash: bool = False,
+    position: int = 1,
+    progress: bool = True,
+) -> MovieResult:
+    """Bring the stored features of one movie up to date for every extractor; never raises for data.
+
+    Returns
+    -------
+    MovieResult
+        Status per extractor; ``"failed"`` overall if any extractor failed.
+    """
+    started = time.perf_counter()
+    result = MovieResult(movie, "skipped")
+    try:
+        known = store.known_source(movie, [e.name for e in extractors])
+        source = source_id(path, known, rehash=rehash)
+        todo = [e for e in extractors if force or store.status(e, movie, source) != "done"]
+        result.extractors = {e.name: "skipped" for e in extractors if e not in todo}
+        if todo:
+            grid = step_grid(path)
+            plan = [
+                (mod, [e for e in todo if e.modality == mod], make)
+                for mod, make in (("visual", iter_clips), ("audio", iter_windows))
+            ]
+            plan = [(mod, exs, make) for mod, exs, make in plan if exs]
+            total = grid.n_steps * len(plan)
+            with tqdm(
+                total=total,
+                desc=movie[:24],
+                unit="step",
+                position=position,
+                leave=False,
+                disable=not progress,
+                file=sys.stderr,
+            ) as bar:
+                for _mod, exs, make in plan:
+                    stream = make(path, grid, _stream_batch(exs, batch))
+                    try:
+                        result.notes += _run_modality(movie, stream, exs, store, source, bar)
+                        result.extractors.update({e.name: "done" for e in exs})
+                    except Exception as err:  # noqa: BLE001 - isolate the failure to this movie
+                        result.extractors.update({e.name: f"failed: {_reason(err)}" for e in exs})
+    except Exception as err:  # noqa: BLE001 - probing or hashing failed: the whole movie fails
+        result.extractors.update({e.name: f"failed: {_reason(err)}" for e in extractors})
+    failures = {k: v for k, v in result.extractors.items() if v.startswith("failed")}
+    if failures:
+        result.status = "failed"
+        result.reason = "; ".join(f"{k} {v}" for k, v in failures.items())
+    elif any(v == "done" for v in result.extractors.values()):
+        result.status = "done"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def extract(
+    movies: Mapping[str, str | Path],
+    extractors: Sequence[Extractor],
+    store: FeatureStore | str | Path,
+    batch: int | None = None,
+    force: bool = False,
+    rehash: bool = False,
+    progress: bool = True,
+    on_result: Callable[[MovieResult], None] | None = None,
+) -> ExtractReport:
+    """Extract features of every movie into the store, skipping what is done and unchanged.
+
+    Parameters
+    ----------
+    movies
+        Movie name → file (e.g. :func:`find_movies`).
+    extractors
+        Extractors to run (:func:`emolib.features.create`), visual and audio in any combination.
+    store
+        The feature store or its folder.
+    batch
+        Steps per decoded batch (default: the largest ``batch`` parameter of the extractors, else 16).
+    force
+        Recompute even up-to-date files.
+    rehash
+        Hash every movie instead of trusting size and modification time (see :func:`source_id`).
+    progress
+        Show an overall bar and a per-movie bar (tqdm, on stderr).
+    on_result
+        Called with each movie's result as soon as it is known.
+
+    Returns
+    -------
+    ExtractReport
+        One result per movie, in order.
+
+    Raises
+    ------
+    DataError
+        If another run holds the store's lock.
+    """
+    if not extractors:
+        raise ValueError("choose at least one extractor")
+    names = [e.name for e in extractors]
+    if len(set(names)) != len(names):
+        raise ValueError(f"extractor named twice: {names}")
+    store = store if isinstance(store, FeatureStore) else FeatureStore(store)
+    results = []
+    with store.lock():
+        overall = tqdm(
+            list(movies.items()),
+            desc="movies",
+            unit="movie",
+            position=0,
+            disable=not progress,
+            file=sys.stderr,
+        )
+        for movie, path in overall:
+            overall.set_postfix_str(movie[:24])
+            res = extract_movie(movie, Path(path), extractors, store, batch, force, rehash, progress=progress)
+            results.append(res)
+            if res.status == "failed":
+                tqdm.write(f"FAILED {movie}: {res.reason}", file=sys.stderr)
+            for note in res.notes:
+                tqdm.write(f"note {movie}: {note}", file=sys.stderr)
+            if on_result is not None:
+                on_result(res)
+        overall.close()
+    return ExtractReport(results)

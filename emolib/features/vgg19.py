@@ -1,0 +1,75 @@
+"""Audio extractor ``vgg19``: Keras VGG19 over the 98 × 64 log-mel patch of every step (3072-d).
+
+The thesis feeds the log-mel patches to VGG19 (its Figure 3.10) and concatenates the acoustic
+features with the 4096-d C3D features into the 7168-d LSTM input of its Figures 3.11 and 3.12, so
+its acoustic features were 7168 − 4096 = 3072-d: exactly the flattened ``block5_pool`` output of
+VGG19 on a 98 × 64 input (3 × 2 × 512). That is what this extractor returns.
+
+Channels: the single-channel patch is repeated into the three input channels, so the convolution
+kernels keep their ImageNet shapes and a local Keras ``vgg19_..._notop.h5`` file (or any VGG19
+convolutional weights file) loads unchanged. The patch is fed as it is (log-mel values, about
+−4.6 to +5), scaled by ``scale``; no ImageNet mean is subtracted, since the patch is not a photo.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ._keras import KerasExtractor
+from .logmel import PARAMS as LOGMEL_PARAMS
+from .logmel import PATCH_SHAPE, logmel_patches
+
+INPUT_SHAPE = (*PATCH_SHAPE, 3)
+"""Network input: (98, 64, 3), the patch repeated into three channels."""
+
+
+def build_vgg19() -> Any:
+    """VGG19 without its classifier on a (98, 64, 3) input, followed by a flatten to 3072 values."""
+    import keras
+    from keras import layers
+
+    base = keras.applications.VGG19(include_top=False, weights=None, input_shape=INPUT_SHAPE)
+    flat = layers.Flatten(name="flatten")(base.output)
+    return keras.Model(base.input, flat, name="vgg19_logmel")
+
+
+class VGG19Audio(KerasExtractor):
+    """3072-d flattened ``block5_pool`` activations of VGG19 on the log-mel patch of every step.
+
+    Parameters
+    ----------
+    weights
+        Local weights file of VGG19's convolutional part (e.g. the Keras ImageNet ``notop`` file,
+        or weights saved from this extractor's ``model``).
+    random_weights
+        Run untrained (seeded by ``seed``); the store then records ``weights="random"``.
+    **params
+        ``batch`` (patches per inference batch), ``seed``, ``scale`` (multiplies the patch).
+    """
+
+    name = "vgg19"
+    version = "1"
+    modality = "audio"
+    feature_layer = "flatten"
+    batch_hint = 64
+    defaults: ClassVar[dict[str, Any]] = {"batch": 32, "seed": 0, "scale": 1.0, "logmel": LOGMEL_PARAMS}
+
+    def build(self) -> Any:
+        return build_vgg19()
+
+    def load_weights(self, path: Any) -> None:
+        """Load a full-model file, or else a file of the convolutional base only (ImageNet ``notop``)."""
+        try:
+            self.model.load_weights(str(path))
+        except ValueError:
+            self.model.get_layer("block5_pool")  # the base's layers are the model's own layers
+            import keras
+
+            base = keras.Model(self.model.input, self.model.get_layer("block5_pool").output)
+            base.load_weights(str(path))
+
+    def prepare(self, batch: np.ndarray) -> np.ndarray:
+        patches = logmel_patches(batch) * float(self.params["scale"])
+        return np.repeat(patches[..., None], 3, axis=-1)

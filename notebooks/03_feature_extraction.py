@@ -1,0 +1,204 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Feature extraction
+#
+# Every 16/30 s step of every movie becomes one feature row per extractor, stored in a resumable HDF5
+# feature store (one file per movie and extractor, `emolib.features.store`) and fused by
+# concatenation on the step grid, as in section 3.4.4 of the thesis {cite:p}`bernal2017predicting`.
+# The thesis's extractors are C3D {cite:p}`tran2015learning` (fc6, 4096-d) for the picture and VGG19
+# {cite:p}`simonyan2014very` over log-mel patches (3072-d) for the sound; they need pretrained weights
+# that cannot be shipped, so the book runs the weight-free extractors by default: colour and motion
+# statistics, log-mel band statistics, and the 193 librosa features {cite:p}`mcfee2015librosa` of the
+# Smell of Fear study. On a GPU server, set `visual = ["c3d"]`, `audio = ["vgg19"]` and `weights` to
+# the local weights files. The same run is available on the command line:
+# `python -m emolib extract --data DIR --visual c3d --audio vgg19 --weights c3d=... vgg19=...`.
+
+# %% tags=["parameters"]
+data_dir = "../data/sample"  # the synthetic sample or a MediaEval 2017 development set
+profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
+seed = 0  # sample seed (recorded in the outputs)
+output_dir = "../outputs/03_feature_extraction"  # figures and summary.json go here
+store_dir = None  # feature store (None: <data_dir>/features)
+visual = ["colour-motion"]  # visual extractors: c3d, colour-motion, encoder
+audio = ["logmel-stats", "librosa193"]  # audio extractors: vgg19, logmel-stats, librosa193
+weights = {}  # extractor name -> local weights (or encoder model) file
+random_weights = []  # network extractors explicitly run with random weights (recorded as such)
+params = {}  # extractor name -> {parameter: value}
+shown_movie = None  # movie whose features are drawn along time (None: the first one)
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from myst_nb import glue
+
+from emolib.atomic import write_text
+from emolib.datasets import locate
+from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract, find_movies
+from emolib.features.report import feature_statistics, projection
+from emolib.mediaeval import load_devset
+
+sns.set_theme(style="whitegrid", context="notebook")
+out = Path(output_dir)
+out.mkdir(parents=True, exist_ok=True)
+layouts = locate(data_dir)
+devset = load_devset(layouts.mediaeval)
+movies = find_movies(data_dir)
+store = FeatureStore(store_dir or Path(data_dir) / DEFAULT_STORE_SUBDIR)
+names = list(visual) + list(audio)
+extractors = [
+    create(n, weights=weights.get(n), random_weights=n in random_weights, **params.get(n, {})) for n in names
+]
+summary = {
+    "data_dir": str(layouts.root),
+    "profile": profile,
+    "seed": seed,
+    "store": str(store.root),
+    "extractors": {e.name: e.identity() for e in extractors},
+}
+
+
+def show(name: str, fig: plt.Figure) -> None:
+    """Save a figure into output_dir and glue it for the book's numbered captions."""
+    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
+# %% [markdown]
+# ## Extraction
+#
+# Movies whose stored features are complete and were made from the same movie file (same SHA-256),
+# the same extractor version, parameters and weights are skipped; the others are (re)computed.
+
+# %%
+report = extract(movies, extractors, store, progress=False)
+runs = pd.DataFrame(
+    [
+        {"movie": r.movie, "status": r.status, "seconds": round(r.seconds, 2), "reason": r.reason}
+        for r in report.results
+    ]
+)
+display(runs)
+if report.failed:
+    raise RuntimeError(f"feature extraction failed: {report.failed}")
+summary["run"] = report.summary()
+glue("n_extract_movies", len(movies), display=False)
+glue("extractor_names", ", ".join(names), display=False)
+
+# %% [markdown]
+# ## Feature statistics per movie and modality
+#
+# {glue:text}`extractor_names` over {glue:text}`n_extract_movies` movies. `feature_std` is the mean
+# over features of their standard deviation along the movie; `constant_features` the share of
+# features that never move in that movie (e.g. a hue bin no scene uses); `shortfall` the steps a
+# damaged file could not deliver.
+
+# %%
+stats = feature_statistics(store, names, list(movies))
+summary["statistics"] = stats.to_dict(orient="records")
+display(stats.round(4))
+dims = stats.groupby("extractor")["dim"].first()
+fused_dim = int(dims.sum())
+glue("fused_dim", fused_dim, display=False)
+
+# %%
+movie = shown_movie or next(iter(movies))
+glue("shown_movie", movie.replace("_", " "), display=False)
+fused = store.load_fused(movie, names)
+fig, axes = plt.subplots(len(fused.blocks), 1, figsize=(11, 1.8 + 1.6 * len(fused.blocks)), squeeze=False)
+for ax, (name, _) in zip(axes[:, 0], fused.blocks, strict=True):
+    block = fused.block(name).astype(np.float64)
+    z = (block - block.mean(axis=0)) / np.where(block.std(axis=0) > 1e-9, block.std(axis=0), 1.0)
+    ax.imshow(
+        z.T,
+        aspect="auto",
+        cmap="coolwarm",
+        vmin=-3,
+        vmax=3,
+        interpolation="nearest",
+        extent=(0, fused.n_steps * 16 / 30, block.shape[1], 0),
+    )
+    ax.set(ylabel=f"{name}\nfeature", title=f"{name} ({block.shape[1]}-d)")
+axes[-1, 0].set_xlabel("time (s)")
+fig.tight_layout()
+show("fig_features_along", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_features_along
+# :name: fig-features-along
+# The features of every extractor along *{glue:text}`shown_movie`*, one column per 0.533 s step,
+# each feature standardised over the movie (blue: low, red: high).
+# ```
+#
+# ## The steps in two dimensions
+#
+# The fused features ({glue:text}`fused_dim` values per step) of all movies are standardised and
+# projected on their first two principal axes; each step is coloured by the valence and arousal of
+# the annotation windows covering it (`emolib.alignment`). If the features carry affect, colours
+# should gather rather than scatter.
+
+# %%
+ann = {m: devset.movie_annotations(m) for m in movies if m in devset.names}
+points, ratio = projection(store, names, ann, seed=seed)
+glue("pca_var", f"{100 * ratio.sum():.0f}", display=False)
+fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharex=True, sharey=True)
+for ax, target, cmap in zip(axes, ["valence", "arousal"], ["RdYlGn", "viridis"], strict=True):
+    sc = ax.scatter(
+        points["pc1"], points["pc2"], c=points[target], cmap=cmap, vmin=-1, vmax=1, s=6, alpha=0.8
+    )
+    fig.colorbar(sc, ax=ax, label=target)
+    ax.set(xlabel=f"PC 1 ({100 * ratio[0]:.0f} %)", ylabel=f"PC 2 ({100 * ratio[1]:.0f} %)", title=target)
+show("fig_projection", fig)
+summary["projection_variance"] = ratio.tolist()
+
+# %% [markdown]
+# ```{glue:figure} fig_projection
+# :name: fig-projection
+# Every step of every movie on the first two principal axes of the fused features (together
+# {glue:text}`pca_var` % of the variance), coloured by valence (left) and arousal (right).
+# ```
+#
+# ## Throughput and memory
+#
+# The figures below come from `benchmarks/features.py` (see `benchmarks/README.md`), run on a
+# 10-minute synthetic movie. Throughput is seconds of movie per second of wall-clock time; the overlap
+# ratio is the whole pipeline's time over the larger of decoding alone and the model alone (1 means
+# decoding hides entirely behind the model; the target is at most 1.25); the memory ratio is the peak
+# memory of a 10-minute movie over that of a 1-minute one (target at most 1.15).
+
+# %%
+bench_file = Path("../benchmarks/results/features.json")
+if bench_file.is_file():
+    bench = json.loads(bench_file.read_text())
+    display(pd.DataFrame(bench["rows"]))
+    print(bench.get("machine", ""))
+else:
+    print("no benchmark results yet: run `python benchmarks/features.py`")
+
+# %%
+write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+stats.groupby(["modality", "extractor"])[["steps", "dim", "feature_std"]].agg(["sum", "first", "mean"]).iloc[
+    :, [0, 4, 8]
+]
