@@ -1,0 +1,31 @@
+"""Study B: a 3D convolutional autoencoder, scene labels and audience breath, audio networks, activation maps.
+
+Modules: :mod:`~emolib.studyb.frames` (1 fps 64x36 sequences, cached), :mod:`~emolib.studyb.dataset`
+(samples, what runs on a folder, the l20/oso/omo splits), :mod:`~emolib.studyb.models`,
+:mod:`~emolib.studyb.metrics`, :mod:`~emolib.studyb.training`, :mod:`~emolib.studyb.experiments`,
+:mod:`~emolib.studyb.saliency`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PAPER_BUDGET", "TINY_BUDGET", "budget"]
+
+PAPER_BUDGET: dict[str, float] = {
+    "epochs": 50, "head_epochs": 100, "audio_epochs": 1000, "head_bn_momentum": 0.99,
+    "label_units": 1024, "voc_units": 512,
+}  # fmt: skip
+"""The paper's training lengths (section III), and Keras's batch-norm momentum."""
+TINY_BUDGET: dict[str, float] = {
+    "epochs": 4, "head_epochs": 40, "audio_epochs": 300, "head_bn_momentum": 0.9,
+    "label_units": 64, "voc_units": 32,
+}  # fmt: skip
+"""What fits the CI budget on the tiny synthetic sample (2 CPU cores, about 3 minutes a notebook).
+
+The heads keep the paper's layers but a narrower hidden layer: Dense(1024) on the 64,512-value
+code is 66 million weights, tens of seconds per epoch on two CPU cores.
+"""
+
+
+def budget(profile: str) -> dict[str, float]:
+    """Training lengths for a run: :data:`TINY_BUDGET` for the ``tiny`` profile, else the paper's."""
+    return dict(TINY_BUDGET if profile == "tiny" else PAPER_BUDGET)

@@ -1,0 +1,147 @@
+"""Scores of Study B and the baselines every model is put beside.
+
+Scene labels: per-label precision, recall and F1 and their **support-weighted** averages (the
+paper's metric: each label weighs as much as it has positive test sequences). Because of that
+weighting, the predictor that switches every label on scores well whenever labels are common
+(recall 1, precision = prevalence), so a model must be judged against it (:func:`all_on_scores`).
+
+Decision thresholds: the paper rounds the sigmoid at 0.5. :func:`choose_thresholds` picks one
+threshold per label that maximises F1 on the *validation* part; it never sees the test part.
+
+Compounds: mean absolute error per compound and overall, beside the per-compound training mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
+
+__all__ = [
+    "THRESHOLD_GRID",
+    "all_on_scores",
+    "binarise",
+    "choose_thresholds",
+    "label_report",
+    "mae_report",
+    "prevalence_scores",
+    "summary",
+    "training_mean",
+]
+
+THRESHOLD_GRID: NDArray[np.float64] = np.round(np.arange(0.05, 0.951, 0.05), 2)
+"""Candidate thresholds for :func:`choose_thresholds`."""
+
+
+def binarise(scores: ArrayLike, thresholds: ArrayLike | float = 0.5) -> NDArray[np.int8]:
+    """Label decisions: 1 where ``scores >= thresholds`` (one per label, broadcast)."""
+    return (np.asarray(scores) >= np.asarray(thresholds)).astype(np.int8)
+
+
+def _f1(y: NDArray, pred: NDArray) -> float:
+    tp = float(np.sum((y == 1) & (pred == 1)))
+    denom = float(np.sum(y == 1) + np.sum(pred == 1))
+    return 2 * tp / denom if denom else 0.0
+
+
+def choose_thresholds(
+    y_val: ArrayLike, scores_val: ArrayLike, grid: ArrayLike = THRESHOLD_GRID, default: float = 0.5
+) -> NDArray[np.float64]:
+    """One decision threshold per label, maximising that label's F1 on validation data.
+
+    Ties go to the threshold nearest ``default``; a label without a positive validation sequence
+    keeps ``default`` (F1 is 0 whatever the threshold).
+
+    Parameters
+    ----------
+    y_val
+        0/1 targets of the validation part, ``(n, labels)``.
+    scores_val
+        Model scores on the same samples.
+    grid
+        Candidate thresholds.
+    default
+        The paper's rule, 0.5.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(labels,)`` thresholds.
+    """
+    y = np.asarray(y_val)
+    s = np.asarray(scores_val, dtype=np.float64)
+    candidates = np.asarray(grid, dtype=np.float64)
+    order = np.argsort(np.abs(candidates - default), kind="stable")  # nearest to default first
+    out = np.full(y.shape[1], default)
+    for j in range(y.shape[1]):
+        if not np.any(y[:, j] == 1):
+            continue
+        f1 = [_f1(y[:, j], binarise(s[:, j], t)) for t in candidates[order]]
+        out[j] = candidates[order][int(np.argmax(f1))]
+    return out
+
+
+def label_report(y_true: ArrayLike, y_pred: ArrayLike, names: list[str]) -> pd.DataFrame:
+    """Per-label precision, recall, F1 and support, plus the support-weighted average row.
+
+    Parameters
+    ----------
+    y_true, y_pred
+        0/1 arrays ``(n, labels)``.
+    names
+        Label names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the labels then ``weighted avg``; columns ``precision``, ``recall``, ``f1``,
+        ``support``. Undefined ratios (no positive prediction or no positive target) count as 0,
+        as in the paper.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    prec, rec, f1, sup = precision_recall_fscore_support(
+        y, p, average=None, zero_division=0, labels=list(range(len(names)))
+    )
+    table = pd.DataFrame({"precision": prec, "recall": rec, "f1": f1, "support": sup}, index=list(names))
+    total = sup.sum()
+    weights = sup / total if total else np.zeros_like(sup, dtype=float)
+    avg = {k: float(np.sum(table[k] * weights)) for k in ("precision", "recall", "f1")}
+    table.loc["weighted avg"] = [avg["precision"], avg["recall"], avg["f1"], total]
+    table["support"] = table["support"].astype(int)
+    return table
+
+
+def mean_auc(y_true: ArrayLike, scores: ArrayLike) -> float:
+    """Mean ROC AUC over the labels that have both classes in ``y_true`` (NaN if none)."""
+    y, s = np.asarray(y_true), np.asarray(scores)
+    aucs = [roc_auc_score(y[:, j], s[:, j]) for j in range(y.shape[1]) if 0 < y[:, j].sum() < len(y)]
+    return float(np.mean(aucs)) if aucs else float("nan")
+
+
+def prevalence_scores(y_train: ArrayLike, n: int) -> NDArray[np.float64]:
+    """Baseline: every sample scores each label's training prevalence."""
+    prevalence = np.asarray(y_train, dtype=np.float64).mean(axis=0)
+    return np.tile(prevalence, (n, 1))
+
+
+def all_on_scores(n: int, n_labels: int) -> NDArray[np.float64]:
+    """Baseline: every label switched on for every sample (score 1)."""
+    return np.ones((n, n_labels))
+
+
+def training_mean(y_train: ArrayLike, n: int) -> NDArray[np.float64]:
+    """Baseline for the compounds: each compound's mean over the training part."""
+    return np.tile(np.asarray(y_train, dtype=np.float64).mean(axis=0), (n, 1))
+
+
+def mae_report(y_true: ArrayLike, y_pred: ArrayLike, names: list[str]) -> pd.Series:
+    """Mean absolute error per compound and over all (``all``)."""
+    err = np.abs(np.asarray(y_true, dtype=np.float64) - np.asarray(y_pred, dtype=np.float64))
+    return pd.Series([*err.mean(axis=0), err.mean()], index=[*names, "all"], name="mae")
+
+
+def summary(report: pd.DataFrame) -> dict[str, float]:
+    """The weighted-average row of a :func:`label_report` as a plain dict."""
+    row = report.loc["weighted avg"]
+    return {"precision": float(row["precision"]), "recall": float(row["recall"]), "f1": float(row["f1"])}

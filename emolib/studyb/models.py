@@ -1,0 +1,257 @@
+"""The networks of Study B (Keras 3, backend-agnostic): the 3D convolutional autoencoder of the
+paper's Figure 8, the scene-label and compound heads on its frozen encoder (Figure 9), and the
+audio network.
+
+Layer names are stable (``enc_conv1``, ``enc_bn1``, ``enc_relu1``, ``enc_pool1``, ``enc_conv2``, ...)
+because the activation maps of notebook 06 and the tests refer to them.
+
+Optimiser. The paper used Keras 2's ``Adadelta`` with its defaults of the time (learning rate 1.0,
+rho 0.95). Keras 3 changed the default learning rate to 0.001, which barely moves the weights in
+the paper's epoch counts, so :func:`adadelta` restores the historical setting.
+
+Parameter count. With batch normalisation the autoencoder has 227,331 parameters, exactly the
+paper's figure: 2,624 + 55,360 (encoder convolutions) + 110,656 + 55,328 + 2,595 (decoder
+convolutions) + 768 for four batch-normalisation layers (32 + 64 + 64 + 32 channels x 4: gamma,
+beta, moving mean, moving variance). The paper calls them all "trainable weights"; in Keras 384 of
+them (the moving statistics) are not trained by gradient descent.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+__all__ = [
+    "CODE_SHAPE",
+    "PAPER_AUTOENCODER_PARAMS",
+    "SEQUENCE_SHAPE",
+    "adadelta",
+    "build_audio_mlp",
+    "build_autoencoder",
+    "build_label_head",
+    "build_voc_head",
+    "encoder_layer_names",
+    "extract_encoder",
+    "freeze",
+]
+
+SEQUENCE_SHAPE: tuple[int, int, int, int] = (30, 36, 64, 3)
+"""One 30 s sequence at 1 fps, 64x36 RGB: (frames, height, width, channels)."""
+CODE_SHAPE: tuple[int, int, int, int] = (7, 9, 16, 64)
+"""The encoded representation: 7 x 9 x 16 x 64 = 64,512 values."""
+PAPER_AUTOENCODER_PARAMS = 227_331
+"""Weights of the autoencoder with batch normalisation, as the paper counts them (section III-B)."""
+AUDIO_HIDDEN: tuple[int, int] = (280, 300)
+"""Hidden layer sizes of the audio network."""
+
+
+def adadelta(
+    learning_rate: float = 1.0, rho: float = 0.95, epsilon: float = 1e-7
+) -> keras.optimizers.Adadelta:
+    """Adadelta with the Keras 2 defaults the paper trained with (see the module docstring)."""
+    return keras.optimizers.Adadelta(learning_rate=learning_rate, rho=rho, epsilon=epsilon)
+
+
+def _conv_block(
+    x: keras.KerasTensor, filters: int, stem: str, index: int, batch_norm: bool
+) -> keras.KerasTensor:
+    """Conv3D(3x3x3, same) [+ BatchNorm] + ReLU, with stable names."""
+    x = layers.Conv3D(filters, 3, padding="same", name=f"{stem}_conv{index}")(x)
+    if batch_norm:
+        x = layers.BatchNormalization(name=f"{stem}_bn{index}")(x)
+    return layers.Activation("relu", name=f"{stem}_relu{index}")(x)
+
+
+def _pad_time(x: keras.KerasTensor, before: int, after: int) -> keras.KerasTensor:
+    """Add ``before`` and ``after`` blank (zero) frames on the time axis: ZeroPadding3D, built by hand.
+
+    TensorFlow 2.21's oneDNN graph rewrite fuses a ``ZeroPadding3D`` into the following ``Conv3D``
+    and then computes a wrong output shape in inference graphs (28x34x62 instead of 30x36x64), so
+    ``evaluate``/``predict`` fail. The same zero frames are made here from a one-frame crop scaled
+    by 0 and concatenated: identical values, no weights, standard layers only (safe-mode loadable).
+    """
+    frames = x.shape[1]
+    one = layers.Cropping3D(((0, frames - 1), (0, 0), (0, 0)), name="dec_pad_frame")(x)
+    blank = layers.Rescaling(0.0, name="dec_pad_blank")(one)
+    parts = [blank] * before + [x] + [blank] * after
+    return layers.Concatenate(axis=1, name="dec_pad_time")(parts)
+
+
+def build_autoencoder(
+    batch_norm: bool = True,
+    input_shape: tuple[int, int, int, int] = SEQUENCE_SHAPE,
+    compile_model: bool = True,
+) -> keras.Model:
+    """The 3D convolutional autoencoder of the paper's Figure 8.
+
+    Encoder: Conv3D(32) [+ BN] + ReLU, MaxPool3D(2), Conv3D(64) [+ BN] + ReLU, MaxPool3D(2) (layer
+    ``code``). Decoder: Conv3D(64) [+ BN] + ReLU, UpSampling3D(2), Conv3D(32) [+ BN] + ReLU,
+    UpSampling3D(2), zero padding of the time axis (pooling floors 30 -> 15 -> 7, so 28 frames come
+    back and one blank frame is added at each end), Conv3D(3, sigmoid). Every kernel is 3x3x3
+    with zero padding.
+
+    Parameters
+    ----------
+    batch_norm
+        Put a batch-normalisation layer after every convolution but the last (the paper's setting).
+    input_shape
+        (frames, height, width, channels). The time padding is computed so that the output has the
+        input's shape; height and width must be multiples of 4.
+    compile_model
+        Compile with binary cross-entropy and :func:`adadelta`.
+
+    Returns
+    -------
+    keras.Model
+        Named ``autoencoder_bn`` or ``autoencoder_nobn``; input and output of shape ``input_shape``.
+    """
+    frames, height, width, _ = input_shape
+    if height % 4 or width % 4:
+        raise ValueError(f"height and width must be multiples of 4, got {input_shape}")
+    inputs = keras.Input(shape=input_shape, name="frames")
+    x = _conv_block(inputs, 32, "enc", 1, batch_norm)
+    x = layers.MaxPooling3D(2, name="enc_pool1")(x)
+    x = _conv_block(x, 64, "enc", 2, batch_norm)
+    code = layers.MaxPooling3D(2, name="code")(x)
+    x = _conv_block(code, 64, "dec", 1, batch_norm)
+    x = layers.UpSampling3D(2, name="dec_up1")(x)
+    x = _conv_block(x, 32, "dec", 2, batch_norm)
+    x = layers.UpSampling3D(2, name="dec_up2")(x)
+    missing = frames - (frames // 2 // 2) * 4
+    if missing:
+        x = _pad_time(x, missing // 2, missing - missing // 2)
+    outputs = layers.Conv3D(input_shape[-1], 3, padding="same", activation="sigmoid", name="reconstruction")(
+        x
+    )
+    model = keras.Model(inputs, outputs, name="autoencoder_bn" if batch_norm else "autoencoder_nobn")
+    if compile_model:
+        model.compile(optimizer=adadelta(), loss="binary_crossentropy")
+    return model
+
+
+def encoder_layer_names(model: keras.Model) -> list[str]:
+    """Names of the encoder's layers in ``model``, input excluded, up to and including ``code``."""
+    names = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        names.append(layer.name)
+        if layer.name == "code":
+            return names
+    raise ValueError(f"model {model.name!r} has no layer named 'code'")
+
+
+def extract_encoder(autoencoder: keras.Model) -> keras.Model:
+    """The encoder of a trained autoencoder as its own model (layers and weights shared)."""
+    return keras.Model(autoencoder.inputs, autoencoder.get_layer("code").output, name="encoder")
+
+
+def freeze(model: keras.Model) -> keras.Model:
+    """Freeze every layer of ``model`` (batch normalisation then runs in inference mode)."""
+    model.trainable = False
+    for layer in model.layers:
+        layer.trainable = False
+    return model
+
+
+def _frozen_code(encoder: keras.Model) -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """A new input passed through ``encoder``'s layers one by one, all frozen.
+
+    The head is built *flat* (the encoder's layers called on a new input rather than the encoder
+    nested as one layer) so that saliency methods can reach every intermediate output.
+    """
+    freeze(encoder)
+    inputs = keras.Input(shape=encoder.input_shape[1:], name="frames")
+    x = inputs
+    for name in encoder_layer_names(encoder):
+        x = encoder.get_layer(name)(x)
+    return inputs, x
+
+
+def _dense_head(
+    encoder: keras.Model, units: int, n_outputs: int, activation: str | None, name: str, bn_momentum: float
+) -> keras.Model:
+    """Frozen encoder layers, then the trainable ``top`` (a nested model from the code to the output).
+
+    Because the encoder is frozen (and its batch normalisation runs in inference mode), training
+    ``model.get_layer("top")`` on pre-computed codes is the same as training the whole head on
+    frames, at a fraction of the cost: see :func:`emolib.studyb.experiments.run_experiment`.
+    """
+    inputs, code = _frozen_code(encoder)
+    top_in = keras.Input(shape=tuple(code.shape[1:]), name="code_in")
+    x = layers.Flatten(name="flatten")(top_in)
+    x = layers.Dense(units, activation="relu", name="hidden")(x)
+    x = layers.BatchNormalization(momentum=bn_momentum, name="hidden_bn")(x)
+    outputs = layers.Dense(n_outputs, activation=activation, name="output")(x)
+    top = keras.Model(top_in, outputs, name="top")
+    return keras.Model(inputs, top(code), name=name)
+
+
+def build_label_head(
+    encoder: keras.Model, n_labels: int, units: int = 1024, bn_momentum: float = 0.99
+) -> keras.Model:
+    """Scene-label classifier on the frozen encoder (Figure 9-a).
+
+    Flatten, Dense(``units``, ReLU) + BatchNorm, Dense(``n_labels``, sigmoid); binary
+    cross-entropy and :func:`adadelta`. The encoder's layers are frozen in place. The dense part is
+    the nested model ``top`` (code to output). ``bn_momentum``: Keras's default 0.99 needs a few
+    hundred updates before the moving statistics used at inference settle; short runs use less.
+    """
+    model = _dense_head(encoder, units, n_labels, "sigmoid", "label_head", bn_momentum)
+    model.compile(optimizer=adadelta(), loss="binary_crossentropy")
+    model.get_layer("top").compile(optimizer=adadelta(), loss="binary_crossentropy")
+    return model
+
+
+def build_voc_head(
+    encoder: keras.Model, n_outputs: int = 6, units: int = 512, bn_momentum: float = 0.99
+) -> keras.Model:
+    """Compound regressor on the frozen encoder (Figure 9-b): Dense(units, ReLU) + BN, Dense(6), MAE."""
+    model = _dense_head(encoder, units, n_outputs, None, "voc_head", bn_momentum)
+    model.compile(optimizer=adadelta(), loss="mean_absolute_error")
+    model.get_layer("top").compile(optimizer=adadelta(), loss="mean_absolute_error")
+    return model
+
+
+def build_audio_mlp(
+    n_outputs: int,
+    task: str = "labels",
+    n_features: int = 193,
+    normaliser: keras.layers.Normalization | None = None,
+) -> keras.Model:
+    """The audio network: 193 -> 280 -> 300 (tanh) -> ``n_outputs`` (sigmoid for labels, linear for VOCs).
+
+    Parameters
+    ----------
+    n_outputs
+        Number of labels, or 6 compounds.
+    task
+        ``"labels"`` (sigmoid, binary cross-entropy) or ``"vocs"`` (linear, mean absolute error).
+    n_features
+        Input width.
+    normaliser
+        An adapted :class:`keras.layers.Normalization` (fit on the *training* features only) put in
+        front, so the saved model standardises its own input. The librosa features span orders of
+        magnitude (mel powers vs. tonnetz), which saturates tanh units without it; the paper does
+        not say how it scaled them.
+
+    Returns
+    -------
+    keras.Model
+        Compiled with :func:`adadelta`.
+    """
+    if task not in ("labels", "vocs"):
+        raise ValueError(f"task must be 'labels' or 'vocs', got {task!r}")
+    inputs = keras.Input(shape=(n_features,), name="audio")
+    x = normaliser(inputs) if normaliser is not None else inputs
+    for i, units in enumerate(AUDIO_HIDDEN, start=1):
+        x = layers.Dense(units, activation="tanh", name=f"hidden{i}")(x)
+    if task == "labels":
+        outputs = layers.Dense(n_outputs, activation="sigmoid", name="output")(x)
+        loss = "binary_crossentropy"
+    else:
+        outputs = layers.Dense(n_outputs, name="output")(x)
+        loss = "mean_absolute_error"
+    model = keras.Model(inputs, outputs, name=f"audio_{task}")
+    model.compile(optimizer=adadelta(), loss=loss)
+    return model

@@ -1,0 +1,110 @@
+"""What the encoder sees: layer activations (the paper's Figure 14), dead filters, and Grad-CAM.
+
+:func:`layer_activations` and :func:`dead_filters` use only ``keras`` and run on any backend.
+:func:`grad_cam` needs gradients of a score with respect to an intermediate activation, which
+Keras 3 does not expose backend-independently; it is implemented for the TensorFlow backend
+(``tf.GradientTape``) in :func:`_gradients`, the one backend-specific function of the package,
+and raises ``NotImplementedError`` on other backends.
+
+Grad-CAM over space *and time* (after Selvaraju et al., 2017): for a label's score ``y`` and a
+3D convolution's output ``A`` of shape ``(t, h, w, k)``, each filter ``k`` is weighted by the mean
+gradient ``dy/dA_k`` over time and space, and the map is ``ReLU(sum_k w_k A_k)``, upsampled to
+the input's frames. It shows *when* and *where* in the 30 s the head found its evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["dead_filters", "grad_cam", "layer_activations", "upsample_to"]
+
+
+def layer_activations(model: keras.Model, x: NDArray, names: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+    """Outputs of the named layers of ``model`` for inputs ``x`` (inference mode).
+
+    Parameters
+    ----------
+    model
+        A functional model (the autoencoder, its encoder or a head).
+    x
+        Inputs, float in [0, 1], ``(n, 30, 36, 64, 3)``.
+    names
+        Layer names, e.g. ``enc_relu1``, ``enc_pool1``, ``enc_relu2``, ``code``.
+
+    Returns
+    -------
+    dict
+        Layer name to its output ``(n, t, h, w, filters)``.
+    """
+    probe = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
+    outs = probe(x, training=False)
+    outs = outs if isinstance(outs, list | tuple) else [outs]
+    return {
+        n: np.asarray(keras.ops.convert_to_numpy(o), dtype=np.float32)
+        for n, o in zip(names, outs, strict=True)
+    }
+
+
+def dead_filters(activation: NDArray, tolerance: float = 1e-6) -> NDArray[np.int64]:
+    """Filters (last axis) whose output never exceeds ``tolerance`` in absolute value over all samples."""
+    a = np.abs(np.asarray(activation))
+    peak = a.reshape(-1, a.shape[-1]).max(axis=0)
+    return np.flatnonzero(peak <= tolerance)
+
+
+def upsample_to(volume: NDArray, shape: tuple[int, int, int]) -> NDArray[np.float32]:
+    """Nearest-neighbour resize of a ``(t, h, w)`` volume to ``shape`` (index mapping, any ratio)."""
+    v = np.asarray(volume, dtype=np.float32)
+    idx = [np.minimum((np.arange(n) * v.shape[i]) // n, v.shape[i] - 1) for i, n in enumerate(shape)]
+    return v[np.ix_(*idx)]
+
+
+def _gradients(model: keras.Model, layer: str, x: NDArray, output: int) -> tuple[NDArray, NDArray, NDArray]:
+    """Activation of ``layer``, gradient of output ``output`` with respect to it, outputs (TensorFlow)."""
+    if keras.backend.backend() != "tensorflow":
+        raise NotImplementedError(f"grad_cam needs the TensorFlow backend, not {keras.backend.backend()!r}")
+    import tensorflow as tf
+
+    probe = keras.Model(model.inputs, [model.get_layer(layer).output, model.output])
+    with tf.GradientTape() as tape:
+        act, out = probe(tf.convert_to_tensor(x, dtype=tf.float32), training=False)
+        score = out[:, output]
+    grad = tape.gradient(score, act)
+    return act.numpy(), grad.numpy(), out.numpy()
+
+
+def grad_cam(
+    model: keras.Model, x: NDArray, output: int, layer: str = "enc_relu2"
+) -> tuple[NDArray, NDArray]:
+    """Grad-CAM of one output (e.g. the label ``suspense``) over the frames of each sequence.
+
+    Parameters
+    ----------
+    model
+        A head built by :func:`~emolib.studyb.models.build_label_head` (flat encoder layers).
+    x
+        Sequences ``(n, 30, 36, 64, 3)`` in [0, 1].
+    output
+        Index of the output unit (label).
+    layer
+        Convolutional layer to explain (``enc_relu2``: 15 x 18 x 32 cells over 30 x 36 x 64).
+
+    Returns
+    -------
+    maps, scores
+        ``(n, 30, 36, 64)`` maps scaled to [0, 1] per sequence (0 everywhere when no evidence), and
+        the model's scores for that output ``(n,)``.
+    """
+    act, grad, out = _gradients(model, layer, np.asarray(x, dtype=np.float32), output)
+    weights = grad.mean(axis=(1, 2, 3))  # (n, filters)
+    cams = np.maximum(np.einsum("nthwk,nk->nthw", act, weights), 0.0)
+    target = tuple(int(s) for s in np.shape(x)[1:4])
+    maps = []
+    for cam in cams:
+        peak = cam.max()
+        maps.append(upsample_to(cam / peak if peak > 0 else cam, target))
+    return np.stack(maps), out[:, output]

@@ -1,0 +1,303 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A 3D convolutional autoencoder, scene labels and breath
+#
+# Study B {cite:p}`fevrier_breath` asks whether what an audience breathes out follows what it
+# watches. A 3D convolutional autoencoder learns a compact code of every 30 s of film (30 frames at
+# 1 fps, 64×36 pixels) without labels; small heads on its frozen encoder then predict the scene
+# labels and the six compounds measured in the cinema air, and a small network does the same from
+# 193 audio features. Every score is put beside simple baselines on the same test rows.
+#
+# The notebook runs on whatever `data_dir` holds: with only `labels/` and `audio/` (the real
+# release) it runs the audio scene-label experiment; with `vocs/` also the audio compound
+# experiment; with movies the autoencoder and the video experiments.
+
+# %% tags=["parameters"]
+data_dir = "../data/sample"  # the synthetic sample root, or a Smell of Fear folder
+profile = "tiny"  # sample profile: "tiny" trains briefly (CI); anything else uses the paper's lengths
+seed = 0  # random seed of every model
+output_dir = "../outputs/05_autoencoder"  # metrics.json, checkpoints, logs and figures go here
+features = "all"  # "all", "audio" or "video"
+split = "l20"  # "l20" (last 20 % of each film), "oso" (one screening out), "omo" (one movie out)
+fold = 0  # which screening (oso) or movie (omo) is held out
+epochs = None  # autoencoder epochs (None: 4 on tiny, the paper's 50 otherwise)
+head_epochs = None  # video head epochs (None: 40 on tiny, the paper's 100)
+audio_epochs = None  # audio network epochs (None: 300 on tiny, the paper's 1000)
+head_units = None  # hidden units of the video heads (None: 64 and 32 on tiny, the paper's 1024 and 512)
+batch_norm = "both"  # "both" (the paper's Figure 10 comparison), True or False
+batch_size = 8  # sequences per batch
+min_positive = 20  # kept-label rule
+voc_lag = 0  # predict the compounds this many sequences after the scene (the paper: 0)
+frames_cache = None  # folder caching decoded frames (None: <output_dir>/frames)
+
+# %%
+from pathlib import Path
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from myst_nb import glue
+
+from emolib.datasets import locate
+from emolib.studyb import budget
+from emolib.studyb.dataset import load_studyb, plan_experiments
+from emolib.studyb.experiments import run_experiment, train_autoencoder
+from emolib.studyb.models import PAPER_AUTOENCODER_PARAMS, build_autoencoder, extract_encoder
+from emolib.studyb.training import save_model, write_json
+
+keras.utils.set_random_seed(seed)
+sns.set_theme(style="whitegrid", context="notebook")
+out = Path(output_dir)
+out.mkdir(parents=True, exist_ok=True)
+lengths = budget(profile)
+epochs = int(epochs or lengths["epochs"])
+head_epochs = int(head_epochs or lengths["head_epochs"])
+audio_epochs = int(audio_epochs or lengths["audio_epochs"])
+root = locate(data_dir).smelloffear or Path(data_dir)
+data = load_studyb(root, features, min_positive, frames_cache or out / "frames", voc_lag)
+plan = plan_experiments(data.available, features, split)
+metrics = {
+    "data_dir": str(root),
+    "profile": profile,
+    "seed": seed,
+    "split": split,
+    "fold": fold,
+    "kept_labels": data.kept,
+    "available": data.available,
+    "experiments": {},
+}
+
+
+def show(name: str, fig: plt.Figure) -> None:
+    """Save a figure into output_dir and glue it for the book's numbered captions."""
+    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
+glue("n_films", len(data.sequences["film"].unique()), display=False)
+glue("n_sequences", len(data.sequences), display=False)
+glue("kept", ", ".join(data.kept), display=False)
+glue("plan", ", ".join(e.name for e in plan) or "none", display=False)
+pd.DataFrame([vars(e) for e in plan])
+
+# %% [markdown]
+# The folder gives {glue:text}`n_films` labelled films and {glue:text}`n_sequences` sequences; the
+# kept-label rule keeps {glue:text}`kept`. Experiments that can run: {glue:text}`plan`.
+#
+# ## The autoencoder
+#
+# The encoder is Conv3D(32) → MaxPool3D(2) → Conv3D(64) → MaxPool3D(2), every kernel 3×3×3 with
+# batch normalisation and ReLU after each convolution, giving a code of 7×9×16×64 = 64,512 values.
+# The decoder mirrors it with nearest-neighbour upsampling, pads the time axis back from 28 to 30
+# frames and ends in a sigmoid convolution. It is trained with binary cross-entropy and Adadelta
+# (learning rate 1.0, the Keras 2 default the paper used) on the first 80 % of every movie,
+# unlabelled films included, and validated on the last 20 %.
+
+# %%
+counts = {bn: build_autoencoder(bn, compile_model=False).count_params() for bn in (True, False)}
+glue("params_bn", f"{counts[True]:,}", display=False)
+glue("params_nobn", f"{counts[False]:,}", display=False)
+glue("params_paper", f"{PAPER_AUTOENCODER_PARAMS:,}", display=False)
+metrics["autoencoder_params"] = {
+    "batch_norm": counts[True],
+    "no_batch_norm": counts[False],
+    "paper": PAPER_AUTOENCODER_PARAMS,
+}
+pd.Series(
+    {
+        "this autoencoder, batch norm": counts[True],
+        "without batch norm": counts[False],
+        "paper (section III-B)": PAPER_AUTOENCODER_PARAMS,
+    },
+    name="parameters",
+)
+
+# %% [markdown]
+# With batch normalisation the network has {glue:text}`params_bn` parameters, the paper's
+# {glue:text}`params_paper`: five convolutions (2,624 + 55,360 + 110,656 + 55,328 + 2,595) and four
+# batch-normalisation layers of 4 numbers per channel, two of which (the moving mean and variance)
+# Keras does not count as trainable. Without it: {glue:text}`params_nobn`.
+
+# %%
+variants = (
+    [] if not data.available["video"] else ([True, False] if batch_norm == "both" else [bool(batch_norm)])
+)
+runs = {bn: train_autoencoder(data, bn, epochs, out, batch_size=batch_size, seed=seed) for bn in variants}
+if runs:
+    best = runs[variants[0]]
+    encoder = extract_encoder(best["model"])
+    save_model(encoder, out / "encoder.keras")
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for bn, run in runs.items():
+        h = run["history"]
+        label = "batch norm" if bn else "no batch norm"
+        ax.plot(h["epoch"], h["loss"], label=f"{label}, train", color="tab:blue" if bn else "tab:orange")
+        ax.plot(
+            h["epoch"],
+            h["val_loss"],
+            ls="--",
+            label=f"{label}, validation",
+            color="tab:blue" if bn else "tab:orange",
+        )
+        metrics["experiments"][f"autoencoder_{'bn' if bn else 'nobn'}"] = {
+            "epochs": epochs,
+            "sizes": run["sizes"],
+            "params": run["params"],
+            "final_loss": float(h["loss"].iloc[-1]),
+            "final_val_loss": float(h["val_loss"].iloc[-1]),
+            "history": h.to_dict("list"),
+        }
+    ax.set(xlabel="epoch", ylabel="binary cross-entropy")
+    ax.legend(fontsize=8)
+    show("fig_ae_loss", fig)
+    glue("ae_epochs", epochs, display=False)
+    glue("ae_train", best["sizes"]["train"], display=False)
+    glue("ae_val", best["sizes"]["val"], display=False)
+
+# %% [markdown]
+# ```{glue:figure} fig_ae_loss
+# :name: fig-ae-loss
+# Training and validation loss of the autoencoder with and without batch normalisation over
+# {glue:text}`ae_epochs` epochs ({glue:text}`ae_train` training and {glue:text}`ae_val`
+# validation sequences; cf. the paper's Figure 10).
+# ```
+
+# %%
+if runs:
+    run = runs[variants[0]]
+    shown = sorted(run["snapshots"])
+    films = run["films"]
+    fig, axes = plt.subplots(
+        1 + len(shown), len(films), figsize=(2.2 * len(films), 1.4 * (1 + len(shown))), squeeze=False
+    )
+    for j, film in enumerate(films):
+        axes[0, j].imshow(run["originals"][j, 0])
+        axes[0, j].set_title(film, fontsize=8)
+        for i, ep in enumerate(shown, start=1):
+            axes[i, j].imshow(np.clip(run["snapshots"][ep][j, 0], 0, 1))
+            axes[i, 0].set_ylabel(f"epoch {ep}", fontsize=8)
+        axes[0, 0].set_ylabel("original", fontsize=8)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    show("fig_reconstructions", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_reconstructions
+# :name: fig-reconstructions
+# First frame of one sequence per film (top) and its reconstruction after the first, the tenth (when
+# trained that long) and the last epoch (cf. the paper's Figure 11).
+# ```
+#
+# ## Scene labels and compounds
+#
+# Each experiment trains on the training part, keeps the epoch with the lowest validation loss,
+# chooses one decision threshold per label on the validation part, and is scored on the test part
+# with the paper's metric, the support-weighted F1. Beside it: the label **prevalence** of the
+# training part (thresholded the same way), the predictor that switches **every label on**, and for
+# the compounds the **training mean** of each compound (and, when one screening is out, the mean of
+# the other screenings at the same time).
+
+# %%
+results = {}
+for experiment in plan:
+    video = experiment.features == "video"
+    if video and not runs:
+        continue
+    results[experiment.name] = run_experiment(
+        experiment,
+        data,
+        out,
+        head_epochs if video else audio_epochs,
+        fold=fold,
+        encoder=encoder if video else None,
+        batch_size=batch_size,
+        head_units=head_units or lengths["label_units" if experiment.target == "labels" else "voc_units"],
+        bn_momentum=lengths["head_bn_momentum"],
+        seed=seed,
+    )
+rows = []
+for name, r in results.items():
+    for model, s in r["scores"].items():
+        rows.append(
+            {"experiment": name, "predictor": model, **{k: v for k, v in s.items() if k != "per_compound"}}
+        )
+scores = pd.DataFrame(rows)
+display(scores.round(3))
+
+# %%
+label_runs = {k: r for k, r in results.items() if r["experiment"]["target"] == "labels"}
+voc_runs = {k: r for k, r in results.items() if r["experiment"]["target"] == "vocs"}
+if label_runs:
+    fig, axes = plt.subplots(1, len(label_runs), figsize=(5.5 * len(label_runs), 3.2), squeeze=False)
+    for ax, (name, r) in zip(axes[0], label_runs.items(), strict=False):
+        h = r["history"]
+        for col, style in (("val_f1", "--"), ("test_f1", "-")):
+            if col in h:
+                d = h[["epoch", col]].dropna()
+                ax.plot(d["epoch"], d[col], style, label=col.replace("_f1", ""))
+        ax.axhline(r["scores"]["all on"]["f1"], color="grey", ls=":", label="all on (test)")
+        ax.set(title=name, xlabel="epoch", ylabel="weighted F1 at 0.5", ylim=(0, 1))
+        ax.legend(fontsize=8)
+    show("fig_label_curves", fig)
+    best_name = next(iter(label_runs))
+    glue("label_table_name", best_name, display=False)
+    display(label_runs[best_name]["table"].round(2))
+
+# %% [markdown]
+# ```{glue:figure} fig_label_curves
+# :name: fig-label-curves
+# Support-weighted F1 (threshold 0.5) along training on the validation and test parts, beside the
+# all-on predictor (cf. the paper's Figure 12). Curves are recorded for reading, never used to choose.
+# ```
+
+# %%
+if voc_runs:
+    fig, axes = plt.subplots(1, len(voc_runs), figsize=(5.5 * len(voc_runs), 3.2), squeeze=False)
+    for ax, (name, r) in zip(axes[0], voc_runs.items(), strict=False):
+        h = r["history"]
+        ax.plot(h["epoch"], h["loss"], label="train")
+        for col, style in (("val_mae", "--"), ("test_mae", "-")):
+            if col in h:
+                d = h[["epoch", col]].dropna()
+                ax.plot(d["epoch"], d[col], style, label=col.replace("_mae", ""))
+        ax.axhline(r["scores"]["training mean"]["mae"], color="grey", ls=":", label="training mean (test)")
+        ax.set(title=f"{name} ({r['experiment']['split']})", xlabel="epoch", ylabel="MAE")
+        ax.legend(fontsize=8)
+    show("fig_voc_learning", fig)
+    display(pd.concat({k: r["table"] for k, r in voc_runs.items()}, axis=1).round(3))
+
+# %% [markdown]
+# ```{glue:figure} fig_voc_learning
+# :name: fig-voc-learning
+# Mean absolute error of the scaled compounds along training, beside the per-compound training mean
+# (cf. the paper's Figure 13).
+# ```
+
+# %%
+for name, r in results.items():
+    metrics["experiments"][name] = {k: v for k, v in r.items() if k not in ("history", "table")}
+    metrics["experiments"][name]["history"] = r["history"].to_dict("list")
+write_json(out / "metrics.json", metrics)
+scores.to_csv(out / "scores.csv", index=False)
+print(f"wrote {out / 'metrics.json'}")
