@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,3 +25,35 @@ def tiny_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample")
     generate_sample(out, profile="tiny", seed=0, workers=2)
     return out
+
+
+@dataclass(frozen=True)
+class BuiltBook:
+    """The book executed on the tiny sample: executed notebooks, their outputs and the HTML."""
+
+    source: Path
+    outputs: Path
+    html: Path
+
+
+@pytest.fixture(scope="session")
+def built_book(tiny_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltBook:
+    """Every notebook executed once with papermill on the tiny sample, then the HTML book built.
+
+    This is what ``make book`` does, in a temporary folder: tests of single notebooks read the
+    executed copies and outputs from here instead of executing them again.
+    """
+    from emolib.notebooks import discover, execute_all
+
+    root = tmp_path_factory.mktemp("book")
+    source = root / "book"
+    shutil.copytree(ROOT / "book", source, ignore=shutil.ignore_patterns("_build", "notebooks"))
+    parameters = {"data_dir": str(tiny_sample), "profile": "tiny", "seed": 0}
+    execute_all(discover(ROOT / "notebooks"), source / "notebooks", parameters, outputs_root=root / "outputs")
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    command = [str(jupyter_book), "build", str(source), "--config", str(ROOT / "_config.yml"),
+               "--toc", str(source / "_toc.yml"), "--path-output", str(source),
+               "--warningiserror", "--nitpick", "--keep-going"]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, f"jupyter-book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return BuiltBook(source=source, outputs=root / "outputs", html=source / "_build" / "html")

@@ -8,6 +8,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
+from conftest import BuiltBook
 
 from emolib.notebooks import NotebookFailed, discover, execute
 
@@ -43,21 +44,13 @@ def test_paired_ipynb_is_in_sync_and_output_free(source: Path) -> None:
 
 
 @pytest.mark.slow
-def test_dataset_exploration_executes_on_the_tiny_sample(tiny_sample: Path, tmp_path: Path) -> None:
-    out_dir = tmp_path / "outputs"
-    executed = execute(
-        ROOT / "notebooks" / "01_dataset_exploration.py",
-        tmp_path / "01.ipynb",
-        {"data_dir": str(tiny_sample), "profile": "tiny", "seed": 0, "output_dir": str(out_dir)},
-    )
-    nb = nbformat.read(executed, as_version=4)
-    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
-    assert not errors
+def test_dataset_exploration_on_the_tiny_sample(built_book: BuiltBook) -> None:
+    out_dir = built_book.outputs / "01_dataset_exploration"
     summary = json.loads((out_dir / "summary.json").read_text())
     assert summary["mediaeval"]["movies"] >= 3
     assert summary["smelloffear"]["kept_labels"], "the tiny profile should keep some labels"
     for name in ["fig_va_along", "fig_fear_along", "fig_fps_durations", "fig_histograms",
-                 "fig_label_frequencies", "fig_voc_curves"]:
+                 "fig_label_frequencies", "fig_voc_curves"]:  # fmt: skip
         assert (out_dir / f"{name}.png").stat().st_size > 5_000, name
 
 

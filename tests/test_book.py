@@ -1,0 +1,113 @@
+"""The book as a reader meets it: every page built, no error in any executed notebook, and a real
+headless Chromium that finds no console error, no missing image and no broken internal link."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import nbformat
+import pytest
+import yaml
+from conftest import ROOT, BuiltBook
+
+SCREENSHOTS = ROOT / "outputs" / "screenshots"
+"""Build artefacts: screenshots of the introduction and the evaluation chapter."""
+BROWSER_HINT = (
+    "no headless browser: install Debian's chromium and chromium-driver "
+    "(apt-get install chromium chromium-driver) to enable the browser check of the book"
+)
+
+
+def toc_pages(toc: Path) -> list[str]:
+    """Page names of a Jupyter Book 1 table of contents, in reading order."""
+    spec = yaml.safe_load(toc.read_text())
+    pages = [spec["root"]]
+    for part in spec.get("parts", [{"chapters": spec.get("chapters", [])}]):
+        pages += [chapter["file"] for chapter in part["chapters"]]
+    return pages
+
+
+def test_toc_pages_are_read_in_order() -> None:
+    pages = toc_pages(ROOT / "book" / "_toc.yml")
+    assert pages[0] == "intro" and pages[-1] == "references"
+    notebooks = [p for p in pages if p.startswith("notebooks/")]
+    assert notebooks == sorted(notebooks), "executed notebooks appear in chapter order"
+
+
+@pytest.mark.slow
+def test_every_page_of_the_toc_is_built(built_book: BuiltBook) -> None:
+    for page in toc_pages(built_book.source / "_toc.yml"):
+        html = built_book.html / f"{page}.html"
+        assert html.is_file() and html.stat().st_size > 2_000, page
+
+
+@pytest.mark.slow
+def test_no_executed_notebook_contains_an_error(built_book: BuiltBook) -> None:
+    executed = sorted((built_book.source / "notebooks").glob("*.ipynb"))
+    assert len(executed) == len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.py")))
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                assert output.get("output_type") != "error", f"{path.name}: {output.get('ename')}"
+                assert "Traceback" not in str(output.get("text", "")), f"{path.name} prints a traceback"
+
+
+def _browser(tmp_path: Path):
+    """A headless Chromium driven by Selenium through Debian's chromedriver, or a skip."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    chromedriver = shutil.which("chromedriver")
+    if not (chromium and chromedriver):
+        pytest.skip(BROWSER_HINT)
+    webdriver = pytest.importorskip("selenium.webdriver", reason=BROWSER_HINT)
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1600", f"--user-data-dir={tmp_path / 'chromium-profile'}"]:  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+
+
+IMAGES_JS = "return Array.from(document.images).map(i => [i.src, i.complete, i.naturalWidth]);"
+LINKS_JS = "return Array.from(document.querySelectorAll('a[href]')).map(a => a.href);"
+
+
+def _broken_internal_links(hrefs: list[str], html_root: Path) -> list[str]:
+    broken = []
+    for href in hrefs:
+        url = urlparse(href)
+        if url.scheme != "file":
+            continue
+        target = Path(unquote(url.path))
+        if html_root in target.parents and not target.exists():
+            broken.append(href)
+    return broken
+
+
+@pytest.mark.slow
+def test_book_reads_cleanly_in_a_real_browser(built_book: BuiltBook, tmp_path: Path) -> None:
+    driver = _browser(tmp_path)
+    problems: list[str] = []
+    try:
+        for page in toc_pages(built_book.source / "_toc.yml"):
+            driver.get((built_book.html / f"{page}.html").as_uri())
+            errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+            problems += [f"{page}: console error {m}" for m in errors]
+            for src, complete, width in driver.execute_script(IMAGES_JS):
+                if not complete or width == 0:
+                    problems.append(f"{page}: image missing or empty: {src}")
+            links = driver.execute_script(LINKS_JS)
+            problems += [f"{page}: broken link {h}" for h in _broken_internal_links(links, built_book.html)]
+            if page in ("intro", "notebooks/07_evaluation"):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                driver.save_screenshot(str(SCREENSHOTS / f"{Path(page).name}.png"))
+    finally:
+        driver.quit()
+    assert not problems, "\n".join(problems)
+    assert (SCREENSHOTS / "intro.png").stat().st_size > 10_000
