@@ -14,12 +14,15 @@ SEED ?= 0
 DATA ?= data/sample
 WORKERS ?= 2
 EXTRA ?= dev
+FOLDS ?= 4
+FOLD_GRID ?= modality=audio,video,mixed
+FOLD_SET ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install sample notebooks book test lint clean distclean sync-notebooks
+.PHONY: help install sample notebooks book folds test lint clean distclean sync-notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -42,6 +45,11 @@ book: notebooks ## set up, generate the sample, execute the notebooks, build the
 	$(BIN)/jupyter-book build book --config _config.yml --toc $(CURDIR)/book/_toc.yml --path-output book \
 		--warningiserror --nitpick --keep-going
 	@echo "The book is at book/_build/html/index.html"
+
+folds: sample ## notebook 04 for every fold x FOLD_GRID (papermill, WORKERS at once), then notebook 07 again
+	$(BIN)/python -m emolib folds --data $(DATA) --profile $(PROFILE) --seed $(SEED) --n-folds $(FOLDS) \
+		--grid $(FOLD_GRID) $(if $(FOLD_SET),--set $(FOLD_SET)) --workers $(WORKERS) \
+		--out outputs/folds --outputs outputs --book book/notebooks
 
 test: $(STAMP) ## set up if needed and run the whole test suite
 	$(BIN)/python -m pytest

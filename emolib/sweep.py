@@ -1,0 +1,190 @@
+"""Run notebook 04 for every fold and every configuration of a grid, several at once, with papermill.
+
+Each task is one (configuration, fold): its parameters are fixed when the sweep is planned and it
+writes only into its own folder ``<out>/<config>/fold<k>/``:
+
+``run.ipynb``
+    The executed notebook (written atomically when the run succeeds).
+``params.json``
+    The parameters it ran with.
+``FAILED.ipynb``, ``error.txt``
+    The partially executed notebook and the error, when it failed. A failed run does not stop the
+    others.
+
+A task whose folder already holds a ``run.ipynb`` (written only when the notebook succeeded) and the
+same ``params.json`` is skipped, so a sweep can be interrupted and resumed; before a task runs, the
+results of earlier runs in its folder (``run.ipynb``, every ``metrics.json``) are removed, so a
+failed run never leaves results of other parameters behind. :func:`run_task` is a pure function of
+its :class:`Task` (inputs → own folder), so any executor (a process pool here, a Dask cluster later)
+can run it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from emolib.atomic import write_text
+
+__all__ = ["Task", "config_name", "expand_grid", "plan", "run_all", "run_task"]
+
+DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_lstm_training.py"
+"""The notebook a sweep runs by default."""
+_THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook run: ``source`` executed with ``parameters`` into ``output_dir``."""
+
+    config: str
+    fold: int
+    source: str
+    output_dir: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+
+def expand_grid(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the grid's values, in the order of the keys (one empty dict for no grid)."""
+    keys = list(grid)
+    return [dict(zip(keys, values, strict=True)) for values in itertools.product(*(grid[k] for k in keys))]
+
+
+def config_name(values: Mapping[str, Any]) -> str:
+    """A folder name for a configuration: ``key-value`` pairs joined by ``_`` (``default`` if empty)."""
+    if not values:
+        return "default"
+    parts = [f"{k}-{v}" for k, v in values.items()]
+    return re.sub(r"[^A-Za-z0-9._=-]+", "", "_".join(parts).replace("/", "-")) or "default"
+
+
+def plan(
+    out_dir: str | Path,
+    base: Mapping[str, Any],
+    grid: Mapping[str, Sequence[Any]],
+    folds: Iterable[int],
+    source: str | Path = DEFAULT_NOTEBOOK,
+) -> list[Task]:
+    """The tasks of a sweep: every grid configuration times every fold.
+
+    Parameters
+    ----------
+    out_dir
+        Root of the sweep; each task writes into ``<out_dir>/<config>/fold<k>/``.
+    base
+        Parameters every run gets (``data_dir``, ``n_folds``, ``epochs`` ...).
+    grid
+        Parameter name to the values to try.
+    folds
+        Fold indices to run.
+    source
+        The notebook source.
+    """
+    tasks = []
+    root = Path(out_dir).resolve()
+    for values in expand_grid(grid):
+        name = config_name(values)
+        for k in folds:
+            folder = root / name / f"fold{k}"
+            params = {**base, **values, "fold": int(k), "output_dir": str(folder)}
+            tasks.append(Task(name, int(k), str(Path(source).resolve()), str(folder), params))
+    return tasks
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Execute one task unless it is already done; never raises.
+
+    Returns
+    -------
+    dict
+        ``config``, ``fold``, ``status`` (``done``, ``skipped`` or ``failed``), ``seconds``, ``error``
+        (first line), ``output_dir``.
+    """
+    from emolib.notebooks import execute
+
+    out = Path(task.output_dir)
+    params_text = json.dumps(dict(task.parameters), sort_keys=True, indent=1)
+    result = {"config": task.config, "fold": task.fold, "output_dir": str(out), "error": ""}
+    params_file = out / "params.json"
+    if (out / "run.ipynb").is_file() and params_file.is_file() and params_file.read_text() == params_text:
+        return {**result, "status": "skipped", "seconds": 0.0}
+    start = time.perf_counter()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in [out / "run.ipynb", *out.rglob("metrics.json")]:  # results of other parameters
+            stale.unlink(missing_ok=True)
+        write_text(params_file, params_text)
+        execute(task.source, out / "run.ipynb", task.parameters, failed_copy=out / "FAILED.ipynb")
+    except Exception as err:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
+        write_text(out / "error.txt", f"{err}\n\n{traceback.format_exc()}")
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return {**result, "status": "failed", "seconds": time.perf_counter() - start, "error": first}
+    for stale in ("FAILED.ipynb", "error.txt"):
+        (out / stale).unlink(missing_ok=True)
+    return {**result, "status": "done", "seconds": time.perf_counter() - start}
+
+
+def _limit_threads(workers: int) -> None:
+    """Share the cores between concurrent runs (unless the user chose thread counts)."""
+    per_run = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
+    for var in _THREAD_VARS:
+        os.environ.setdefault(var, per_run)
+
+
+def run_all(
+    tasks: Sequence[Task],
+    workers: int = 2,
+    executor: Executor | None = None,
+    summary: str | Path | None = None,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> pd.DataFrame:
+    """Run tasks concurrently; failures are recorded, never raised.
+
+    Parameters
+    ----------
+    tasks
+        From :func:`plan`.
+    workers
+        Runs at once (a process pool), when no ``executor`` is given.
+    executor
+        Any :class:`concurrent.futures.Executor` to submit :func:`run_task` to instead.
+    summary
+        Where to write the summary table as CSV (atomically), e.g. ``<out>/summary.csv``.
+    on_result
+        Called with each task's result as it finishes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per task (see :func:`run_task`), sorted by configuration and fold.
+    """
+    results = []
+    if workers > 1 and executor is None:
+        _limit_threads(workers)
+    pool = executor or ProcessPoolExecutor(max_workers=max(1, workers))
+    try:
+        futures = [pool.submit(run_task, t) for t in tasks]
+        for future in as_completed(futures):
+            res = future.result()
+            results.append(res)
+            if on_result is not None:
+                on_result(res)
+    finally:
+        if executor is None:
+            pool.shutdown()
+    table = pd.DataFrame(results, columns=["config", "fold", "status", "seconds", "error", "output_dir"])
+    table = table.sort_values(["config", "fold"]).reset_index(drop=True)
+    if summary is not None:
+        write_text(summary, table.to_csv(index=False))
+    return table

@@ -1,0 +1,250 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # LSTM training
+#
+# The models of the thesis's Figures 3.11 and 3.12 {cite:p}`bernal2017predicting`: the fused step
+# features go through batch normalisation, dropout, an LSTM, dropout again and a dense layer applied
+# at every step. For valence and arousal the dense layer has 2 `tanh` units and the loss is the mean
+# squared error. For fear the thesis used one unit with a `softmax`; a softmax over a single unit is
+# $e^z / e^z = 1$ whatever the input, so that model could only answer "fear" and received no gradient.
+# Here the fear unit is a **sigmoid** with binary cross-entropy (the one-unit form of a two-class
+# softmax), and because fear is rare the loss weighs fear steps by the ratio of negatives to
+# positives in the training movies (or uses a focal loss, `fear_loss = "focal"`).
+#
+# **Stateful, done properly.** The thesis trained a stateful LSTM with a batch of 1 and one step per
+# call, 15 hours per configuration. Here each batch row carries one movie's stream from chunk to
+# chunk of `chunk` steps (truncated back-propagation through time), `batch_movies` movies advance in
+# parallel, and a row's state is zeroed exactly when its movie ends ({mod}`emolib.lstm.batching`).
+# The thesis-faithful mode (`faithful = True`) and the stateless variant on shuffled windows
+# (`stateful = False`) remain available for comparison. The faithful mode has a second flaw besides
+# its speed: with one sample per batch, batch normalisation in training mode normalises that sample by
+# its own mean and a variance of zero, so every input becomes the layer's offset and the LSTM never sees
+# the features while it trains (at test time the moving statistics are used, and it sees inputs it was
+# never trained on). This alone can explain why the thesis's model ended below the constant mean
+# (`benchmarks/lstm.py` measures both modes).
+#
+# Window annotations (10 s every 5 s) are expanded to the 16/30 s steps for training; the step
+# predictions are averaged back to the windows for scoring, which is per test movie (MSE and
+# Pearson's r; fear average precision) and then averaged over movies, as the task scores. Two
+# baselines are computed on the same fold and features: the constant training mean and a ridge
+# regression (for fear, a class-balanced logistic regression). One execution of this notebook is one
+# fold; `python -m emolib folds` runs it for every fold and a grid of configurations.
+
+# %% tags=["parameters"]
+data_dir = "../data/sample"  # the synthetic sample or a MediaEval 2017 development set
+profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
+seed = 0  # seeds the folds and the network
+output_dir = "../outputs/04_lstm_training"  # metrics, run files, checkpoint, logs and figures go here
+fold = 0  # which fold this run trains and tests
+n_folds = 4  # movie-level folds (the thesis: 27 train / 2 validation / 1 test movies per fold)
+n_val = None  # validation movies per fold (None: about 2 in 30, at least 1)
+task = "both"  # "va" (valence and arousal), "fear", or "both" (one model each, in <output_dir>/<task>)
+modality = "mixed"  # "audio", "video" or "mixed" (both, concatenated on the step grid)
+stateful = True  # False: the stateless variant on shuffled windows of `chunk` steps
+faithful = False  # True: the thesis's batch 1, one step per call (slow; for comparison)
+units = 64  # LSTM cells (the thesis: 512)
+dropout = 0.5  # rate of both dropout layers
+optimizer = "adam"  # adam, rmsprop, sgd, adadelta, adamax, adagrad, nadam
+learning_rate = 1e-3  # of the optimizer
+epochs = 15  # training epochs (the best one on the validation movies is kept)
+patience = None  # stop after this many epochs without improvement (None: run them all)
+chunk = 32  # steps per chunk: the truncated back-propagation length (32 steps: 17 s)
+batch_movies = 8  # movies streamed in parallel (rows of a batch)
+fear_loss = "bce"  # "bce" (class-weighted binary cross-entropy) or "focal"
+class_weight = True  # weigh fear steps by negatives / positives of the training steps
+visual = ["colour-motion"]  # visual extractors of the feature store (c3d on real data with weights)
+audio = ["logmel-stats"]  # audio extractors (vgg19 on real data with weights)
+store_dir = None  # feature store (None: <data_dir>/features)
+extract_missing = True  # extract weight-free features that are missing from the store
+shown_movie = None  # test movie drawn along time (None: the first test movie)
+
+# %%
+import json
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+from IPython.display import display
+from myst_nb import glue
+
+from emolib.atomic import write_text
+from emolib.evaluation import plot_along, plot_learning_curves, plot_pr_curves
+from emolib.folds import fold_table, make_folds
+from emolib.lstm.data import load_movie_set, pick_extractors
+from emolib.lstm.run import run_fold
+from emolib.lstm.training import TrainConfig
+
+sns.set_theme(style="whitegrid", context="notebook")
+out = Path(output_dir)
+out.mkdir(parents=True, exist_ok=True)
+tasks = ["va", "fear"] if task == "both" else [task]
+mode = "stateless" if not stateful else ("faithful" if faithful else "parallel")
+extractors = pick_extractors(modality, visual, audio)
+movies = load_movie_set(data_dir, extractors, store_dir, extract_missing)
+folds = make_folds(movies.movies, n_folds, seed, n_val)
+summary = {
+    "data_dir": str(Path(data_dir).resolve()),
+    "profile": profile,
+    "seed": seed,
+    "mode": mode,
+    "runs": {},
+}
+
+
+def show(name: str, fig: plt.Figure) -> None:
+    """Save a figure into output_dir and glue it for the book's numbered captions."""
+    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
+glue("n_movies", len(movies.movies), display=False)
+glue("n_folds", n_folds, display=False)
+glue("fold", fold, display=False)
+glue("n_train", len(folds[fold].train), display=False)
+glue("n_val", len(folds[fold].val), display=False)
+glue("n_test", len(folds[fold].test), display=False)
+glue("n_features", movies.features[movies.movies[0]].shape[1], display=False)
+glue("extractors", ", ".join(extractors), display=False)
+glue("mode", mode, display=False)
+display(fold_table(folds))
+
+# %% [markdown]
+# ## Folds
+#
+# The {glue:text}`n_movies` movies are split at movie level into {glue:text}`n_folds` folds,
+# deterministically from the seed: each movie is the test movie of one fold, the validation movies
+# follow it in the shuffled order, and no movie has two roles in a fold (the table above). This run is
+# fold {glue:text}`fold`: {glue:text}`n_train` training, {glue:text}`n_val` validation and
+# {glue:text}`n_test` test movie(s), {glue:text}`n_features` features per step from
+# {glue:text}`extractors`, training mode *{glue:text}`mode`*. Features are standardised with the
+# training movies' statistics only.
+
+# %%
+runs = {}
+for name in tasks:
+    config = TrainConfig(
+        task=name, mode=mode, units=units, dropout=dropout, optimizer=optimizer, learning_rate=learning_rate,
+        epochs=epochs, chunk=chunk, batch_movies=batch_movies, seed=seed, fear_loss=fear_loss,
+        class_weight=class_weight, patience=patience,
+    )  # fmt: skip
+    run_dir = out / name if task == "both" else out
+    print(f"--- {name}: training into {run_dir}")
+    runs[name] = run_fold(
+        data_dir, run_dir, config, fold=fold, n_folds=n_folds, modality=modality, visual=visual, audio=audio,
+        folds_seed=seed, n_val=n_val, movies=movies,
+    )  # fmt: skip
+    summary["runs"][name] = {"output_dir": str(run_dir), "scores": runs[name].metrics["scores"]}
+
+# %%
+fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 3.2), squeeze=False)
+for ax, (name, run) in zip(axes[0], runs.items(), strict=True):
+    plot_learning_curves(
+        run.fit.history, ax, title={"va": "valence and arousal (MSE)", "fear": "fear (BCE)"}[name]
+    )
+    glue(f"{name}_best_epoch", run.fit.best_epoch, display=False)
+    glue(f"{name}_sec_epoch", f"{run.fit.seconds_per_epoch:.2f}", display=False)
+show("fig_learning_curves", fig)
+glue("epochs", epochs, display=False)
+
+# %% [markdown]
+# ## Learning curves
+#
+# ```{glue:figure} fig_learning_curves
+# :name: fig-learning-curves
+# Training and validation loss per epoch; the dotted line marks the epoch kept (lowest validation
+# loss). The per-epoch logs are in `history.csv` and `tensorboard/` of the run's output folder.
+# ```
+
+# %% tags=["remove-cell"]
+if "va" in runs:
+    glue(
+        "va_epoch_note",
+        f"epoch {runs['va'].fit.best_epoch} of {epochs}, {runs['va'].fit.seconds_per_epoch:.2f} s per epoch",
+        display=False,
+    )
+
+# %% [markdown]
+# ## Valence and arousal on the test movie(s)
+#
+# The valence/arousal model kept {glue:text}`va_epoch_note`. The table gives the task's
+# scores on this fold's test movies for the LSTM and the two baselines of the same fold; Pearson's r
+# of the constant predictor is undefined.
+
+# %%
+if "va" in runs:
+    va = runs["va"]
+    scores = pd.DataFrame(va.metrics["scores"]).T[["mse_valence", "r_valence", "mse_arousal", "r_arousal"]]
+    display(scores.round(3))
+    for model in ("lstm", "ridge", "constant"):
+        for metric in ("mse_valence", "r_valence", "mse_arousal", "r_arousal"):
+            glue(f"va_{model}_{metric}", f"{va.metrics['scores'][model][metric]:.3f}", display=False)
+    movie = shown_movie or va.fold.test[0]
+    glue("va_movie", movie.replace("_", " "), display=False)
+    fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
+    plot_along(va.predictions, movie, axes)
+    show("fig_va_test", fig)
+
+# %% [markdown]
+# On this fold the LSTM reaches r = {glue:text}`va_lstm_r_valence` for valence and
+# r = {glue:text}`va_lstm_r_arousal` for arousal (MSE {glue:text}`va_lstm_mse_valence` and
+# {glue:text}`va_lstm_mse_arousal`), against r = {glue:text}`va_ridge_r_valence` and
+# {glue:text}`va_ridge_r_arousal` for the ridge regression and MSE {glue:text}`va_constant_mse_valence`
+# and {glue:text}`va_constant_mse_arousal` for the constant mean. One fold of a few movies says little
+# on its own: the evaluation chapter averages all folds.
+#
+# ```{glue:figure} fig_va_test
+# :name: fig-va-test
+# Annotated and predicted valence and arousal along the test movie *{glue:text}`va_movie`*, one point
+# per 10 s window (predictions averaged back from the 16/30 s steps).
+# ```
+
+# %%
+if "fear" in runs:
+    fear = runs["fear"]
+    scores = pd.DataFrame(fear.metrics["scores"]).T[["map", "precision", "recall", "f1", "positive_rate"]]
+    display(scores.round(3))
+    for model in ("lstm", "ridge", "constant"):
+        for metric in ("map", "precision", "recall", "f1", "positive_rate"):
+            glue(f"fear_{model}_{metric}", f"{fear.metrics['scores'][model][metric]:.3f}", display=False)
+    glue("fear_pos_weight", f"{fear.metrics.get('pos_weight', 1.0):.1f}", display=False)
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    plot_pr_curves(fear.predictions, ax)
+    show("fig_fear_pr", fig)
+
+# %% [markdown]
+# ## Fear
+#
+# Fear steps weigh {glue:text}`fear_pos_weight` times a no-fear step in the loss. The fear model's mean
+# average precision over the test movies is {glue:text}`fear_lstm_map` where the positive rate
+# (the AP of a constant or random score) is {glue:text}`fear_lstm_positive_rate`; at a threshold of
+# 0.5 its precision, recall and F1 are {glue:text}`fear_lstm_precision`, {glue:text}`fear_lstm_recall`
+# and {glue:text}`fear_lstm_f1` (logistic regression: MAP {glue:text}`fear_ridge_map`, F1
+# {glue:text}`fear_ridge_f1`).
+#
+# ```{glue:figure} fig_fear_pr
+# :name: fig-fear-pr
+# Precision–recall curves of the fear scores over the test windows; the dotted line is the positive
+# rate, what a model without information reaches.
+# ```
+
+# %%
+write_text(out / "summary.json", json.dumps(summary, indent=1, default=str))
+print(json.dumps(summary["runs"], indent=1, default=str))

@@ -1,0 +1,204 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Evaluation
+#
+# Every run of the book gathered in one place, always beside the baselines computed on the same
+# test rows, and, in separate tables labelled as such, the figures published on the real data.
+
+# %% tags=["parameters"]
+data_dir = "../data/sample"  # recorded only
+profile = "tiny"  # recorded only
+seed = 0  # recorded only
+output_dir = "../outputs/07_evaluation"  # tables go here
+runs_dir = None  # where notebooks 05 and 06 wrote their outputs (None: the parent of output_dir)
+studyb_runs = None  # list of Study B run folders (metrics.json inside); None: <runs_dir>/05_autoencoder
+studya_runs = None  # folder searched for Study A fold runs (metrics.json of notebook 04); None: runs_dir
+studya_shown = None  # Study A run folder drawn along a test movie (None: the first mixed-modality run)
+
+# %%
+import json
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import display
+from myst_nb import glue
+
+from emolib.studyb.training import write_json
+
+out = Path(output_dir)
+out.mkdir(parents=True, exist_ok=True)
+runs_dir = runs_dir or str(out.parent)  # the runner gives every notebook <outputs>/<stem>
+
+# %% [markdown]
+# ## Study A
+#
+# Every fold run of notebook 04 found under `studya_runs` (the book's own run, and the runs of
+# `python -m emolib folds`), one row per configuration and predictor, mean ± standard deviation over
+# folds, in the spirit of the thesis's Tables 4.3–4.6. The LSTM always stands beside the two baselines
+# computed on the same folds and features: the constant training mean and a ridge regression (for
+# fear, a class-balanced logistic regression). Scores are the task's: MSE and Pearson's r per test
+# movie, averaged over the test movies of a fold; fear average precision per movie and their mean.
+
+# %%
+import matplotlib.pyplot as plt
+
+from emolib.evaluation import (
+    PUBLISHED_VA,
+    gather_runs,
+    plot_along,
+    plot_pr_curves,
+    score_table,
+    summary_table,
+)
+
+
+def show_a(name: str, fig: plt.Figure) -> None:
+    """Save a Study A figure into output_dir and glue it for the book's numbered captions."""
+    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
+    glue(name, fig, display=False)
+    plt.close(fig)
+
+
+a_runs = gather_runs(studya_runs or runs_dir)
+a_va = score_table(a_runs, "va")
+a_fear = score_table(a_runs, "fear")
+a_va_table = summary_table(a_va)
+a_fear_table = summary_table(a_fear)
+for name, table in (("studya_va", a_va), ("studya_fear", a_fear)):
+    table.to_csv(out / f"{name}_runs.csv", index=False)
+glue("a_n_runs", len(a_runs), display=False)
+glue("a_n_va", a_va["path"].nunique() if len(a_va) else 0, display=False)
+glue("a_n_fear", a_fear["path"].nunique() if len(a_fear) else 0, display=False)
+if len(a_va_table):
+    a_va_table.to_csv(out / "studya_va_summary.csv")
+    display(a_va_table)
+
+# %% [markdown]
+# {glue:text}`a_n_runs` fold runs were found: {glue:text}`a_n_va` of valence and arousal (the table
+# above) and {glue:text}`a_n_fear` of fear (the table below). On the synthetic sample, where the cues
+# are known, these numbers check that the pipeline learns what is there; they are no estimate of
+# performance on real films.
+
+# %%
+if len(a_fear_table):
+    a_fear_table.to_csv(out / "studya_fear_summary.csv")
+    display(a_fear_table)
+
+# %%
+a_shown = studya_shown
+if a_shown is None:
+    candidates = [r["path"] for r in a_runs if r["task"] == "va" and r.get("modality") == "mixed"]
+    candidates = candidates or [r["path"] for r in a_runs if r["task"] == "va"]
+    a_shown = candidates[0] if candidates else None
+a_pred = pd.read_csv(Path(a_shown) / "predictions.csv") if a_shown is not None else None
+a_movie = a_pred["movie"].iloc[0] if a_pred is not None else "none"
+glue("a_shown_movie", a_movie.replace("_", " "), display=False)
+if a_pred is not None:
+    fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
+    plot_along(a_pred, a_movie, axes)
+    show_a("fig_a_along", fig)
+a_fear_preds = [pd.read_csv(Path(r["path"]) / "predictions.csv") for r in a_runs if r["task"] == "fear"]
+if a_fear_preds:
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    plot_pr_curves(pd.concat(a_fear_preds, ignore_index=True), ax)
+    show_a("fig_a_fear_pr", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_a_along
+# :name: fig-a-along
+# Annotated and predicted valence and arousal along the test movie *{glue:text}`a_shown_movie`*, one
+# point per 10 s window: the LSTM, the ridge regression and the constant training mean.
+# ```
+#
+# ```{glue:figure} fig_a_fear_pr
+# :name: fig-a-fear-pr
+# Fear precision–recall curves over the test windows of every fear run, against the positive rate.
+# ```
+#
+# ### Published results on the real data
+#
+# These figures were published on the real LIRIS-ACCEDE / MediaEval data, which this book cannot
+# ship; they are **not** runs of this book and are shown apart. The thesis's LSTM is worse than the
+# constant mean predictor on MSE and uncorrelated with the annotations.
+
+# %%
+display(PUBLISHED_VA.set_index("system").round(4))
+PUBLISHED_VA.to_csv(out / "studya_published.csv", index=False)
+
+# %% [markdown]
+# ## Study B
+#
+# One row per experiment and predictor of notebook 05: support-weighted precision, recall and F1
+# of the scene labels (the paper's metric) with mean ROC AUC, and the mean absolute error of the
+# scaled compounds. Re-running notebook 05 per split or fold with papermill into separate folders
+# and listing them in `studyb_runs` adds their rows.
+
+# %%
+folders = [Path(p) for p in (studyb_runs or [Path(runs_dir) / "05_autoencoder"])]
+rows = []
+for folder in folders:
+    path = folder / "metrics.json"
+    if not path.is_file():
+        print(f"no Study B metrics in {folder}")
+        continue
+    m = json.loads(path.read_text())
+    for name, exp in m["experiments"].items():
+        if name.startswith("autoencoder"):
+            rows.append(
+                {
+                    "run": folder.name,
+                    "experiment": name,
+                    "split": "l20",
+                    "predictor": "autoencoder",
+                    "train loss": exp["final_loss"],
+                    "val loss": exp["final_val_loss"],
+                }
+            )
+            continue
+        for predictor, s in exp["scores"].items():
+            rows.append(
+                {
+                    "run": folder.name,
+                    "experiment": name,
+                    "split": exp["experiment"]["split"],
+                    "fold": exp["fold"],
+                    "predictor": predictor,
+                    **{k: v for k, v in s.items() if k != "per_compound"},
+                }
+            )
+studyb = pd.DataFrame(rows)
+if len(studyb):
+    studyb.to_csv(out / "studyb.csv", index=False)
+    display(studyb.round(3))
+glue("studyb_rows", len(studyb), display=False)
+
+# %% [markdown]
+# Published on the real data (not runs of this book), from {cite:t}`fevrier_breath`:
+#
+# | model | weighted F1 | precision | recall | VOC MAE |
+# |---|---|---|---|---|
+# | 3D-conv encoder + dense, 13 labels | 0.42 | 0.51 | 0.45 | 0.19 (l20), 0.15 (oso) |
+# | audio MLP (193 librosa features), 13 labels | about 0.55 | 0.63 | 0.50 | 0.21 (l20), 0.28 (oso) |
+# | autoencoder, 50 epochs, BCE | train 0.4299 / val 0.4145 with BN; 0.4305 / 0.4196 without | | | |
+#
+# The paper reports no baseline; on the real data, 149 of 257 validation sequences were
+# *conversation*, where switching the label on for every sequence already scores well.
+
+# %%
+write_json(out / "evaluation.json", {"studyb": studyb.to_dict("records"), "profile": profile, "seed": seed})
