@@ -30,7 +30,7 @@
 # **Stateful, done properly.** The thesis trained a stateful LSTM with a batch of 1 and one step per
 # call, 15 hours per configuration. Here each batch row carries one movie's stream from chunk to
 # chunk of `chunk` steps (truncated back-propagation through time), `batch_movies` movies advance in
-# parallel, and a row's state is zeroed exactly when its movie ends ({mod}`emolib.lstm.batching`).
+# parallel, and a row's state is zeroed exactly when its movie ends (`emolib.lstm.batching`).
 # The thesis-faithful mode (`faithful = True`) and the stateless variant on shuffled windows
 # (`stateful = False`) remain available for comparison. The faithful mode has a second flaw besides
 # its speed: with one sample per batch, batch normalisation in training mode normalises that sample by

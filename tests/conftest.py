@@ -55,5 +55,7 @@ def built_book(tiny_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> B
                "--toc", str(source / "_toc.yml"), "--path-output", str(source),
                "--warningiserror", "--nitpick", "--keep-going"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, f"jupyter-book build failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    log = (done.stdout + done.stderr).splitlines()
+    problems = [line for line in log if "WARNING" in line or "ERROR" in line]
+    assert done.returncode == 0, "jupyter-book build failed:\n" + "\n".join(problems or [done.stderr[-3000:]])
     return BuiltBook(source=source, outputs=root / "outputs", html=source / "_build" / "html")
