@@ -208,3 +208,71 @@ def plot_pr_curves(
     ax.axhline(float(np.mean(truth > 0.5)), color="grey", ls=":", label="positive rate (chance)")
     ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1.02), ylim=(0, 1.05))
     ax.legend(loc="upper right")
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:.3f}"
+
+
+def _mean_of(scores: pd.DataFrame, model: str, metric: str) -> float | None:
+    rows = scores[scores["model"] == model] if len(scores) else scores
+    if not len(rows) or metric not in rows:
+        return None
+    return float(pd.to_numeric(rows[metric], errors="coerce").mean())
+
+
+def _studyb_value(studyb: pd.DataFrame, experiment: str, predictor: str, metric: str) -> float | None:
+    if studyb.empty or metric not in studyb:
+        return None
+    rows = studyb[(studyb["experiment"] == experiment) & (studyb["predictor"] == predictor)]
+    return float(rows[metric].mean()) if len(rows) else None
+
+
+def headline(
+    va_scores: pd.DataFrame, fear_scores: pd.DataFrame, studyb: pd.DataFrame, modality: str = "mixed"
+) -> dict[str, str]:
+    """The numbers the Results chapter quotes, formatted, keyed for myst-nb ``glue``.
+
+    Study A numbers are means over the folds of one modality (``modality`` when it was run, else
+    the first one found); Study B numbers come from the table notebook 07 gathers (support-weighted
+    F1 with thresholds chosen on validation data against the all-on predictor; compound MAE
+    against the training mean). Anything not run is ``"n/a"``.
+
+    Parameters
+    ----------
+    va_scores, fear_scores
+        :func:`score_table` outputs of the valence/arousal and the fear runs.
+    studyb
+        One row per Study B experiment and predictor (``experiment``, ``predictor``, ``f1``,
+        ``mae``).
+    modality
+        The Study A modality to quote.
+
+    Returns
+    -------
+    dict
+        Keys ``res_a_*`` and ``res_b_*`` to formatted strings.
+    """
+    def pick(scores: pd.DataFrame) -> pd.DataFrame:
+        if scores.empty or "modality" not in scores:
+            return scores
+        chosen = modality if modality in set(scores["modality"]) else sorted(scores["modality"])[0]
+        return scores[scores["modality"] == chosen]
+
+    va, fear = pick(va_scores), pick(fear_scores)
+    out = {
+        "res_a_modality": str(va["modality"].iloc[0]) if len(va) and "modality" in va else "n/a",
+        "res_a_folds": str(va["fold"].nunique()) if len(va) and "fold" in va else "0",
+    }
+    for model in ("lstm", "ridge", "constant"):
+        for metric in ("r_valence", "r_arousal", "mse_valence", "mse_arousal"):
+            out[f"res_a_{metric}_{model}"] = _fmt(_mean_of(va, model, metric))
+    out["res_a_map_lstm"] = _fmt(_mean_of(fear, "lstm", "map"))
+    out["res_a_positive_rate"] = _fmt(_mean_of(fear, "lstm", "positive_rate"))
+    for source in ("audio", "video"):
+        labels, vocs = f"{source}_labels", f"{source}_vocs"
+        out[f"res_b_f1_{source}"] = _fmt(_studyb_value(studyb, labels, "model@val", "f1"))
+        out[f"res_b_f1_{source}_allon"] = _fmt(_studyb_value(studyb, labels, "all on", "f1"))
+        out[f"res_b_mae_{source}"] = _fmt(_studyb_value(studyb, vocs, "model", "mae"))
+        out[f"res_b_mae_{source}_mean"] = _fmt(_studyb_value(studyb, vocs, "training mean", "mae"))
+    return out

@@ -41,3 +41,31 @@ def test_tables(tmp_path: Path) -> None:
     assert "±" in text.loc[("mixed", "adam", 64, "lstm"), "r_valence"]
     assert summary_table(score_table(runs, "fear")).empty
     assert {"system", "source"} <= set(PUBLISHED_VA.columns)
+
+
+def test_headline_quotes_means_over_folds_and_says_what_was_not_run() -> None:
+    import pandas as pd
+
+    from emolib.evaluation import headline
+
+    va = pd.DataFrame(
+        {
+            "modality": ["mixed", "mixed", "mixed", "audio"],
+            "fold": [0, 1, 0, 0],
+            "model": ["lstm", "lstm", "constant", "lstm"],
+            "r_valence": [0.5, 0.7, float("nan"), 0.1],
+            "r_arousal": [0.2, 0.4, float("nan"), 0.1],
+            "mse_valence": [0.1, 0.3, 0.2, 0.9],
+            "mse_arousal": [0.1, 0.1, 0.2, 0.9],
+        }
+    )
+    studyb = pd.DataFrame(
+        {"experiment": ["audio_labels", "audio_labels"], "predictor": ["model@val", "all on"],
+         "f1": [0.63, 0.575], "mae": [float("nan")] * 2}  # fmt: skip
+    )
+    out = headline(va, pd.DataFrame(), studyb)
+    assert out["res_a_modality"] == "mixed" and out["res_a_folds"] == "2"
+    assert out["res_a_r_valence_lstm"] == "0.600" and out["res_a_mse_valence_constant"] == "0.200"
+    assert out["res_a_r_valence_constant"] == "n/a" and out["res_a_map_lstm"] == "n/a"
+    assert out["res_b_f1_audio"] == "0.630" and out["res_b_f1_audio_allon"] == "0.575"
+    assert out["res_b_mae_video"] == "n/a"
