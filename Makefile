@@ -17,12 +17,13 @@ EXTRA ?= dev
 FOLDS ?= 4
 FOLD_GRID ?= modality=audio,video,mixed
 FOLD_SET ?=
+SCHEDULER ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install sample notebooks book folds test lint clean distclean sync-notebooks
+.PHONY: help install sample notebooks book folds validate test jax lint clean distclean sync-notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -49,10 +50,19 @@ book: notebooks ## set up, generate the sample, execute the notebooks, build the
 folds: sample ## notebook 04 for every fold x FOLD_GRID (papermill, WORKERS at once), then notebook 07 again
 	$(BIN)/python -m emolib folds --data $(DATA) --profile $(PROFILE) --seed $(SEED) --n-folds $(FOLDS) \
 		--grid $(FOLD_GRID) $(if $(FOLD_SET),--set $(FOLD_SET)) --workers $(WORKERS) \
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
 		--out outputs/folds --outputs outputs --book book/notebooks
+
+validate: $(STAMP) ## check every data file of DATA and list every problem at once
+	$(BIN)/python -m emolib validate --data $(DATA)
 
 test: $(STAMP) ## set up if needed and run the whole test suite
 	$(BIN)/python -m pytest
+
+jax: $(STAMP) ## the model unit tests on the JAX backend (installs jax into .venv; not part of CI)
+	$(BIN)/python -m pip install --quiet jax
+	KERAS_BACKEND=jax $(BIN)/python -m pytest tests/test_lstm_models.py tests/test_lstm_training.py \
+		tests/test_lstm_batching.py tests/test_studyb_models.py
 
 lint: $(STAMP) ## ruff over the package, tests and notebook sources
 	$(BIN)/ruff check emolib tests benchmarks notebooks/*.py

@@ -2,4 +2,5 @@
 
 from emolib.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a spawned worker process (Dask, multiprocessing) imports it
+    raise SystemExit(main())

@@ -10,16 +10,27 @@ extract
     Extract Study A features of every movie into the resumable HDF5 feature store.
 folds
     Run the LSTM notebook for every fold and configuration, then rebuild the evaluation chapter.
+validate
+    Check every file of a data folder and list every problem found.
+
+``extract`` and ``folds`` run their tasks on Dask with ``--scheduler tcp://host:8786`` (an existing
+cluster); ``folds`` starts an embedded local cluster of ``--workers`` processes otherwise, and so
+does ``extract`` when ``--workers`` is above 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emolib.errors import DataError
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,6 +84,35 @@ def _parse_value(text: str) -> object:
         return text
 
 
+@contextlib.contextmanager
+def _dask(args: argparse.Namespace, use: bool = True) -> Iterator[Client | None]:
+    """The Dask client of ``--scheduler``/``--workers``, or ``None`` when ``use`` is false."""
+    if not use:
+        yield None
+        return
+    from emolib.distributed import describe, open_client
+
+    with open_client(args.scheduler, workers=args.workers) as client:
+        print(describe(client), file=sys.stderr, flush=True)
+        yield client
+
+
+def _add_dask_options(parser: argparse.ArgumentParser, workers: int, what: str) -> None:
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="run on the Dask cluster at this scheduler address (tcp://host:8786) or scheduler file "
+        "(.json); default: a local cluster of --workers processes",
+    )  # fmt: skip
+    parser.add_argument(
+        "--workers", type=int, default=workers,
+        help=f"processes of the local cluster, {what} (default {workers})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--retries", type=int, default=1,
+        help="how many more times a failed task is run before it is reported (default 1)",
+    )  # fmt: skip
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
     from emolib.features import DEFAULT_STORE_SUBDIR, REGISTRY, FeatureStore, create, extract, find_movies
 
@@ -124,10 +164,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         movies = {m: p for m, p in movies.items() if m in args.movies}
     store = FeatureStore(args.store or Path(args.data) / DEFAULT_STORE_SUBDIR)
     print(f"extracting {', '.join(names)} for {len(movies)} movies into {store.root}", file=sys.stderr)
-    report = extract(
-        movies, extractors, store, batch=args.batch, force=args.force, rehash=args.rehash,
-        progress=not args.no_progress,
-    )  # fmt: skip
+    with _dask(args, use=bool(args.scheduler) or args.workers > 1) as client:
+        report = extract(
+            movies, extractors, store, batch=args.batch, force=args.force, rehash=args.rehash,
+            progress=not args.no_progress, client=client, retries=args.retries,
+        )  # fmt: skip
     for res in report.failed:
         print(f"failed: {res.movie}: {res.reason}", file=sys.stderr)
     print(report.summary())
@@ -150,15 +191,19 @@ def _cmd_folds(args: argparse.Namespace) -> int:
 
         names = [*base.get("visual", ["colour-motion"]), *base.get("audio", ["logmel-stats"])]  # type: ignore[misc]
         load_movie_set(base["data_dir"], names, base.get("store_dir"))  # type: ignore[arg-type]
-    tasks = plan(args.out, base, grid, folds)
-    print(f"{len(tasks)} runs ({len(tasks) // max(1, len(list(folds)))} configurations) into {args.out}, "
-          f"{args.workers} at a time", flush=True)  # fmt: skip
+    tasks = plan(args.out, base, grid, folds, source=args.notebook)
+    print(f"{len(tasks)} runs ({len(tasks) // max(1, len(list(folds)))} configurations) of "
+          f"{Path(args.notebook).name} into {args.out}", flush=True)  # fmt: skip
 
     def report(res: dict[str, object]) -> None:
         took = f"{float(res['seconds']):.0f} s"  # type: ignore[arg-type]
-        print(f"[{res['status']:7s}] {res['config']} fold {res['fold']} ({took}) {res['error']}", flush=True)
+        tries = f", {res['attempts']} attempts" if int(res["attempts"]) > 1 else ""  # type: ignore[call-overload]
+        print(f"[{res['status']:7s}] {res['config']} fold {res['fold']} ({took}{tries}) {res['error']}",
+              flush=True)  # fmt: skip
 
-    table = run_all(tasks, workers=args.workers, summary=Path(args.out) / "summary.csv", on_result=report)
+    with _dask(args) as client:
+        table = run_all(tasks, summary=Path(args.out) / "summary.csv", on_result=report, client=client,
+                        retries=args.retries)  # fmt: skip
     failed = int((table["status"] == "failed").sum())
     summary = Path(args.out) / "summary.csv"
     print(f"{len(table) - failed} runs finished, {failed} failed; summary in {summary}")
@@ -175,6 +220,16 @@ def _cmd_folds(args: argparse.Namespace) -> int:
             return 1
         print(f"evaluation chapter rebuilt from the runs: {target}")
     return 1 if failed else 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from emolib.validate import validate
+
+    problems, checked = validate(args.data)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"{checked} files checked under {args.data}: {len(problems)} problem(s)")
+    return 1 if problems else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--no-progress", action="store_true", help="no progress bars")
     ex.add_argument("--list", action="store_true", help="list the extractors and exit")
+    _add_dask_options(ex, 1, "one movie each; 1: extract in this process")
     ex.set_defaults(func=_cmd_extract)
 
     fo = sub.add_parser(
@@ -257,7 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     fo.add_argument(
         "--set", nargs="+", metavar="NAME=VALUE", help="parameters of every run (JSON values), e.g. epochs=30"
     )
-    fo.add_argument("--workers", type=int, default=2, help="runs at once (default 2)")
+    _add_dask_options(fo, 2, "one run each")
+    fo.add_argument(
+        "--notebook", default=str(PROJECT_ROOT / "notebooks" / "04_lstm_training.py"),
+        help="the notebook source each run executes (default notebooks/04_lstm_training.py)",
+    )  # fmt: skip
     fo.add_argument("--out", default="outputs/folds", help="root of the runs (default outputs/folds)")
     fo.add_argument("--outputs", default="outputs", help="root of the notebooks' output_dir")
     fo.add_argument("--book", default="book/notebooks", help="where the executed notebook 07 goes")
@@ -265,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
     fo.add_argument("--no-features", dest="features", action="store_false",
                     help="do not extract missing features once before the runs")  # fmt: skip
     fo.set_defaults(func=_cmd_folds)
+
+    va = sub.add_parser(
+        "validate",
+        help="check every data file and list every problem",
+        description="Read every annotation, label, audio feature and VOC file of both dataset layouts and "
+        "probe every movie; print each problem with its file (and line). Exit status 1 if there is any.",
+    )
+    va.add_argument("--data", default="data/sample", help="data folder to check")
+    va.set_defaults(func=_cmd_validate)
     return parser
 
 

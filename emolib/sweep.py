@@ -13,14 +13,19 @@ writes only into its own folder ``<out>/<config>/fold<k>/``:
 
 A task whose folder already holds a ``run.ipynb`` (written only when the notebook succeeded) and the
 same ``params.json`` is skipped, so a sweep can be interrupted and resumed; before a task runs, the
-results of earlier runs in its folder (``run.ipynb``, every ``metrics.json``) are removed, so a
-failed run never leaves results of other parameters behind. :func:`run_task` is a pure function of
-its :class:`Task` (inputs → own folder), so any executor (a process pool here, a Dask cluster later)
-can run it.
+results of earlier runs in its folder (``run.ipynb``, every ``metrics.json``) and the temporary
+files of a run that was killed are removed, so a failed run never leaves results of other parameters
+behind. :func:`run_task` is a pure function of its :class:`Task` (inputs → own folder), so any
+executor can run it: a local process pool, or a Dask cluster (:mod:`emolib.distributed`), where a
+failed task is retried a bounded number of times and a task whose worker died runs again elsewhere.
+
+The summary (``<out>/summary.csv``, :func:`read_summary`) has one row per task: ``config``, ``fold``,
+``status``, ``attempts``, ``seconds``, ``error`` and ``output_dir``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -31,17 +36,24 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from emolib.atomic import write_text
+from emolib.errors import DataError
 
-__all__ = ["Task", "config_name", "expand_grid", "plan", "run_all", "run_task"]
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["SUMMARY_COLUMNS", "Task", "config_name", "expand_grid", "plan", "read_summary", "run_all",
+           "run_task", "summary_table"]  # fmt: skip
 
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "04_lstm_training.py"
 """The notebook a sweep runs by default."""
 _THREAD_VARS = ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS", "OMP_NUM_THREADS")
+SUMMARY_COLUMNS = ["config", "fold", "status", "attempts", "seconds", "error", "output_dir"]
+"""Columns of a sweep's summary table."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,15 @@ def plan(
     return tasks
 
 
+def _debris(folder: Path) -> list[Path]:
+    """Temporary files that atomic writes (:mod:`emolib.atomic`) leave behind when killed."""
+    return [
+        p
+        for p in folder.rglob(".*")
+        if p.is_file() and (".part" in p.name or p.name.startswith(".run.ipynb."))
+    ]
+
+
 def run_task(task: Task) -> dict[str, Any]:
     """Execute one task unless it is already done; never raises.
 
@@ -122,8 +143,8 @@ def run_task(task: Task) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for stale in [out / "run.ipynb", *out.rglob("metrics.json")]:  # results of other parameters
-            stale.unlink(missing_ok=True)
+        for stale in [out / "run.ipynb", *out.rglob("metrics.json"), *_debris(out)]:
+            stale.unlink(missing_ok=True)  # results of other parameters, temporary files of a killed run
         write_text(params_file, params_text)
         execute(task.source, out / "run.ipynb", task.parameters, failed_copy=out / "FAILED.ipynb")
     except Exception as err:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
@@ -142,12 +163,61 @@ def _limit_threads(workers: int) -> None:
         os.environ.setdefault(var, per_run)
 
 
+def _failed(result: Mapping[str, Any]) -> bool:
+    return result.get("status") == "failed"
+
+
+def _crashed(task: Task, err: BaseException) -> dict[str, Any]:
+    """The result of a task that never returned (its workers died, or it could not be run at all)."""
+    first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    with contextlib.suppress(OSError):
+        write_text(Path(task.output_dir) / "error.txt", f"{type(err).__name__}: {err}\n")
+    return {"config": task.config, "fold": task.fold, "output_dir": task.output_dir, "status": "failed",
+            "seconds": float("nan"), "error": f"{type(err).__name__}: {first}"}  # fmt: skip
+
+
+def summary_table(results: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """The results of :func:`run_task` as a table of :data:`SUMMARY_COLUMNS`, by configuration and fold."""
+    table = pd.DataFrame(list(results), columns=SUMMARY_COLUMNS)
+    table["attempts"] = table["attempts"].fillna(1).astype(int)
+    return table.sort_values(["config", "fold"]).reset_index(drop=True)
+
+
+def read_summary(path: str | Path) -> pd.DataFrame:
+    """Read a sweep's ``summary.csv``; every ``output_dir`` must lie inside the sweep's folder.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, lacks a column, or a row names an output folder outside the folder
+        the summary is in (an absolute path elsewhere, or ``..`` escaping it); the error names the line.
+    """
+    from emolib.paths import resolve_inside
+
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise DataError(path, f"cannot read the sweep summary: {err}") from None
+    missing = [c for c in SUMMARY_COLUMNS if c not in table.columns]
+    if missing:
+        raise DataError(path, f"not a sweep summary: no column {', '.join(missing)}")
+    table["output_dir"] = [
+        str(resolve_inside(path.parent, d, source=path, line=i + 2))
+        for i, d in enumerate(table["output_dir"])
+    ]
+    table["seconds"] = pd.to_numeric(table["seconds"], errors="coerce")
+    return table
+
+
 def run_all(
     tasks: Sequence[Task],
     workers: int = 2,
     executor: Executor | None = None,
     summary: str | Path | None = None,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    client: Client | None = None,
+    retries: int = 1,
 ) -> pd.DataFrame:
     """Run tasks concurrently; failures are recorded, never raised.
 
@@ -156,35 +226,47 @@ def run_all(
     tasks
         From :func:`plan`.
     workers
-        Runs at once (a process pool), when no ``executor`` is given.
+        Runs at once (a process pool), when neither ``client`` nor ``executor`` is given.
     executor
-        Any :class:`concurrent.futures.Executor` to submit :func:`run_task` to instead.
+        Any :class:`concurrent.futures.Executor` to submit :func:`run_task` to instead (no retries).
     summary
-        Where to write the summary table as CSV (atomically), e.g. ``<out>/summary.csv``.
+        Where to write the summary table as CSV (atomically), e.g. ``<out>/summary.csv``; it is
+        rewritten as tasks finish, so it shows the progress of a long sweep.
     on_result
         Called with each task's result as it finishes.
+    client
+        A Dask client (:func:`emolib.distributed.open_client`) to run the tasks on.
+    retries
+        With ``client``: how many more times a failed task is run before it is reported as failed.
 
     Returns
     -------
     pandas.DataFrame
-        One row per task (see :func:`run_task`), sorted by configuration and fold.
+        One row per task (:data:`SUMMARY_COLUMNS`), sorted by configuration and fold.
     """
-    results = []
+    results: list[dict[str, Any]] = []
+
+    def finished(res: dict[str, Any], attempts: int = 1) -> None:
+        res["attempts"] = attempts
+        results.append(res)
+        if summary is not None:
+            write_text(summary, summary_table(results).to_csv(index=False))
+        if on_result is not None:
+            on_result(res)
+
+    if client is not None:
+        from emolib.distributed import run_tasks
+
+        run_tasks(client, run_task, tasks, retries, _failed, _crashed, finished, name="sweep")
+        return summary_table(results)
     if workers > 1 and executor is None:
         _limit_threads(workers)
     pool = executor or ProcessPoolExecutor(max_workers=max(1, workers))
     try:
         futures = [pool.submit(run_task, t) for t in tasks]
         for future in as_completed(futures):
-            res = future.result()
-            results.append(res)
-            if on_result is not None:
-                on_result(res)
+            finished(future.result())
     finally:
         if executor is None:
             pool.shutdown()
-    table = pd.DataFrame(results, columns=["config", "fold", "status", "seconds", "error", "output_dir"])
-    table = table.sort_values(["config", "fold"]).reset_index(drop=True)
-    if summary is not None:
-        write_text(summary, table.to_csv(index=False))
-    return table
+    return summary_table(results)

@@ -102,6 +102,30 @@ if len(a_fear_table):
     display(a_fear_table)
 
 # %%
+from emolib.sweep import SUMMARY_COLUMNS, read_summary
+
+sweeps = sorted(Path(studya_runs or runs_dir).rglob("summary.csv"))
+a_tasks = pd.concat(
+    [read_summary(f).assign(sweep=str(f.parent)) for f in sweeps] or [pd.DataFrame(columns=SUMMARY_COLUMNS)],
+    ignore_index=True,
+)
+glue("a_n_tasks", len(a_tasks), display=False)
+glue("a_n_failed", int((a_tasks["status"] == "failed").sum()), display=False)
+if len(a_tasks):
+    a_tasks.to_csv(out / "studya_sweep_tasks.csv", index=False)
+    display(a_tasks[SUMMARY_COLUMNS])
+
+# %% [markdown]
+# ### Sweep tasks
+#
+# Each task of a sweep (`python -m emolib folds`, on a local Dask cluster or an existing one) is one
+# configuration and fold; its `summary.csv` says how it ended (`done`, `skipped` when an earlier
+# sweep had finished it, `failed` after its retries), how many attempts and seconds it took, and the
+# folder that holds its outputs. {glue:text}`a_n_tasks` tasks were found here, {glue:text}`a_n_failed`
+# of them failed; a failed task keeps `error.txt` and its partially executed `FAILED.ipynb`, and running
+# the same sweep again runs only what is not done.
+
+# %%
 a_shown = studya_shown
 if a_shown is None:
     candidates = [r["path"] for r in a_runs if r["task"] == "va" and r.get("modality") == "mixed"]

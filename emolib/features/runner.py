@@ -7,17 +7,24 @@ work on the current one (:func:`emolib.features.steps.prefetch`). A movie that f
 decoded, lacks an audio track, ...) is reported with its reason and the run goes on; the report
 says which failed. A damaged file is processed up to its last decodable step and the store
 records the shortfall.
+
+With a Dask client (:mod:`emolib.distributed`), every movie is one task on the cluster: the workers
+build the extractors once each (from :class:`ExtractorSpec`, not by pickling models) and write into
+the shared store; a task that crashes is retried, a movie that fails on its data is reported at
+once (decoding it again would fail again). The process that submits holds the store's lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
@@ -27,6 +34,9 @@ from emolib.errors import DataError
 from .base import Extractor
 from .steps import ClipStream, WindowStream, iter_clips, iter_windows, prefetch, step_grid
 from .store import FeatureStore, SourceId, source_id
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".m4v", ".webm", ".mpg", ".mpeg")
 DEFAULT_BATCH = 16
@@ -223,6 +233,60 @@ def extract_movie(
     return result
 
 
+@dataclass(frozen=True)
+class ExtractorSpec:
+    """What a worker needs to build an extractor: its name, weights and parameters (JSON)."""
+
+    name: str
+    weights: str | None = None
+    random_weights: bool = False
+    params_json: str = "{}"
+
+    @classmethod
+    def of(cls, extractor: Extractor) -> ExtractorSpec:
+        """The spec that rebuilds ``extractor`` (same identity in the store)."""
+        params = json.dumps(extractor.params, sort_keys=True)
+        return cls(extractor.name, extractor.weights_file, extractor.weights_id == "random", params)
+
+    def create(self) -> Extractor:
+        """Build the extractor (:func:`emolib.features.create`)."""
+        from .registry import create
+
+        return create(self.name, self.weights, self.random_weights, **json.loads(self.params_json))
+
+
+@dataclass(frozen=True)
+class MovieJob:
+    """One movie's extraction as a task for a cluster worker (:func:`run_movie_job`)."""
+
+    movie: str
+    path: str
+    extractors: tuple[ExtractorSpec, ...]
+    store: str
+    batch: int | None = None
+    force: bool = False
+    rehash: bool = False
+
+
+_built = threading.local()
+
+
+def run_movie_job(job: MovieJob) -> MovieResult:
+    """Extract one movie on a worker; its extractors are built once per worker thread and reused."""
+    cache: dict[tuple[ExtractorSpec, ...], list[Extractor]] = _built.__dict__.setdefault("cache", {})
+    if job.extractors not in cache:
+        cache[job.extractors] = [spec.create() for spec in job.extractors]
+    return extract_movie(
+        job.movie, Path(job.path), cache[job.extractors], FeatureStore(job.store), job.batch, job.force,
+        job.rehash, progress=False,
+    )  # fmt: skip
+
+
+def _crashed(job: MovieJob, err: BaseException) -> MovieResult:
+    reason = f"task crashed: {_reason(err)}"
+    return MovieResult(job.movie, "failed", {s.name: f"failed: {reason}" for s in job.extractors}, reason)
+
+
 def extract(
     movies: Mapping[str, str | Path],
     extractors: Sequence[Extractor],
@@ -232,6 +296,8 @@ def extract(
     rehash: bool = False,
     progress: bool = True,
     on_result: Callable[[MovieResult], None] | None = None,
+    client: Client | None = None,
+    retries: int = 1,
 ) -> ExtractReport:
     """Extract features of every movie into the store, skipping what is done and unchanged.
 
@@ -253,6 +319,12 @@ def extract(
         Show an overall bar and a per-movie bar (tqdm, on stderr).
     on_result
         Called with each movie's result as soon as it is known.
+    client
+        A Dask client (:func:`emolib.distributed.open_client`): one task per movie on its workers,
+        which must see the movies and the store at the same paths.
+    retries
+        With ``client``: how many more times a task that crashed is run (failures on the data are not
+        retried).
 
     Returns
     -------
@@ -272,23 +344,34 @@ def extract(
     store = store if isinstance(store, FeatureStore) else FeatureStore(store)
     results = []
     with store.lock():
-        overall = tqdm(
-            list(movies.items()),
-            desc="movies",
-            unit="movie",
-            position=0,
-            disable=not progress,
-            file=sys.stderr,
-        )
-        for movie, path in overall:
-            overall.set_postfix_str(movie[:24])
-            res = extract_movie(movie, Path(path), extractors, store, batch, force, rehash, progress=progress)
+        overall = tqdm(total=len(movies), desc="movies", unit="movie", position=0, disable=not progress,
+                       file=sys.stderr)  # fmt: skip
+
+        def finished(res: MovieResult, attempts: int = 1) -> None:
             results.append(res)
+            overall.update(1)
+            overall.set_postfix_str(res.movie[:24])
             if res.status == "failed":
-                tqdm.write(f"FAILED {movie}: {res.reason}", file=sys.stderr)
+                tqdm.write(f"FAILED {res.movie}: {res.reason}", file=sys.stderr)
             for note in res.notes:
-                tqdm.write(f"note {movie}: {note}", file=sys.stderr)
+                tqdm.write(f"note {res.movie}: {note}", file=sys.stderr)
             if on_result is not None:
                 on_result(res)
+
+        if client is not None:
+            from emolib.distributed import run_tasks
+
+            specs = tuple(ExtractorSpec.of(e) for e in extractors)
+            root = str(store.root.resolve())
+            jobs = [
+                MovieJob(m, str(Path(p).resolve()), specs, root, batch, force, rehash)
+                for m, p in movies.items()
+            ]
+            ordered = run_tasks(client, run_movie_job, jobs, retries, None, _crashed, finished, "extract")
+        else:
+            for movie, path in movies.items():
+                finished(extract_movie(movie, Path(path), extractors, store, batch, force, rehash,
+                                       progress=progress))  # fmt: skip
+            ordered = results
         overall.close()
-    return ExtractReport(results)
+    return ExtractReport(list(ordered))

@@ -16,12 +16,17 @@ split, scores everything per movie as the task does, and writes into the output 
     The best epoch's (stateless) model and the feature standardisation it expects.
 ``history.csv``, ``tensorboard/``
     Per-epoch logs.
+``resume/``
+    While training, the state to resume from after an interruption (see :func:`emolib.lstm.training.fit`);
+    a run killed before it finished continues from its last epoch when it is started again with the same
+    parameters. Removed once ``metrics.json`` is written.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import shutil
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -112,6 +117,7 @@ def run_fold(
     extract_missing: bool = True,
     movies: MovieSet | None = None,
     verbose: bool = True,
+    resume: bool = True,
 ) -> FoldRun:
     """Train and evaluate one fold; write the outputs listed in the module docstring.
 
@@ -133,6 +139,8 @@ def run_fold(
         Already loaded movies (skips loading; must hold the modality's extractors).
     verbose
         Print one line per epoch.
+    resume
+        Keep a resume state in ``output_dir/resume`` while training and continue from it if present.
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -156,7 +164,7 @@ def run_fold(
         sub["train"], targets["train"], sub["val"], targets["val"], config,
         val_truth=ms.truth(split.val, task), val_starts={m: starts[m] for m in split.val},
         csv_log=out / "history.csv", tensorboard_dir=out / "tensorboard", checkpoint=out / "best.keras",
-        on_epoch=report,
+        on_epoch=report, resume_dir=out / "resume" if resume else None,
     )  # fmt: skip
     train_seconds = time.perf_counter() - t0
     test_starts = {m: starts[m] for m in split.test}
@@ -206,4 +214,5 @@ def run_fold(
     if task == "fear":
         metrics["pos_weight"] = class_weights(targets["train"])[1] if config.class_weight else 1.0
     write_text(out / "metrics.json", json.dumps(_json_safe(metrics), indent=1))
+    shutil.rmtree(out / "resume", ignore_errors=True)
     return FoldRun(split, ms, result, table, per_movie, metrics)

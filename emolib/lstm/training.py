@@ -14,10 +14,18 @@
 Predictions of the stateful modes stream every movie from its first step with a zero state, so
 they are exactly those of the same network run over the whole movie at once; the stateless mode
 predicts window by window, as it was trained. The best epoch (lowest validation loss) is kept.
+
+Training resumes after a crash or a ``kill -9``: with ``resume_dir``, :func:`fit` saves at the end of
+every epoch the training model's weights with its optimizer state, the best weights so far, the
+history, the early-stopping counters and the state of the shuffling generator, and a new call with
+the same configuration and data continues from the last saved epoch; with the same seed it ends
+where an uninterrupted run ends. The files are written atomically and ``state.json``, written last,
+names the weights it belongs to, so a run killed while saving resumes from the epoch before.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -209,16 +217,61 @@ def validation_score(task: str, truth: Arrays, windows: Arrays) -> float:
     return mean_scores(fear_scores(truth, windows))["map"]
 
 
-def save_model(model: keras.Model, path: str | Path) -> Path:
-    """Save a Keras model atomically (``.keras`` format; load it with ``safe_mode=True``)."""
+def _save_atomic(path: str | Path, save: Callable[[Path], None], suffix: str) -> Path:
+    """Run a Keras saver (which insists on a file name suffix) into a temporary file, then rename it."""
     with atomic_path(path) as part:
-        tmp = part.with_name(part.name + ".keras")
+        tmp = part.with_name(part.name + suffix)
         try:
-            model.save(tmp)
+            save(tmp)
             tmp.replace(part)
         finally:
             tmp.unlink(missing_ok=True)
     return Path(path)
+
+
+def save_model(model: keras.Model, path: str | Path) -> Path:
+    """Save a Keras model atomically (``.keras`` format; load it with ``safe_mode=True``)."""
+    return _save_atomic(path, model.save, ".keras")
+
+
+def _seed_states(model: keras.Model) -> list[Any]:
+    """The models' random seed generator states (dropout), which weight files do not hold."""
+    return [v for v in model.non_trainable_variables if "seed_generator" in v.path]
+
+
+class _Resume:
+    """The resume state of :func:`fit` in a folder (see the module docstring)."""
+
+    def __init__(self, folder: Path, config: TrainConfig, n_features: int) -> None:
+        self.folder = folder
+        self.key = {"config": asdict(config), "n_features": n_features}
+
+    def load(self) -> dict[str, Any] | None:
+        """The saved state if it belongs to this configuration and its weight files are there."""
+        try:
+            state = json.loads((self.folder / "state.json").read_text())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(state, dict) or state.get("key") != json.loads(json.dumps(self.key)):
+            return None
+        files = [self.folder / state.get("weights", ""), self.folder / state.get("best", "")]
+        return state if all(f.is_file() and f.name.endswith(".weights.h5") for f in files) else None
+
+    def save(self, model: keras.Model, best: keras.Model, state: dict[str, Any], improved: bool) -> None:
+        epoch = int(state["epoch"])
+        old = self.load()
+        state["weights"] = f"epoch{epoch:04d}.weights.h5"
+        _save_atomic(self.folder / state["weights"], model.save_weights, ".weights.h5")
+        if improved or old is None:
+            state["best"] = f"best{epoch:04d}.weights.h5"
+            _save_atomic(self.folder / state["best"], best.save_weights, ".weights.h5")
+        else:
+            state["best"] = old["best"]
+        seeds = [keras.ops.convert_to_numpy(v).tolist() for v in _seed_states(model)]
+        write_text(self.folder / "state.json", json.dumps({**state, "seeds": seeds, "key": self.key}))
+        for f in self.folder.glob("*.weights.h5"):  # older epochs, and debris of a killed save
+            if f.name not in (state["weights"], state["best"]):
+                f.unlink(missing_ok=True)
 
 
 class _TensorBoard:
@@ -310,6 +363,7 @@ def fit(
     tensorboard_dir: str | Path | None = None,
     checkpoint: str | Path | None = None,
     on_epoch: Callable[[dict[str, float]], None] | None = None,
+    resume_dir: str | Path | None = None,
 ) -> FitResult:
     """Train one model and keep its best epoch.
 
@@ -331,6 +385,9 @@ def fit(
         Where to save the best model (a stateless ``.keras`` file), atomically, whenever it improves.
     on_epoch
         Called with each epoch's row of the history.
+    resume_dir
+        Folder of the resume state (see the module docstring): saved after every epoch, and resumed
+        from when it holds the state of a run with the same configuration and feature count.
 
     Returns
     -------
@@ -350,9 +407,22 @@ def fit(
     logs = _Logs(Path(csv_log) if csv_log else None, Path(tensorboard_dir) if tensorboard_dir else None)
     score_name = "val_r" if config.task == "va" else "val_map"
     history: list[dict[str, float]] = []
-    best_loss, best_epoch, stale = math.inf, 0, 0
+    best_loss, best_epoch, stale, first, stopped = math.inf, 0, 0, 1, False
+    resume = _Resume(Path(resume_dir), config, d) if resume_dir is not None else None
+    state = resume.load() if resume is not None else None
+    if resume is not None and state is not None:
+        model.optimizer.build(model.trainable_variables)
+        model.load_weights(resume.folder / state["weights"])
+        best.load_weights(resume.folder / state["best"])
+        for var, value in zip(_seed_states(model), state["seeds"], strict=True):
+            var.assign(np.asarray(value, dtype=var.dtype))
+        rng.bit_generator.state = state["rng"]
+        history = list(state["history"])
+        best_loss, best_epoch = float(state["best_loss"]), int(state["best_epoch"])
+        stale = int(state["stale"])
+        first, stopped = int(state["epoch"]) + 1, bool(state["stopped"])
     try:
-        for epoch in range(1, config.epochs + 1):
+        for epoch in range(first, 0 if stopped else config.epochs + 1):
             start = time.perf_counter()
             loss = _train_epoch(model, config, train_x, train_y, weights, rng)
             seconds = time.perf_counter() - start
@@ -367,15 +437,21 @@ def fit(
             logs.epoch(history)
             if on_epoch is not None:
                 on_epoch(row)
-            if val_loss < best_loss:
+            improved = val_loss < best_loss
+            if improved:
                 best_loss, best_epoch, stale = val_loss, epoch, 0
                 best.set_weights(model.get_weights())
                 if checkpoint is not None:
                     save_model(best, checkpoint)
             else:
                 stale += 1
-                if config.patience is not None and stale >= config.patience:
-                    break
+            stopped = config.patience is not None and stale >= config.patience
+            if resume is not None:
+                state = {"epoch": epoch, "history": history, "best_loss": best_loss, "best_epoch": best_epoch,
+                         "stale": stale, "stopped": stopped, "rng": rng.bit_generator.state}  # fmt: skip
+                resume.save(model, best, state, improved)
+            if stopped:
+                break
     finally:
         logs.close()
     return FitResult(best, pd.DataFrame(history), best_epoch, config, {"config": asdict(config)})
