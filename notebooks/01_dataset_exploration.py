@@ -49,6 +49,7 @@ from myst_nb import glue
 from emolib import exploration
 from emolib.atomic import write_text
 from emolib.datasets import locate
+from emolib.figures import figure_saver
 from emolib.mediaeval import load_devset
 from emolib.smelloffear import load_smelloffear
 
@@ -59,12 +60,7 @@ layouts = locate(data_dir)
 summary = {"data_dir": str(layouts.root), "profile": profile, "seed": seed}
 print(f"MediaEval 2017 layout: {layouts.mediaeval}\nSmell of Fear layout:  {layouts.smelloffear}")
 
-
-def show(name: str, fig: plt.Figure) -> None:
-    """Save a figure into output_dir and glue it for the book's numbered captions."""
-    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-    glue(name, fig, display=False)
-    plt.close(fig)
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
 
 # %% [markdown]

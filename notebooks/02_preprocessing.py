@@ -51,6 +51,7 @@ from emolib.atomic import write_text
 from emolib.features import iter_clips, iter_windows, logmel_patches, step_grid
 from emolib.features.logmel import FMAX, FMIN, HOP_LENGTH, N_FRAMES, N_MELS, WIN_LENGTH
 from emolib.features.runner import find_movies
+from emolib.figures import figure_saver
 from emolib.media import iter_frames, source_frame_index
 
 out = Path(output_dir)
@@ -70,12 +71,7 @@ glue("hop_ms", f"{1000 * HOP_LENGTH / AUDIO_RATE:.2f}", display=False)
 glue("patch", f"{N_FRAMES} × {N_MELS}", display=False)
 glue("mel_range", f"{FMIN:.0f}–{FMAX:.0f} Hz", display=False)
 
-
-def show(name: str, fig: plt.Figure) -> None:
-    """Save a figure into output_dir and glue it for the book's numbered captions."""
-    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-    glue(name, fig, display=False)
-    plt.close(fig)
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
 
 # %% [markdown]

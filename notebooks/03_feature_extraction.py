@@ -57,6 +57,7 @@ from emolib.atomic import write_text
 from emolib.datasets import locate
 from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract, find_movies
 from emolib.features.report import feature_statistics, projection
+from emolib.figures import figure_saver
 from emolib.mediaeval import load_devset
 
 sns.set_theme(style="whitegrid", context="notebook")
@@ -78,12 +79,7 @@ summary = {
     "extractors": {e.name: e.identity() for e in extractors},
 }
 
-
-def show(name: str, fig: plt.Figure) -> None:
-    """Save a figure into output_dir and glue it for the book's numbered captions."""
-    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-    glue(name, fig, display=False)
-    plt.close(fig)
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
 
 # %% [markdown]

@@ -86,6 +86,7 @@ from myst_nb import glue
 
 from emolib.atomic import write_text
 from emolib.evaluation import plot_along, plot_learning_curves, plot_pr_curves
+from emolib.figures import figure_saver
 from emolib.folds import fold_table, make_folds
 from emolib.lstm.data import load_movie_set, pick_extractors
 from emolib.lstm.run import run_fold
@@ -107,12 +108,7 @@ summary = {
     "runs": {},
 }
 
-
-def show(name: str, fig: plt.Figure) -> None:
-    """Save a figure into output_dir and glue it for the book's numbered captions."""
-    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-    glue(name, fig, display=False)
-    plt.close(fig)
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
 
 glue("n_movies", len(movies.movies), display=False)

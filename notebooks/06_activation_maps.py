@@ -51,6 +51,7 @@ from IPython.display import display
 from myst_nb import glue
 
 from emolib.datasets import locate
+from emolib.figures import figure_saver
 from emolib.studyb.dataset import load_studyb, plan_experiments
 from emolib.studyb.experiments import run_experiment, train_autoencoder
 from emolib.studyb.frames import to_unit_float
@@ -82,12 +83,7 @@ glue("film", film, display=False)
 glue("sequence", int(data.sequences.loc[row, "sequence"]), display=False)
 glue("source", "trained here briefly" if trained_here else "notebook 05's checkpoint", display=False)
 
-
-def show(name: str, fig: plt.Figure) -> None:
-    """Save a figure into output_dir and glue it for the book's numbered captions."""
-    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-    glue(name, fig, display=False)
-    plt.close(fig)
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
 
 # %% [markdown]

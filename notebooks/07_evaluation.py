@@ -39,6 +39,7 @@ import pandas as pd
 from IPython.display import display
 from myst_nb import glue
 
+from emolib.figures import figure_saver
 from emolib.studyb.training import write_json
 
 out = Path(output_dir)
@@ -68,12 +69,7 @@ from emolib.evaluation import (
     summary_table,
 )
 
-
-def show_a(name: str, fig: plt.Figure) -> None:
-    """Save a Study A figure into output_dir and glue it for the book's numbered captions."""
-    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-    glue(name, fig, display=False)
-    plt.close(fig)
+show_a = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
 
 a_runs = gather_runs(studya_runs or runs_dir)

@@ -1,0 +1,45 @@
+"""Figures of the notebooks: saved into the run's output folder and glued for the book."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from emolib.atomic import atomic_path
+
+
+def figure_saver(output_dir: str | Path, dpi: int = 110) -> Callable[[str, plt.Figure], Path]:
+    """A ``show(name, fig)`` for a notebook: PNG into ``output_dir``, glued under ``name``, closed.
+
+    The PNG is written atomically; the glued figure is what the book's ``{glue:figure}``
+    directives show with a numbered caption, so a figure appears once in the book and once as a
+    file beside the run's metrics.
+
+    Parameters
+    ----------
+    output_dir
+        The notebook's ``output_dir`` (created if missing).
+    dpi
+        Resolution of the saved PNG.
+
+    Returns
+    -------
+    callable
+        ``show(name, fig) -> Path`` of the saved PNG.
+    """
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def show(name: str, fig: plt.Figure) -> Path:
+        from myst_nb import glue
+
+        path = out / f"{name}.png"
+        with atomic_path(path) as part:
+            fig.savefig(part, dpi=dpi, bbox_inches="tight", format="png")
+        glue(name, fig, display=False)
+        plt.close(fig)
+        return path
+
+    return show
