@@ -5,6 +5,13 @@ used. Following the study, each compound of each screening is min-max scaled to 
 then set every missing value to 0.5 and called that a hack, suggesting the mean over the other
 screenings of the same film instead; :func:`fill_missing` does the latter, time point by time
 point, and falls back to 0.5 only when no other screening has a value there.
+
+Beyond the study, :func:`detrend_screening` can first remove each compound's slow trend within a
+screening (a least-squares polynomial in time). What accumulates in the room over a screening (CO2
+building up, personal-care siloxanes evaporating away) is not a response to the film, yet after
+plain min-max scaling it dominates the scaled series of a short screening and turns "late in the
+film" into the target. :func:`normalise_screenings` applies it when asked (``detrend=1``: a line)
+and keeps the study's plain min-max scaling by default.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ __all__ = [
     "VOC_COMPOUNDS",
     "VOC_NAMES",
     "Compound",
+    "detrend_screening",
     "fill_missing",
     "match_compounds",
     "minmax_per_screening",
@@ -256,6 +264,68 @@ def fill_missing(screenings: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
     return out
 
 
-def normalise_screenings(screenings: Sequence[pd.DataFrame]) -> list[pd.DataFrame]:
-    """Scale each screening of a film with :func:`minmax_per_screening`, then :func:`fill_missing`."""
+def detrend_screening(screening: pd.DataFrame, degree: int = 1) -> pd.DataFrame:
+    """Subtract each column's slow trend: its least-squares polynomial of ``degree`` in time.
+
+    Time is the row position (30 s sequences). The fit uses the present values only; NaN stays
+    NaN. A column with at most ``degree`` present values is fitted with a polynomial of lower
+    degree (one value: its constant), so that every column keeps only its deviations from the
+    trend. Only the screening's own measurements are used, like the study's min-max scaling.
+
+    Parameters
+    ----------
+    screening
+        Raw concentrations of one screening, one column per compound.
+    degree
+        Degree of the trend: 0 removes the mean, 1 a line (the option used for Study B), 2 a
+        parabola (which, on a short screening, also absorbs slow responses to the film).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table with the same index and columns: the residuals around the trend.
+
+    Raises
+    ------
+    ValueError
+        If ``degree`` is negative or a value is infinite.
+    """
+    if degree < 0:
+        raise ValueError(f"detrend_screening: degree must be non-negative, got {degree}")
+    values = screening.to_numpy(dtype=np.float64, copy=True)
+    if np.isinf(values).any():
+        raise ValueError("detrend_screening: infinite values cannot be detrended")
+    rows = len(values)
+    t = np.arange(rows, dtype=np.float64) / max(rows - 1, 1)  # on [0, 1]: a well-conditioned fit
+    for j in range(values.shape[1]):
+        present = ~np.isnan(values[:, j])
+        count = int(present.sum())
+        if count == 0:
+            continue
+        coef = np.polynomial.polynomial.polyfit(t[present], values[present, j], min(degree, count - 1))
+        values[present, j] -= np.polynomial.polynomial.polyval(t[present], coef)
+    return pd.DataFrame(values, index=screening.index, columns=screening.columns)
+
+
+def normalise_screenings(
+    screenings: Sequence[pd.DataFrame], detrend: int | None = None
+) -> list[pd.DataFrame]:
+    """Scale a film's screenings to [0, 1] and fill their gaps (the study's way), optionally detrended.
+
+    Parameters
+    ----------
+    screenings
+        Raw screenings of one film (see :func:`read_voc_screening`).
+    detrend
+        ``None`` (the study): :func:`minmax_per_screening` then :func:`fill_missing`. An integer:
+        first remove each compound's polynomial trend of that degree per screening with
+        :func:`detrend_screening`, then scale and fill the residuals.
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        One table per screening, values in [0, 1], no NaN.
+    """
+    if detrend is not None:
+        screenings = [detrend_screening(s, detrend) for s in screenings]
     return fill_missing([minmax_per_screening(s) for s in screenings])

@@ -43,7 +43,9 @@ head_units = None  # hidden units of the video heads (None: 64 and 32 on tiny, t
 batch_norm = "both"  # "both" (the paper's Figure 10 comparison), True or False
 batch_size = 8  # sequences per batch
 min_positive = 20  # kept-label rule
-voc_lag = 0  # predict the compounds this many sequences after the scene (the paper: 0)
+voc_detrend = 1  # degree of the per-screening trend removed before scaling (None: the paper's min-max)
+voc_lags = [0, 1, 2]  # compound response lags tried, in sequences; best on validation kept ([0]: the paper)
+l2 = None  # weight decay of the hidden layers (None: 0.1 on tiny, the paper's 0 otherwise)
 frames_cache = None  # folder caching decoded frames (None: <output_dir>/frames)
 
 # %%
@@ -60,9 +62,10 @@ from myst_nb import glue
 from emolib.datasets import locate
 from emolib.studyb import budget
 from emolib.studyb.dataset import load_studyb, plan_experiments
-from emolib.studyb.experiments import run_experiment, train_autoencoder
+from emolib.studyb.experiments import encode_sequences, run_experiment, train_autoencoder
 from emolib.studyb.models import PAPER_AUTOENCODER_PARAMS, build_autoencoder, extract_encoder
 from emolib.studyb.training import save_model, write_json
+from emolib.vocs import VOC_NAMES, detrend_screening
 
 keras.utils.set_random_seed(seed)
 sns.set_theme(style="whitegrid", context="notebook")
@@ -72,8 +75,11 @@ lengths = budget(profile)
 epochs = int(epochs or lengths["epochs"])
 head_epochs = int(head_epochs or lengths["head_epochs"])
 audio_epochs = int(audio_epochs or lengths["audio_epochs"])
+l2 = float(lengths["l2"] if l2 is None else l2)
+voc_detrend = None if voc_detrend is None else int(voc_detrend)
+voc_lags = [int(lag) for lag in voc_lags]
 root = locate(data_dir).smelloffear or Path(data_dir)
-data = load_studyb(root, features, min_positive, frames_cache or out / "frames", voc_lag)
+data = load_studyb(root, features, min_positive, frames_cache or out / "frames", voc_detrend=voc_detrend)
 plan = plan_experiments(data.available, features, split)
 metrics = {
     "data_dir": str(root),
@@ -83,6 +89,9 @@ metrics = {
     "fold": fold,
     "kept_labels": data.kept,
     "available": data.available,
+    "voc_detrend": voc_detrend,
+    "voc_lags": voc_lags,
+    "l2": l2,
     "experiments": {},
 }
 
@@ -147,6 +156,7 @@ if runs:
     best = runs[variants[0]]
     encoder = extract_encoder(best["model"])
     save_model(encoder, out / "encoder.keras")
+    codes = encode_sequences(encoder, data.frames, batch_size)  # frozen: one pass serves every head
     fig, ax = plt.subplots(figsize=(7, 3.5))
     for bn, run in runs.items():
         h = run["history"]
@@ -209,21 +219,73 @@ if runs:
 # trained that long) and the last epoch (cf. the paper's Figure 11).
 # ```
 #
+# ## The compounds: trend, scaling, lag
+#
+# The study min-max scales each compound of each screening to [0, 1]. Part of what a screening
+# measures is not a response to the film at all: CO2 accumulates as the audience sits, siloxanes
+# from personal-care products evaporate away. After plain min-max scaling such a slow trend fills
+# the scale, and "late in the film" becomes the target: under `l20` the held-out last fifth lies at
+# one end of the range, out of reach of any model that sees only the content. Here (beyond the
+# paper; `voc_detrend`) each compound's polynomial trend of degree {glue:text}`voc_detrend` within
+# its screening is subtracted before scaling. Like the study's min-max, it is a fixed transform of
+# each screening computed from all of that screening's measurements: it defines the target, and
+# nothing is fitted to labels or to the test part. The table gives the share of each compound's
+# variance within a screening that a straight line in time accounts for ({glue:text}`trend_co2`
+# for CO2, {glue:text}`trend_siloxane` for siloxane).
+#
+# The air also answers late: breath reaches the instrument a minute or so after the scene. The
+# first compound experiment therefore trains one model per response lag in {glue:text}`voc_lags`
+# sequences (the paper used 0), pairing each measurement with the scene that many sequences
+# earlier, and keeps the lag whose model does best, relative to the training mean, on the
+# *validation* part; the test part holds the same measurements whatever the lag. The lag is a
+# property of the audience and the instrument, not of the input, so the other compound experiments
+# reuse it. With a few dozen distinct sequences on a small sample the networks would memorise the
+# noise of the compounds, so their hidden layers carry an L2 weight
+# decay of {glue:text}`l2` (the paper's networks have none; 0 on the full budget).
+
+# %%
+trend_share = pd.DataFrame(
+    [
+        {
+            c: 1 - detrend_screening(raw[[c]].dropna(), 1)[c].var() / raw[c].dropna().var()
+            for c in VOC_NAMES
+            if raw[c].notna().sum() > 2 and raw[c].dropna().var() > 0
+        }
+        for film in data.sof.names
+        for raw in data.sof.vocs[film]
+    ],
+    columns=list(VOC_NAMES),
+)
+if len(trend_share):
+    display(trend_share.describe().loc[["count", "mean", "min", "max"]].round(2))
+    metrics["voc_trend_share"] = trend_share.mean().round(4).to_dict()
+share = trend_share.mean() if len(trend_share) else pd.Series(np.nan, index=list(VOC_NAMES))
+glue("trend_co2", f"{share['CO2']:.0%}", display=False)
+glue("trend_siloxane", f"{share['siloxane']:.0%}", display=False)
+glue("voc_detrend", "none (plain min-max)" if voc_detrend is None else str(voc_detrend), display=False)
+glue("voc_lags", ", ".join(map(str, voc_lags)), display=False)
+glue("l2", f"{l2:g}", display=False)
+
+# %% [markdown]
 # ## Scene labels and compounds
 #
 # Each experiment trains on the training part, keeps the epoch with the lowest validation loss,
 # chooses one decision threshold per label on the validation part, and is scored on the test part
 # with the paper's metric, the support-weighted F1. Beside it: the label **prevalence** of the
 # training part (thresholded the same way), the predictor that switches **every label on**, and for
-# the compounds the **training mean** of each compound (and, when one screening is out, the mean of
-# the other screenings at the same time).
+# the compounds the **training mean** and **training median** of each compound (the median is the
+# best constant under absolute error) and, when one screening is out, the mean of the other
+# screenings at the same time (which sees the held-out time, so it is a reference, not a fair rival).
 
 # %%
-results = {}
+results, lag_from = {}, None
 for experiment in plan:
     video = experiment.features == "video"
     if video and not runs:
         continue
+    # the lag belongs to the audience and the instrument, not to the input: the first compound
+    # experiment chooses it on validation, the next ones reuse it
+    lags = voc_lags if lag_from is None else [results[lag_from]["voc_lag"]]
     results[experiment.name] = run_experiment(
         experiment,
         data,
@@ -234,8 +296,14 @@ for experiment in plan:
         batch_size=batch_size,
         head_units=head_units or lengths["label_units" if experiment.target == "labels" else "voc_units"],
         bn_momentum=lengths["head_bn_momentum"],
+        l2=l2,
+        voc_lags=lags,
+        codes=codes if video else None,
         seed=seed,
     )
+    if experiment.target == "vocs" and lag_from is None:
+        lag_from = experiment.name
+glue("lag_from", lag_from or "none", display=False)
 rows = []
 for name, r in results.items():
     for model, s in r["scores"].items():
@@ -286,13 +354,35 @@ if voc_runs:
         ax.legend(fontsize=8)
     show("fig_voc_learning", fig)
     display(pd.concat({k: r["table"] for k, r in voc_runs.items()}, axis=1).round(3))
+    display(
+        pd.concat(
+            {k: pd.DataFrame(r["lag_search"]).set_index("lag") for k, r in voc_runs.items()}, names=["run"]
+        ).round(3)
+    )
+voc_lines = []
+for name, r in voc_runs.items():
+    mae = {k: v["mae"] for k, v in r["scores"].items()}
+    verdict = "below" if mae["model"] < min(mae["training mean"], mae["training median"]) else "not below"
+    voc_lines.append(
+        f"{name} ({r['experiment']['split']}, lag {r['voc_lag']}): MAE {mae['model']:.3f}, {verdict} the "
+        f"training mean {mae['training mean']:.3f} and median {mae['training median']:.3f}"
+    )
+glue("voc_summary", "; ".join(voc_lines) or "no compound experiment ran", display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_voc_learning
 # :name: fig-voc-learning
 # Mean absolute error of the scaled compounds along training, beside the per-compound training mean
-# (cf. the paper's Figure 13).
+# (cf. the paper's Figure 13), for the response lag kept on validation.
 # ```
+#
+# On the test part: {glue:text}`voc_summary`. The second table gives, for every lag tried (by
+# {glue:text}`lag_from`), the validation MAE of the model and of the training mean and the skill
+# that chose the lag; the test part was scored for the kept lag only. On the synthetic cinema the
+# breath is planted one to two sequences behind the scenes; isoprene, acetone, methanol and CO2
+# follow arousal and fear, ethanol follows laughter and siloxane nothing at all (its per-compound
+# error shows what no content can predict). On a sample this small the test part holds a dozen
+# distinct sequences per split, so differences of a few hundredths are within noise.
 
 # %%
 for name, r in results.items():

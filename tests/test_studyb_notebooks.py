@@ -1,4 +1,4 @@
-"""Notebook 05 on a folder holding only labels/ and audio/ (the real release's layout)."""
+"""Notebook 05 on folders without movies: labels/ and audio/ (the real release's layout), plus vocs/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_studyb_dataset import _write_release
+from test_studyb_dataset import _write_release, _write_vocs
 
 from emolib.notebooks import execute
 
@@ -29,3 +29,39 @@ def test_notebook_05_runs_the_audio_label_experiment_without_movies(tmp_path: Pa
     assert {"model@0.5", "model@val", "prevalence", "all on"} <= set(scores)
     assert all(0 <= scores[k]["f1"] <= 1 for k in scores)
     assert (out / "audio_labels.keras").is_file() and not (out / "encoder.keras").exists()
+
+
+@pytest.mark.slow
+def test_notebook_05_runs_audio_labels_and_compounds_without_movies(tmp_path: Path) -> None:
+    data = tmp_path / "release"
+    _write_release(data, {"Alpha": 30, "Beta": 25, "Gamma": 28})
+    _write_vocs(data, {"Alpha": 2, "Beta": 3, "Gamma": 2}, lag=1)
+    out = tmp_path / "out"
+    execute(
+        ROOT / "notebooks" / "05_autoencoder.py",
+        tmp_path / "05.ipynb",
+        {
+            "data_dir": str(data),
+            "profile": "tiny",
+            "seed": 0,
+            "output_dir": str(out),
+            "audio_epochs": 20,
+            "voc_lags": [0, 1],
+        },
+    )
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert list(metrics["experiments"]) == ["audio_labels", "audio_vocs"]
+    assert metrics["voc_detrend"] == 1 and metrics["voc_lags"] == [0, 1] and metrics["l2"] == 0.1
+    vocs = metrics["experiments"]["audio_vocs"]
+    assert {"model", "training mean", "training median"} <= set(vocs["scores"])
+    assert all(0 <= s["mae"] <= 1 for s in vocs["scores"].values())
+    assert set(vocs["scores"]["model"]["per_compound"]) == {
+        "CO2", "methanol", "ethanol", "acetone", "isoprene", "siloxane",
+    }  # fmt: skip
+    search = vocs["lag_search"]
+    assert [s["lag"] for s in search] == [0, 1] and vocs["voc_lag"] in (0, 1)
+    kept = max(search, key=lambda s: s["val_skill"])  # chosen on validation, ties to the smaller lag
+    assert vocs["voc_lag"] == kept["lag"] and len({s["test"] for s in search}) == 1
+    for name in ("audio_labels", "audio_vocs"):
+        assert (out / f"{name}.keras").is_file() and (out / f"{name}_table.csv").is_file()
+    assert not (out / "encoder.keras").exists()

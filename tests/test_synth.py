@@ -477,3 +477,33 @@ def test_sample_command_skips_an_up_to_date_sample(monkeypatch, tmp_path: Path, 
     monkeypatch.setattr(synth, "generate_sample", lambda *a, **k: pytest.fail("regenerated"))
     assert main(["sample", "--out", str(tmp_path)]) == 0
     assert "up to date" in capsys.readouterr().out
+
+
+
+def test_breath_follows_the_film_strongly_enough_to_be_learned() -> None:
+    """Once a screening's straight-line trend is gone, each compound tracks its own lagged drive."""
+    from emolib.synth.breath import MASSES, lagged, simulate_screening, stimuli
+    from emolib.synth.latent import sample_latent
+    from emolib.vocs import detrend_screening
+
+    found: dict[str, list[float]] = {}
+    for seed in range(8):
+        latent = sample_latent(np.random.default_rng(seed), 1800.0)
+        screening = simulate_screening(latent, 60, 1, np.random.default_rng(100 + seed))
+        s = stimuli(latent, 60)
+        fast = lagged(s["arousal"] + s["fear"], screening.lag)
+        slow = lagged(s["arousal"], screening.lag + 1.0, spread=1.0)
+        drives = {"CO2": fast, "isoprene": fast, "acetone": slow, "methanol": slow, "siloxane": fast}
+        drives["ethanol"] = lagged(s["laugh"], screening.lag)
+        columns = {"CO2": screening.values[:, 1]}
+        columns.update({name: screening.values[:, 2 + MASSES.index(m)] for name, m in USED_MASSES.items()})
+        residual = detrend_screening(pd.DataFrame(columns), 1)
+        for name, drive in drives.items():
+            x = residual[name].to_numpy()
+            ok = ~np.isnan(x)
+            if ok.sum() > 10 and drive[ok].std() > 0:
+                found.setdefault(name, []).append(float(np.corrcoef(x[ok], drive[ok])[0, 1]))
+    r = {name: np.mean(values) for name, values in found.items()}
+    assert r["isoprene"] > 0.85 and r["acetone"] > 0.75 and r["methanol"] > 0.65 and r["ethanol"] > 0.65
+    assert r["CO2"] > 0.35  # its saturating accumulation is only partly a straight line
+    assert abs(r["siloxane"]) < 0.2  # the negative control: personal care, not the film

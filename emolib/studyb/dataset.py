@@ -3,10 +3,18 @@
 Samples
 -------
 A **sequence sample** is one 30 s sequence of a labelled film (input: its frames or its 193 audio
-features; target: its kept scene labels). A **screening sample** is one sequence *in one
-screening* (same input; target: the six scaled compounds of that screening at that time, or
-``voc_lag`` sequences later). Screening samples point at their sequence through the ``row``
-column, so inputs are never duplicated in memory.
+features; target: its kept scene labels). A **screening sample** is one measurement (row ``t`` of
+one screening: the six scaled compounds) paired with the input of the sequence the audience was
+watching ``voc_lag`` sequences earlier (``t`` itself with the paper's lag 0). Its ``sequence`` is
+the measurement's time ``t``, so the splits hold out the same measurements whatever the lag.
+Screening samples point at their input through the ``row`` column, so inputs are never
+duplicated in memory.
+
+Compounds are min-max scaled per screening and their gaps filled from the film's other screenings,
+as in the study; with ``voc_detrend`` (beyond the study) each compound's slow polynomial trend
+within the screening is removed first (see :func:`emolib.vocs.normalise_screenings`).
+:meth:`StudyBData.with_voc_lag` re-pairs the same inputs with the compounds measured ``lag``
+sequences later, so that the response lag can be chosen on validation data.
 
 Lengths: label files, audio tables and movies of one film may differ by a few sequences; every
 film is cut to the shortest of the modalities loaded (the study's rule), and each screening is cut
@@ -32,16 +40,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emolib._files import walk_files
-from emolib.smelloffear import MOVIE_SUFFIXES, VOC_NAMES, SmellOfFearSet, load_smelloffear
+from emolib.smelloffear import VOC_NAMES, SmellOfFearSet, load_smelloffear
 from emolib.studyb.frames import cached_sequence_frames
+from emolib.vocs import normalise_screenings
 
 __all__ = [
     "FEATURES",
@@ -49,12 +57,13 @@ __all__ = [
     "Experiment",
     "Split",
     "StudyBData",
+    "VocSeries",
     "available_modalities",
+    "held_out_count",
     "load_studyb",
     "plan_experiments",
+    "screening_samples",
     "split_samples",
-    "held_out_count",
-    "unlabelled_movies",
 ]
 
 SPLITS = ("l20", "oso", "omo")
@@ -197,22 +206,6 @@ class Experiment:
     note: str = ""
 
 
-def unlabelled_movies(root: str | Path, labelled: Sequence[str]) -> dict[str, Path]:
-    """Movies under ``root`` (outside ``labels/``, ``audio/``, ``vocs/``) of films without labels.
-
-    The study pre-trained its autoencoder on six such films.
-    """
-    base = Path(root)
-    reserved = {base / "labels", base / "audio", base / "vocs"}
-    found: dict[str, Path] = {}
-    for f in walk_files(base):
-        if reserved.intersection(f.parents) or f.suffix.lower() not in MOVIE_SUFFIXES:
-            continue
-        if f.stem not in labelled and f.stem not in found:
-            found[f.stem] = f
-    return dict(sorted(found.items()))
-
-
 def available_modalities(sof: SmellOfFearSet) -> dict[str, bool]:
     """Which inputs and targets a Smell of Fear folder offers.
 
@@ -275,6 +268,75 @@ def plan_experiments(
 # --------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class VocSeries:
+    """The scaled compounds of one screening, every measured row (before pairing with inputs).
+
+    Attributes
+    ----------
+    film
+        Its film.
+    screening
+        Screening number.
+    values
+        float32 ``(rows, 6)``, columns :data:`~emolib.vocs.VOC_NAMES`, in [0, 1], no NaN.
+    """
+
+    film: str
+    screening: int
+    values: NDArray[np.float32]
+
+
+def screening_samples(
+    sequences: pd.DataFrame, series: Sequence[VocSeries], lag: int = 0
+) -> tuple[pd.DataFrame, NDArray[np.float32]]:
+    """Pair every measurement of every screening with the input of ``lag`` sequences earlier.
+
+    Parameters
+    ----------
+    sequences
+        Sequence samples (``film``, ``sequence``, ``n_film``), one block of consecutive rows per film.
+    series
+        The screenings' scaled compounds (screenings of films not in ``sequences`` are skipped).
+    lag
+        Response lag in sequences: the compounds of row ``t`` (``t`` < the film's length) are
+        paired with the input of sequence ``t - lag``; the first ``lag`` rows of a screening,
+        which answer no sequence of the film, are left out.
+
+    Returns
+    -------
+    screenings, vocs
+        Screening samples (``film``, ``screening``, ``sequence`` = the measurement's row,
+        ``n_film``, ``row`` = the input's row in ``sequences``) and their targets, float32
+        ``(samples, 6)``.
+
+    Raises
+    ------
+    ValueError
+        If ``lag`` is negative.
+    """
+    if lag < 0:
+        raise ValueError(f"voc lag must be non-negative, got {lag}")
+    first = sequences.reset_index(drop=True).groupby("film", sort=False).head(1)
+    offset = dict(zip(first["film"], first.index, strict=True))
+    length = dict(zip(first["film"], first["n_film"], strict=True))
+    metas, targets = [], []
+    for s in series:
+        if s.film not in offset:
+            continue
+        n = int(length[s.film])
+        t = np.arange(lag, min(n, len(s.values)))
+        if not len(t):
+            continue
+        rows = {"film": s.film, "screening": s.screening, "sequence": t, "n_film": n}
+        metas.append(pd.DataFrame({**rows, "row": offset[s.film] + t - lag}))
+        targets.append(s.values[t])
+    if not metas:
+        empty = pd.DataFrame(columns=["film", "screening", "sequence", "n_film", "row"])
+        return empty, np.zeros((0, len(VOC_NAMES)), np.float32)
+    return pd.concat(metas, ignore_index=True), np.concatenate(targets).astype(np.float32)
+
+
 @dataclass
 class StudyBData:
     """Everything notebook 05 trains on, aligned on the 30 s grid.
@@ -297,9 +359,16 @@ class StudyBData:
         Screening samples: ``film``, ``screening``, ``sequence``, ``n_film``, ``row`` (into
         ``sequences``); empty without VOCs.
     vocs
-        float32 ``(len(screenings), 6)``: min-max scaled per screening, gaps filled.
+        float32 ``(len(screenings), 6)``: scaled per screening (detrended first if
+        ``voc_detrend``), gaps filled, measured ``voc_lag`` sequences after the input.
     unlabelled
         Film to frames ``(n, 30, 36, 64, 3)`` of the unlabelled movies (autoencoder pre-training).
+    voc_series
+        Every screening's scaled compounds, all rows (see :meth:`with_voc_lag`).
+    voc_lag
+        The lag ``screenings`` and ``vocs`` were paired with.
+    voc_detrend
+        Degree of the per-screening trend removed before scaling, or ``None`` (the study).
     """
 
     sof: SmellOfFearSet
@@ -311,6 +380,9 @@ class StudyBData:
     screenings: pd.DataFrame
     vocs: NDArray[np.float32]
     unlabelled: dict[str, NDArray[np.uint8]] = field(default_factory=dict)
+    voc_series: list[VocSeries] = field(default_factory=list)
+    voc_lag: int = 0
+    voc_detrend: int | None = None
 
     @property
     def available(self) -> dict[str, bool]:
@@ -330,6 +402,16 @@ class StudyBData:
             return self.sequences, np.arange(len(self.sequences), dtype=np.int64), self.labels
         return self.screenings, self.screenings["row"].to_numpy(np.int64), self.vocs
 
+    def with_voc_lag(self, lag: int) -> StudyBData:
+        """The same data with every measurement paired with the input of ``lag`` sequences earlier.
+
+        Inputs are shared, not copied; only the screening samples and their targets are rebuilt.
+        """
+        if lag == self.voc_lag:
+            return self
+        screenings, vocs = screening_samples(self.sequences, self.voc_series, lag)
+        return replace(self, screenings=screenings, vocs=vocs, voc_lag=int(lag))
+
 
 def load_studyb(
     data_dir: str | Path,
@@ -337,6 +419,7 @@ def load_studyb(
     min_positive: int = 20,
     frames_cache: str | Path | None = None,
     voc_lag: int = 0,
+    voc_detrend: int | None = None,
 ) -> StudyBData:
     """Load and align a Smell of Fear folder for Study B.
 
@@ -351,8 +434,12 @@ def load_studyb(
     frames_cache
         Folder caching each film's frames (see :func:`~emolib.studyb.frames.cached_sequence_frames`).
     voc_lag
-        Predict the compounds ``voc_lag`` sequences after the scene (the audience may respond late;
-        the paper used 0).
+        Pair the compounds with the scene ``voc_lag`` sequences earlier (the audience may respond
+        late; the paper used 0). :meth:`StudyBData.with_voc_lag` changes it afterwards.
+    voc_detrend
+        ``None`` (the paper): min-max scaling per screening. An integer: first remove each
+        compound's polynomial trend of that degree per screening (see
+        :func:`emolib.vocs.normalise_screenings`).
 
     Returns
     -------
@@ -371,8 +458,8 @@ def load_studyb(
     if use_video:
         films = [f for f, m in zip(sof.films["film"], sof.films["movie"], strict=True) if f in films and m]
     movie_of = dict(zip(sof.films["film"], sof.films["movie"], strict=True))
-    rows, label_parts, audio_parts, frame_parts, voc_meta, voc_parts = [], [], [], [], [], []
-    offset = 0
+    screenings_of = dict(zip(sof.films["film"], sof.films["screenings"], strict=True))
+    rows, label_parts, audio_parts, frame_parts, series = [], [], [], [], []
     for film in films:
         labels = sof.labels[film][kept].to_numpy(np.int8)
         n = len(labels)
@@ -390,32 +477,17 @@ def load_studyb(
             audio_parts.append(sof.audio[film][:n].astype(np.float32))
         if frames is not None:
             frame_parts.append(frames[:n])
-        numbers = sof.films.set_index("film").loc[film, "screenings"]
-        for number, scaled in zip(numbers, sof.scaled_vocs(film), strict=True):
-            m = min(n, len(scaled) - voc_lag)
-            if m <= 0:
-                continue
-            voc_meta.append(
-                pd.DataFrame(
-                    {
-                        "film": film,
-                        "screening": number,
-                        "sequence": np.arange(m),
-                        "n_film": n,
-                        "row": offset + np.arange(m),
-                    }
-                )
-            )
-            voc_parts.append(scaled[list(VOC_NAMES)].to_numpy(np.float32)[voc_lag : voc_lag + m])
-        offset += n
+        scaled = normalise_screenings(sof.vocs[film], detrend=voc_detrend)
+        for number, table in zip(screenings_of[film], scaled, strict=True):
+            series.append(VocSeries(film, int(number), table[list(VOC_NAMES)].to_numpy(np.float32)))
     sequences = (
         pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["film", "sequence", "n_film"])
     )
-    screen_cols = ["film", "screening", "sequence", "n_film", "row"]
-    screenings = pd.concat(voc_meta, ignore_index=True) if voc_meta else pd.DataFrame(columns=screen_cols)
+    screenings, vocs = screening_samples(sequences, series, voc_lag)
     unlabelled = {}
     if use_video:
-        for film, movie in unlabelled_movies(sof.root, sof.names).items():
+        pretraining = sof.unlabelled.dropna(subset=["movie"])
+        for film, movie in zip(pretraining["film"], pretraining["movie"], strict=True):
             frames = cached_sequence_frames(movie, frames_cache)
             if len(frames):
                 unlabelled[film] = frames
@@ -427,6 +499,9 @@ def load_studyb(
         audio=np.concatenate(audio_parts) if audio_parts else None,
         frames=np.concatenate(frame_parts) if frame_parts else None,
         screenings=screenings,
-        vocs=np.concatenate(voc_parts) if voc_parts else np.zeros((0, len(VOC_NAMES)), np.float32),
+        vocs=vocs,
         unlabelled=unlabelled,
+        voc_series=series,
+        voc_lag=int(voc_lag),
+        voc_detrend=voc_detrend,
     )

@@ -3,12 +3,14 @@
 Each function trains one model on one :class:`~emolib.studyb.dataset.Experiment`, writes its log
 (CSV), checkpoint (``.keras``) and per-label or per-compound table (CSV) into ``output_dir``, and
 returns a JSON-ready result in which the model and its baselines are scored on the *same* test
-rows. Decision thresholds come from the validation rows only.
+rows. Decision thresholds, the epoch kept and the compounds' response lag come from the validation
+rows only; the test rows are scored once, at the end.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +19,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from emolib.atomic import write_text
 from emolib.smelloffear import VOC_NAMES
 from emolib.studyb import metrics
 from emolib.studyb.dataset import Experiment, Split, StudyBData, split_samples
 from emolib.studyb.models import build_audio_mlp, build_autoencoder, build_label_head, build_voc_head
 from emolib.studyb.training import FrameBatches, HeldOutScores, Snapshots, fit, predict, save_model
 
-__all__ = ["autoencoder_samples", "run_experiment", "train_autoencoder"]
+__all__ = [
+    "autoencoder_samples",
+    "encode_sequences",
+    "run_experiment",
+    "train_autoencoder",
+]
 
 
 def autoencoder_samples(data: StudyBData) -> tuple[NDArray[np.uint8], pd.DataFrame]:
@@ -123,6 +131,117 @@ def _same_time_mean(meta: pd.DataFrame, y: NDArray, split: Split) -> NDArray[np.
     return np.where(np.isnan(found), fallback, found)
 
 
+def encode_sequences(
+    encoder: keras.Model, frames: NDArray[np.uint8], batch_size: int = 8
+) -> NDArray[np.float32]:
+    """The frozen encoder's code of every sequence, ``(sequences, 7, 9, 16, 64)`` float32.
+
+    Compute it once and pass it to every video experiment (``codes`` of :func:`run_experiment`):
+    the encoder is frozen, so the codes do not change from one head to the next.
+    """
+    batches = FrameBatches(frames, np.arange(len(frames)), batch_size=batch_size, predict_only=True)
+    return predict(encoder, batches).astype(np.float32)
+
+
+@dataclass
+class _Fitted:
+    """One trained model with what scoring it needs."""
+
+    data: StudyBData
+    model: keras.Model
+    trained: keras.Model
+    features: NDArray
+    meta: pd.DataFrame
+    rows: NDArray[np.int64]
+    y: NDArray[np.float32]
+    split: Split
+    history: pd.DataFrame
+
+    def part(self, idx: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
+        """Inputs and targets of some samples."""
+        return self.features[self.rows[idx]], self.y[idx]
+
+
+def _fit_one(
+    experiment: Experiment,
+    data: StudyBData,
+    epochs: int,
+    fold: int,
+    features: NDArray,
+    encoder: keras.Model | None,
+    batch_size: int,
+    head_units: int | None,
+    bn_momentum: float,
+    restore_best: bool,
+    l2: float,
+    seed: int,
+    log_path: Path | None,
+) -> _Fitted:
+    """Build and train one model on one experiment's training part (validation part: model selection)."""
+    keras.utils.set_random_seed(seed)
+    meta, rows, y = data.samples(experiment.target)
+    split = split_samples(meta, experiment.split, fold)
+    labels = experiment.target == "labels"
+    names = list(data.kept) if labels else list(VOC_NAMES)
+    y = y.astype(np.float32)
+    if experiment.features == "audio":
+        normaliser = keras.layers.Normalization(name="standardise")
+        normaliser.adapt(features[rows[split.train]])
+        model = build_audio_mlp(len(names), experiment.target, features.shape[1], normaliser, l2=l2)
+        trained, batch = model, max(batch_size, 32)
+    else:
+        if encoder is None:
+            raise ValueError("video experiments need the pre-trained encoder")
+        build = build_label_head if labels else build_voc_head
+        units = head_units or (1024 if labels else 512)
+        model = build(encoder, len(names), units, bn_momentum=bn_momentum, l2=l2)
+        # The encoder is frozen, so only the dense "top" is trained, on the pre-computed codes: the
+        # same model as training on frames, many times faster.
+        trained, batch = model.get_layer("top"), batch_size
+    fitted = _Fitted(data, model, trained, features, meta, rows, y, split, pd.DataFrame())
+
+    def weighted_f1(t: NDArray, s: NDArray) -> float:
+        return metrics.summary(metrics.label_report(t, metrics.binarise(s), names))["f1"]
+
+    def mae(t: NDArray, s: NDArray) -> float:
+        return float(np.abs(t - s).mean())
+
+    held = {k: fitted.part(idx) for k, idx in (("val", split.val), ("test", split.test))}
+    tracker = HeldOutScores(
+        held, weighted_f1 if labels else mae, "f1" if labels else "mae", every=max(1, epochs // 50)
+    )
+    fitted.history = fit(
+        trained,
+        fitted.part(split.train),
+        held["val"] if len(split.val) else None,
+        epochs,
+        log_path=log_path,
+        callbacks=[tracker],
+        batch_size=batch,
+        restore_best=restore_best,
+        seed=seed,
+    )
+    return fitted
+
+
+def _validation_skill(fitted: _Fitted) -> dict[str, float]:
+    """How much better than the training mean a compound model does on its *validation* part.
+
+    Returns
+    -------
+    dict
+        ``val_mae`` (model), ``val_training_mean`` (the per-compound training mean) and
+        ``val_skill`` = 1 - model / training mean (NaN without validation rows).
+    """
+    split = fitted.split
+    if not len(split.val):
+        return {"val_mae": float("nan"), "val_training_mean": float("nan"), "val_skill": float("nan")}
+    x_val, y_val = fitted.part(split.val)
+    model = float(np.abs(predict(fitted.trained, x_val) - y_val).mean())
+    mean = float(np.abs(fitted.y[split.train].mean(axis=0) - y_val).mean())
+    return {"val_mae": model, "val_training_mean": mean, "val_skill": 1.0 - model / mean if mean else 0.0}
+
+
 def run_experiment(
     experiment: Experiment,
     data: StudyBData,
@@ -134,6 +253,9 @@ def run_experiment(
     head_units: int | None = None,
     bn_momentum: float = 0.99,
     restore_best: bool = True,
+    l2: float = 0.0,
+    voc_lags: Sequence[int] | None = None,
+    codes: NDArray | None = None,
     seed: int = 0,
 ) -> dict[str, Any]:
     """Train and score one head or audio network beside its baselines.
@@ -160,69 +282,84 @@ def run_experiment(
         Momentum of the head's batch normalisation (see :func:`~emolib.studyb.models.build_label_head`).
     restore_best
         Keep the weights of the epoch with the lowest validation loss (chosen on validation only).
+    l2
+        Weight decay of the hidden layers (0: the paper's networks).
+    voc_lags
+        Compound experiments only: response lags (in sequences) to try. One model is trained per
+        lag (see :meth:`~emolib.studyb.dataset.StudyBData.with_voc_lag`) and the one with the best
+        validation skill, 1 - its MAE / the training mean's MAE on the validation part, is kept
+        (ties: the smaller lag). ``None``: ``data.voc_lag`` only.
+    codes
+        Video experiments: the encoder's codes of every sequence (:func:`encode_sequences`), to
+        skip computing them again.
     seed
         Random seed.
 
     Returns
     -------
     dict
-        JSON-ready except the ``history`` and ``table`` DataFrames (see notebook 05).
+        JSON-ready except the ``history`` and ``table`` DataFrames (see notebook 05). Compound
+        experiments add ``voc_lag``, ``voc_detrend`` and ``lag_search`` (validation scores of
+        every lag tried; the test part is scored for the kept lag only).
     """
-    keras.utils.set_random_seed(seed)
     out = Path(output_dir)
-    meta, rows, y = data.samples(experiment.target)
-    split = split_samples(meta, experiment.split, fold)
+    labels = experiment.target == "labels"
+    if experiment.features == "audio":
+        features = data.inputs("audio").astype(np.float32)
+    elif codes is not None:
+        features = np.asarray(codes, dtype=np.float32)
+    elif encoder is None:
+        raise ValueError("video experiments need the pre-trained encoder")
+    else:
+        features = encode_sequences(encoder, data.inputs("video"), batch_size)
+    lags = [data.voc_lag] if labels or not voc_lags else sorted({int(lag) for lag in voc_lags})
+    log_path = out / f"{experiment.name}_log.csv"
+    search, best, best_skill = [], None, -np.inf
+    for lag in lags:
+        candidate = _fit_one(
+            experiment,
+            data if labels else data.with_voc_lag(lag),
+            epochs,
+            fold,
+            features,
+            encoder,
+            batch_size,
+            head_units,
+            bn_momentum,
+            restore_best,
+            l2,
+            seed,
+            log_path if len(lags) == 1 else None,
+        )
+        if labels:
+            best = candidate
+            break
+        skill = _validation_skill(candidate)
+        search.append({"lag": lag, **candidate.split.sizes(), **skill})
+        value = skill["val_skill"] if np.isfinite(skill["val_skill"]) else -np.inf
+        if best is None or value > best_skill:
+            best, best_skill = candidate, value
+    assert best is not None
+    if len(lags) > 1:
+        write_text(log_path, best.history.to_csv(index=False))
+    save_model(best.model, out / f"{experiment.name}.keras")
+    result, table = _score(experiment, best, fold, epochs, restore_best, l2)
+    if not labels:
+        result.update(voc_lag=best.data.voc_lag, voc_detrend=best.data.voc_detrend, lag_search=search)
+    table.to_csv(out / f"{experiment.name}_table.csv")
+    result["table"] = table
+    return result
+
+
+def _score(
+    experiment: Experiment, fitted: _Fitted, fold: int, epochs: int, restore_best: bool, l2: float
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Test scores of a trained model and of its baselines, on the same test rows."""
+    split, y, model, data = fitted.split, fitted.y, fitted.model, fitted.data
     labels = experiment.target == "labels"
     names = list(data.kept) if labels else list(VOC_NAMES)
-    inputs = data.inputs(experiment.features)
-    y = y.astype(np.float32)
-
-    if experiment.features == "audio":
-        normaliser = keras.layers.Normalization(name="standardise")
-        normaliser.adapt(inputs[rows[split.train]])
-        model = build_audio_mlp(len(names), experiment.target, inputs.shape[1], normaliser)
-        trained, features = model, inputs.astype(np.float32)
-        batch = max(batch_size, 32)
-    else:
-        if encoder is None:
-            raise ValueError("video experiments need the pre-trained encoder")
-        build = build_label_head if labels else build_voc_head
-        model = build(encoder, len(names), head_units or (1024 if labels else 512), bn_momentum=bn_momentum)
-        # The encoder is frozen, so every sequence's code is computed once and only the dense
-        # "top" is trained on it: the same model as training on frames, many times faster.
-        trained = model.get_layer("top")
-        features = predict(
-            encoder, FrameBatches(inputs, np.arange(len(inputs)), batch_size=batch_size, predict_only=True)
-        ).astype(np.float32)
-        batch = batch_size
-
-    def part(idx: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
-        return features[rows[idx]], y[idx]
-
-    def weighted_f1(t: NDArray, s: NDArray) -> float:
-        return metrics.summary(metrics.label_report(t, metrics.binarise(s), names))["f1"]
-
-    def mae(t: NDArray, s: NDArray) -> float:
-        return float(np.abs(t - s).mean())
-
-    held = {k: part(idx) for k, idx in (("val", split.val), ("test", split.test))}
-    tracker = HeldOutScores(
-        held, weighted_f1 if labels else mae, "f1" if labels else "mae", every=max(1, epochs // 50)
-    )
-    history = fit(
-        trained,
-        part(split.train),
-        held["val"] if len(split.val) else None,
-        epochs,
-        log_path=out / f"{experiment.name}_log.csv",
-        callbacks=[tracker],
-        batch_size=batch,
-        restore_best=restore_best,
-        seed=seed,
-    )
-    save_model(model, out / f"{experiment.name}.keras")
-
-    s_val, s_test = predict(trained, held["val"][0]), predict(trained, held["test"][0])
+    s_val = predict(fitted.trained, fitted.part(split.val)[0])
+    s_test = predict(fitted.trained, fitted.part(split.test)[0])
     y_train, y_val, y_test = y[split.train], y[split.val], y[split.test]
     result: dict[str, Any] = {
         "experiment": asdict(experiment),
@@ -231,9 +368,10 @@ def run_experiment(
         "sizes": split.sizes(),
         "params": int(model.count_params()),
         "restore_best": bool(restore_best),
+        "l2": float(l2),
         "trainable_params": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
         "names": names,
-        "history": history,
+        "history": fitted.history,
     }
     n = len(split.test)
     if labels:
@@ -250,20 +388,18 @@ def run_experiment(
         result.update(
             thresholds=thresholds.tolist(), scores=scored, test_prevalence=y_test.mean(axis=0).tolist()
         )
-    else:
-        scored_mae = {
-            "model": metrics.mae_report(y_test, s_test, names),
-            "training mean": metrics.mae_report(y_test, metrics.training_mean(y_train, n), names),
-        }
-        if experiment.split == "oso":
-            same = _same_time_mean(meta, y, split)
-            scored_mae["other screenings, same time"] = metrics.mae_report(y_test, same, names)
-        table = pd.DataFrame(scored_mae)
-        scored = {
-            k: {"mae": float(v["all"]), "per_compound": v.drop("all").to_dict()}
-            for k, v in scored_mae.items()
-        }
-        result.update(scores=scored)
-    table.to_csv(out / f"{experiment.name}_table.csv")
-    result["table"] = table
-    return result
+        return result, table
+    scored_mae = {
+        "model": metrics.mae_report(y_test, s_test, names),
+        "training mean": metrics.mae_report(y_test, metrics.training_mean(y_train, n), names),
+        "training median": metrics.mae_report(y_test, metrics.training_median(y_train, n), names),
+    }
+    if experiment.split == "oso":
+        same = _same_time_mean(fitted.meta, y, split)
+        scored_mae["other screenings, same time"] = metrics.mae_report(y_test, same, names)
+    table = pd.DataFrame(scored_mae)
+    scored = {
+        k: {"mae": float(v["all"]), "per_compound": v.drop("all").to_dict()} for k, v in scored_mae.items()
+    }
+    result.update(scores=scored)
+    return result, table

@@ -14,6 +14,10 @@ paper's figure: 2,624 + 55,360 (encoder convolutions) + 110,656 + 55,328 + 2,595
 convolutions) + 768 for four batch-normalisation layers (32 + 64 + 64 + 32 channels x 4: gamma,
 beta, moving mean, moving variance). The paper calls them all "trainable weights"; in Keras 384 of
 them (the moving statistics) are not trained by gradient descent.
+
+Weight decay. The paper's heads and audio network have no regularisation. On a small sample (a few
+dozen distinct sequences) they memorise noise within a few epochs, so every dense hidden layer can
+take an L2 penalty (``l2``, 0 by default: the paper's networks unchanged).
 """
 
 from __future__ import annotations
@@ -168,8 +172,21 @@ def _frozen_code(encoder: keras.Model) -> tuple[keras.KerasTensor, keras.KerasTe
     return inputs, x
 
 
+def _l2(l2: float) -> keras.regularizers.Regularizer | None:
+    """An L2 weight penalty of factor ``l2``, or none for 0."""
+    if l2 < 0:
+        raise ValueError(f"l2 must be non-negative, got {l2}")
+    return keras.regularizers.L2(l2) if l2 > 0 else None
+
+
 def _dense_head(
-    encoder: keras.Model, units: int, n_outputs: int, activation: str | None, name: str, bn_momentum: float
+    encoder: keras.Model,
+    units: int,
+    n_outputs: int,
+    activation: str | None,
+    name: str,
+    bn_momentum: float,
+    l2: float = 0.0,
 ) -> keras.Model:
     """Frozen encoder layers, then the trainable ``top`` (a nested model from the code to the output).
 
@@ -180,7 +197,7 @@ def _dense_head(
     inputs, code = _frozen_code(encoder)
     top_in = keras.Input(shape=tuple(code.shape[1:]), name="code_in")
     x = layers.Flatten(name="flatten")(top_in)
-    x = layers.Dense(units, activation="relu", name="hidden")(x)
+    x = layers.Dense(units, activation="relu", kernel_regularizer=_l2(l2), name="hidden")(x)
     x = layers.BatchNormalization(momentum=bn_momentum, name="hidden_bn")(x)
     outputs = layers.Dense(n_outputs, activation=activation, name="output")(x)
     top = keras.Model(top_in, outputs, name="top")
@@ -188,7 +205,7 @@ def _dense_head(
 
 
 def build_label_head(
-    encoder: keras.Model, n_labels: int, units: int = 1024, bn_momentum: float = 0.99
+    encoder: keras.Model, n_labels: int, units: int = 1024, bn_momentum: float = 0.99, l2: float = 0.0
 ) -> keras.Model:
     """Scene-label classifier on the frozen encoder (Figure 9-a).
 
@@ -196,18 +213,22 @@ def build_label_head(
     cross-entropy and :func:`adadelta`. The encoder's layers are frozen in place. The dense part is
     the nested model ``top`` (code to output). ``bn_momentum``: Keras's default 0.99 needs a few
     hundred updates before the moving statistics used at inference settle; short runs use less.
+    ``l2``: weight decay of the hidden layer (0: the paper's head).
     """
-    model = _dense_head(encoder, units, n_labels, "sigmoid", "label_head", bn_momentum)
+    model = _dense_head(encoder, units, n_labels, "sigmoid", "label_head", bn_momentum, l2)
     model.compile(optimizer=adadelta(), loss="binary_crossentropy")
     model.get_layer("top").compile(optimizer=adadelta(), loss="binary_crossentropy")
     return model
 
 
 def build_voc_head(
-    encoder: keras.Model, n_outputs: int = 6, units: int = 512, bn_momentum: float = 0.99
+    encoder: keras.Model, n_outputs: int = 6, units: int = 512, bn_momentum: float = 0.99, l2: float = 0.0
 ) -> keras.Model:
-    """Compound regressor on the frozen encoder (Figure 9-b): Dense(units, ReLU) + BN, Dense(6), MAE."""
-    model = _dense_head(encoder, units, n_outputs, None, "voc_head", bn_momentum)
+    """Compound regressor on the frozen encoder (Figure 9-b): Dense(units, ReLU) + BN, Dense(6), MAE.
+
+    ``l2``: weight decay of the hidden layer (0: the paper's head).
+    """
+    model = _dense_head(encoder, units, n_outputs, None, "voc_head", bn_momentum, l2)
     model.compile(optimizer=adadelta(), loss="mean_absolute_error")
     model.get_layer("top").compile(optimizer=adadelta(), loss="mean_absolute_error")
     return model
@@ -218,6 +239,7 @@ def build_audio_mlp(
     task: str = "labels",
     n_features: int = 193,
     normaliser: keras.layers.Normalization | None = None,
+    l2: float = 0.0,
 ) -> keras.Model:
     """The audio network: 193 -> 280 -> 300 (tanh) -> ``n_outputs`` (sigmoid for labels, linear for VOCs).
 
@@ -234,6 +256,8 @@ def build_audio_mlp(
         front, so the saved model standardises its own input. The librosa features span orders of
         magnitude (mel powers vs. tonnetz), which saturates tanh units without it; the paper does
         not say how it scaled them.
+    l2
+        Weight decay of the two hidden layers (0: the paper's network).
 
     Returns
     -------
@@ -245,7 +269,7 @@ def build_audio_mlp(
     inputs = keras.Input(shape=(n_features,), name="audio")
     x = normaliser(inputs) if normaliser is not None else inputs
     for i, units in enumerate(AUDIO_HIDDEN, start=1):
-        x = layers.Dense(units, activation="tanh", name=f"hidden{i}")(x)
+        x = layers.Dense(units, activation="tanh", kernel_regularizer=_l2(l2), name=f"hidden{i}")(x)
     if task == "labels":
         outputs = layers.Dense(n_outputs, activation="sigmoid", name="output")(x)
         loss = "binary_crossentropy"

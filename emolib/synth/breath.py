@@ -138,14 +138,14 @@ def simulate_screening(latent: Latent, rows: int, number: int, rng: np.random.Ge
     co2 = (
         420.0
         + 260.0 * scale * (1.0 - np.exp(-i / 15.0))
-        + np.cumsum(rng.normal(0.0, 2.0, rows))
-        + 25.0 * scale * (drive["arousal"] + drive["fear"])
-        + rng.normal(0.0, 3.0, rows)
+        + np.cumsum(rng.normal(0.0, 1.5, rows))
+        + 60.0 * scale * (drive["arousal"] + drive["fear"])
+        + rng.normal(0.0, 2.0, rows)
     )
     used = {
-        "methanol": noisy(scale * (6.0 + 1.5 * slow["arousal"]), 0.04),
-        "ethanol": noisy(scale * (15.0 + np.cumsum(rng.normal(0.0, 0.6, rows)) + 4.0 * drive["laugh"]), 0.05),
-        "acetone": noisy(scale * (4.0 + 2.0 * slow["arousal"]), 0.04),
+        "methanol": noisy(scale * (6.0 + 3.0 * slow["arousal"]), 0.03),
+        "ethanol": noisy(scale * (15.0 + np.cumsum(rng.normal(0.0, 0.3, rows)) + 8.0 * drive["laugh"]), 0.04),
+        "acetone": noisy(scale * (4.0 + 3.0 * slow["arousal"]), 0.03),
         "isoprene": noisy(
             scale * (1.5 + 2.5 * drive["fear"] + 1.0 * drive["arousal"] + 1.0 * drive["shocks"]), 0.04
         ),

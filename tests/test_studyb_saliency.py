@@ -1,0 +1,63 @@
+"""Grad-CAM on a network whose answer is known: where the planted evidence is, and nowhere else."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from emolib.studyb.models import SEQUENCE_SHAPE
+from emolib.studyb.saliency import grad_cam
+
+pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="grad_cam needs TensorFlow")
+
+# The planted evidence: a red block in frames 10-13, rows 8-15, columns 20-27 (even-aligned, so that
+# it covers whole cells of the pooled layer explained below).
+BLOCK = (slice(10, 14), slice(8, 16), slice(20, 28))
+
+
+def _red_detector(sign: float) -> keras.Model:
+    """Conv3D(1x1x1) with a 'red' filter and a 'green' one, ReLU, 2x pooling, mean, Dense(1).
+
+    The score is ``sign`` x (mean red activation): positive evidence for ``sign = 1``, counter-
+    evidence for ``sign = -1``. The green filter never contributes.
+    """
+    inputs = keras.Input(SEQUENCE_SHAPE, name="frames")
+    conv = layers.Conv3D(2, 1, name="enc_conv2")
+    x = layers.Activation("relu", name="enc_relu2")(conv(inputs))
+    x = layers.MaxPooling3D(2, name="enc_pool2")(x)
+    x = layers.GlobalAveragePooling3D(name="pool")(x)
+    dense = layers.Dense(1, name="score")
+    model = keras.Model(inputs, dense(x))
+    conv.set_weights([np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]).reshape(1, 1, 1, 3, 2), np.zeros(2)])
+    dense.set_weights([np.array([[sign], [0.0]]), np.zeros(1)])
+    return model
+
+
+def _sequences() -> np.ndarray:
+    x = np.zeros((2, *SEQUENCE_SHAPE), np.float32)
+    x[(0, *BLOCK, 0)] = 0.8  # sequence 0: the red block
+    x[1, :, :, :, 1] = 0.5  # sequence 1: green everywhere, no red at all
+    return x
+
+
+@pytest.mark.parametrize("layer", ["enc_relu2", "enc_pool2"])
+def test_grad_cam_peaks_on_the_planted_evidence(layer: str) -> None:
+    x = _sequences()
+    maps, scores = grad_cam(_red_detector(1.0), x, output=0, layer=layer)
+    assert maps.shape == (2, 30, 36, 64) and maps.dtype == np.float32
+    assert np.all(maps >= 0) and np.all(maps <= 1)
+    inside = np.zeros(maps.shape[1:], bool)
+    inside[BLOCK] = True
+    assert maps[0].max() == 1.0 and np.all(maps[0][inside] == 1.0) and np.all(maps[0][~inside] == 0.0)
+    t, h, w = np.unravel_index(np.argmax(maps[0]), maps.shape[1:])
+    assert 10 <= t < 14 and 8 <= h < 16 and 20 <= w < 28
+    assert np.all(maps[1] == 0.0)  # no red anywhere: no evidence anywhere
+    mean_red = 0.8 * 4 * 8 * 8 / (30 * 36 * 64) if layer == "enc_relu2" else 0.8 * 2 * 4 * 4 / (15 * 18 * 32)
+    np.testing.assert_allclose(scores, [mean_red, 0.0], rtol=1e-5, atol=1e-7)
+
+
+def test_grad_cam_shows_nothing_for_counter_evidence() -> None:
+    maps, scores = grad_cam(_red_detector(-1.0), _sequences(), output=0)
+    assert scores[0] < 0 and np.all(maps == 0.0)  # ReLU keeps only what raises the score
