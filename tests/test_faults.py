@@ -227,6 +227,10 @@ def test_bad_input_corpus_is_reported_in_full(tiny_sample: Path, tmp_path: Path,
     # a batch extraction over the damaged movies reports every failing one and finishes the others
     folder = tmp_path / "movies"
     shutil.copytree(tmp_path / "data" / "mediaeval2017" / "movies", folder)
+    damaged = {"Amber_Harbour", "Blue_Lanterns", "Copper_Sky", "Dust_and_Echoes"}
+    for movie in folder.glob("*.mp4"):  # the damaged movies and one intact one are enough
+        if movie.stem not in damaged | {"Empty_Stations"}:
+            movie.unlink()
     make_movie(folder / "fine.mp4", seconds=2.0)
     args = ["extract", "--data", str(folder), "--store", str(tmp_path / "store"), "--visual", "colour-motion",
             "--audio", "logmel-stats", "--no-progress"]  # fmt: skip
@@ -234,7 +238,7 @@ def test_bad_input_corpus_is_reported_in_full(tiny_sample: Path, tmp_path: Path,
     captured = capsys.readouterr()
     for name in ("Blue_Lanterns", "Dust_and_Echoes", "Amber_Harbour"):
         assert f"failed: {name}:" in captured.err and f"{name}.mp4" in captured.err
-    summary = re.search(r"5 movies: (\d) computed, 0 up to date, (\d) failed", captured.out)
+    summary = re.search(r"6 movies: (\d) computed, 0 up to date, (\d) failed", captured.out)
     assert summary is not None and int(summary[1]) >= 1 and int(summary[2]) >= 3, captured.out
 
 

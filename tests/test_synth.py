@@ -19,16 +19,18 @@ from emolib.alignment import n_sequences, n_windows
 from emolib.arff import read_arff
 from emolib.smelloffear import LABEL_NAMES
 from emolib.synth import generate_sample, plan
-from emolib.synth.audio import plan_score, render_audio
+from emolib.synth.audio import iter_audio, plan_score, render_audio, timbre_brightness
 from emolib.synth.breath import ATTRIBUTES, USED_MASSES
+from emolib.synth.cues import MUSIC_FADE, STINGER_LEAD, fear_onsets
 from emolib.synth.generate import _remove_stale
 from emolib.synth.labels import scene_labels
 from emolib.synth.latent import SCENES
-from emolib.synth.mediaeval import FEAR_DIR, VA_DIR, format_valence_arousal, window_annotations
-from emolib.synth.movie import movie_latent
+from emolib.synth.mediaeval import FEAR_DIR, FELT_SECONDS, VA_DIR, format_valence_arousal, window_annotations
+from emolib.synth.movie import movie_cues, movie_latent
 from emolib.synth.mux import ffmpeg_exe
 from emolib.synth.profiles import FRAME_RATES, Profile, acceptable_duration
 from emolib.synth.seeding import stream
+from emolib.synth.video import plan_shots, render_batch
 from emolib.vocs import read_voc_screening
 
 ME = "mediaeval2017"
@@ -101,7 +103,7 @@ def test_tiny_plan_has_real_world_variety() -> None:
     assert all(s.width % 2 == 0 and s.height % 2 == 0 and 128 <= s.width <= 256 for s in specs)
     assert all(0.4 < s.duration % 5.0 < 4.6 for s in specs)  # never on the 5 s grid
     me, sof = specs_of(ME, "tiny"), specs_of(SOF, "tiny")
-    assert len(me) == 4 and all(55 <= s.duration <= 190 for s in me)
+    assert len(me) == 8 and all(105 <= s.duration <= 145 for s in me)
     labelled = [s for s in sof if s.labelled]
     assert len(labelled) == 4 and all(300 <= s.duration <= 450 and 2 <= s.screenings <= 4 for s in labelled)
     assert sum(n_sequences(s.duration) for s in labelled) >= 45
@@ -182,6 +184,27 @@ def test_fear_is_rare_and_tied_to_low_valence_high_arousal() -> None:
     assert np.mean(a_fear) > np.mean(a_calm) + 0.4
 
 
+def test_raters_feel_emotion_with_a_lag_and_it_persists() -> None:
+    now, earlier, later, persists = [], [], [], []
+    for spec in specs_of(ME, "full")[:10]:
+        latent = movie_latent(spec, 0)
+        felt = latent.felt(FELT_SECONDS)
+        assert felt.valence[0] == latent.valence[0] and np.all(np.abs(felt.arousal) <= 1)
+        np.testing.assert_array_equal(felt.fear, latent.fear)
+        starts, valence, _, _ = window_annotations(latent, stream(0, ME, spec.index, "annotation"))
+        now.append(corr(valence, latent.interval_means(starts, 10.0, "valence")))
+        earlier.append(corr(valence, latent.interval_means(starts - 3.0, 10.0, "valence")))
+        later.append(corr(valence, latent.interval_means(starts + 3.0, 10.0, "valence")))
+        # after a scene ends, what raters feel still leans towards it
+        for end in latent.scene_starts[1:]:
+            k = int(end * latent.rate)
+            before, after = latent.valence[k - 20], latent.valence[min(k + 40, latent.valence.size - 1)]
+            if abs(after - before) > 0.4:
+                persists.append((felt.valence[min(k + 40, felt.valence.size - 1)] - after) / (before - after))
+    assert np.mean(earlier) > np.mean(now) > np.mean(later)
+    assert len(persists) > 5 and np.median(persists) > 0.2  # 4 s after, a fifth of the old feeling remains
+
+
 def test_different_seeds_give_different_annotations() -> None:
     spec = specs_of(ME)[0]
     texts = []
@@ -208,17 +231,55 @@ def test_label_prevalence_mimics_the_study() -> None:
 
 
 def test_harmony_follows_valence_and_tempo_follows_arousal() -> None:
-    spec = specs_of(ME, "tiny")[1]
+    spec = specs_of(ME, "full")[0]
     latent = movie_latent(spec, 0)
-    score = plan_score(latent, stream(0, ME, spec.index, "audio"))
-    bar_starts = score.beats[:-1][::4]
-    np.testing.assert_array_equal(score.major[::4], latent.at(bar_starts, "valence") > 0)
+    score = plan_score(latent, movie_cues(spec, 0, latent), stream(0, ME, spec.index, "audio"))
+    np.testing.assert_allclose(score.bright, timbre_brightness(latent.at(score.beats[:-1], "valence")))
     thirds = np.round(12 * np.log2(score.chords[:, 1] / score.chords[:, 0])).astype(int)
     np.testing.assert_array_equal(thirds, np.where(score.major, 4, 3))  # major third 4 semitones, minor 3
-    assert score.major.any() and not score.major.all()
+    bars = score.beats[:-1][::4]
+    valence, major = latent.at(bars, "valence"), score.major[::4]
+    assert major[valence > 0.4].mean() > 0.85 and major[valence < -0.4].mean() < 0.15
+    assert 0.2 < major[np.abs(valence) < 0.1].mean() < 0.8  # near 0, one bar says little
+    np.testing.assert_array_equal(score.major, major[np.arange(score.major.size) // 4])  # one mode per bar
     beat_rate = 60.0 / np.diff(score.beats[:-1])
     arousal = latent.at(score.beats[:-2], "arousal")
-    assert np.corrcoef(beat_rate, arousal)[0, 1] > 0.9
+    cues = movie_cues(spec, 0, latent)
+    own = cues.tempo_at(score.beats[:-2])  # each stretch of music has its own tempo multiplier
+    assert np.corrcoef(beat_rate / own, arousal)[0, 1] > 0.9
+    assert 0.7 < own.min() and own.max() < 1.4 and own.std() > 0.03
+
+
+def test_cue_plan_switches_cues_on_and_off() -> None:
+    music, graded, held, night, fear = [], [], [], [], []
+    on_before, stray, lead_time, total_time = 0, 0, 0.0, 0.0
+    for spec in specs_of(ME, "full")[:12]:
+        latent = movie_latent(spec, 0)
+        cues = movie_cues(spec, 0, latent)
+        t = latent.t
+        music.append(cues.music_at(t))
+        graded.append(cues.graded[cues.look_at(t)])
+        held.append(cues.held[cues.look_at(t)])
+        night.append(cues.night_at(t))
+        fear.append(latent.fear)
+        assert not np.any(night[-1] & (latent.scene == SCENES.index("suspense")))
+        level = cues.music_level(t)
+        assert np.all((level >= 0) & (level <= cues.mix.max())) and np.all(level[~music[-1]] < cues.mix.max())
+        assert np.abs(np.diff(level)).max() <= cues.mix.max() / (MUSIC_FADE * latent.rate) + 1e-9  # fades
+        onsets = fear_onsets(latent)
+        lead = cues.stingers[:, None] - onsets[None, :]
+        near = np.any((lead > -STINGER_LEAD - 1e-9) & (lead < 2.0), axis=1)
+        on_before += int(near.sum())
+        stray += int((~near).sum())
+        lead_time += onsets.size * (STINGER_LEAD + 2.0)
+        total_time += latent.duration
+    music, graded, held, night, fear = map(np.concatenate, (music, graded, held, night, fear))
+    assert 0.5 < music.mean() < 0.8 and 0.45 < graded.mean() < 0.75 and 0.1 < held.mean() < 0.4
+    assert 0.1 < (~graded & ~music).mean() < 0.25  # neither valence cue: only memory can tell
+    dark_calm = (night & (fear < 0.1)).mean()
+    assert 0.5 * (fear > 0.5).mean() < dark_calm  # not every dark scene is fear
+    # stingers cluster before fear episodes (ten times denser there), a few announce nothing
+    assert on_before / lead_time > 10 * stray / (total_time - lead_time) > 0
 
 
 @settings(max_examples=10, deadline=None)
@@ -226,8 +287,11 @@ def test_harmony_follows_valence_and_tempo_follows_arousal() -> None:
 def test_audio_does_not_depend_on_chunking(cuts: list[int]) -> None:
     spec = specs_of(ME)[0]
     latent = movie_latent(spec, 0)
-    score = plan_score(latent, stream(0, ME, 0, "audio"))
-    start, stop = 20 * 44100, 21 * 44100
+    cues = movie_cues(spec, 0, latent)
+    score = plan_score(latent, cues, stream(0, ME, 0, "audio"))
+    boundary = cues.music_starts[1]  # a fade of the music in the middle of the second rendered
+    start = int(round((boundary - 0.5) * 44100))
+    stop = start + 44100
     whole = render_audio(latent, score, start, stop, 44100, 2)
     edges = [start, *sorted(start + c for c in cuts), stop]
     parts = np.concatenate(
@@ -386,35 +450,176 @@ def test_latent_files(micro: tuple[Path, dict]) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
-# Planted cues: what a model can learn, a person can see and hear
+# Planted cues: what a model can learn, a person can see and hear, and when
 # --------------------------------------------------------------------------------------------------
+
+MEASURE_RATE = 8000
+"""Sample rate at which the tests render soundtracks to measure them."""
+
+
+def measure_seconds(spec, seed: int = 0) -> tuple[dict[str, np.ndarray], object, np.ndarray]:
+    """Cues measured every second of a movie on its rendered pixels and sound, the truth, and the cuts.
+
+    Pixels: warmth (mean R - B), brightness, motion (mean change to the next frame). Sound:
+    loudness (log RMS over the second), rumble (log share of 25-60 Hz power), and the mode heard
+    (major +1 / minor -1 per beat, weighted by the music's level, summed with that level as
+    ``heard``). Truth: latent curves and cue presence (graded look, music, night).
+    """
+    latent = movie_latent(spec, seed)
+    cues = movie_cues(spec, seed, latent)
+    board = plan_shots(latent, cues, stream(seed, spec.layout, spec.index, "video"))
+    score = plan_score(latent, cues, stream(seed, spec.layout, spec.index, "audio"))
+    t = np.arange(0.5, np.floor(latent.duration) - 0.5, 1.0)
+    frames = render_batch(latent, board, np.concatenate([t, t + 1 / float(spec.fps)]), 64, 36)
+    now, nxt = np.split(frames.astype(np.float32) / 255.0, 2)
+    sound = np.concatenate(
+        list(iter_audio(latent, score, int(latent.duration * MEASURE_RATE), MEASURE_RATE, 1))
+    )
+    second = sound[: t.size * MEASURE_RATE, 0].reshape(t.size, MEASURE_RATE)
+    power = np.abs(np.fft.rfft(second, axis=1)) ** 2
+    beats = np.minimum(score.beats[:-1].astype(int), t.size - 1)
+    level = cues.music_level(score.beats[:-1])
+    shot = np.searchsorted(board.cuts, t, side="right") - 1
+    return (
+        {
+            "t": t,
+            "valence": latent.at(t, "valence"),
+            "arousal": latent.at(t, "arousal"),
+            "fear": latent.at(t, "fear"),
+            "warmth": (now[..., 0] - now[..., 2]).mean(axis=(1, 2)),
+            "brightness": now.mean(axis=(1, 2, 3)),
+            "motion": np.abs(nxt - now).mean(axis=(1, 2, 3)),
+            "loudness": np.log(np.sqrt((second**2).mean(axis=1)) + 1e-4),
+            "rumble": np.log(power[:, 25:60].sum(axis=1) / power[:, 60:].sum(axis=1) + 1e-6),
+            "mode": np.bincount(beats, np.where(score.major, 1.0, -1.0) * level, t.size),
+            "heard": np.bincount(beats, level, t.size),
+            "graded": board.graded[shot].astype(float),
+            "music": cues.music_at(t).astype(float),
+            "night": board.night[shot].astype(float),
+        },
+        latent,
+        board.cuts,
+    )
+
+
+@pytest.fixture(scope="module")
+def measured() -> dict[str, dict[str, np.ndarray]]:
+    """Seconds and annotation windows of the first 8 MediaEval movies of the full plan, measured."""
+    seconds, windows = [], []
+    for spec in specs_of(ME, "full")[:8]:
+        sec, latent, cuts = measure_seconds(spec)
+        starts, valence, arousal, fear = window_annotations(latent, stream(0, ME, spec.index, "annotation"))
+        inside = ((sec["t"][None, :] >= starts[:, None]) & (sec["t"][None, :] < starts[:, None] + 10)) * 1.0
+        win = {k: inside @ v / inside.sum(axis=1) for k, v in sec.items() if k not in ("mode", "heard")}
+        win["mode"] = (inside @ sec["mode"]) / np.maximum(inside @ sec["heard"], 1e-9)  # share of major heard
+        # what a cue reads where it is present (0 elsewhere; the share present is a feature too)
+        clear = (sec["graded"] == 1) & (sec["fear"] < 0.1) & (sec["night"] == 0)
+        for name, cue, present in (
+            ("graded_warmth", "warmth", clear),
+            ("music_loudness", "loudness", sec["music"] == 1),
+        ):
+            count = inside @ present
+            win[name] = np.where(count > 0, inside @ (sec[cue] * present) / np.maximum(count, 1), 0.0)
+        win["cuts"] = np.log1p([np.count_nonzero((cuts >= a) & (cuts < a + 10)) for a in starts])
+        win.update(valence=valence, arousal=arousal, fear=fear.astype(float))
+        seconds.append(sec)
+        windows.append(win)
+    return {
+        "seconds": {k: np.concatenate([s[k] for s in seconds]) for k in seconds[0]},
+        "windows": {k: np.concatenate([w[k] for w in windows]) for k in windows[0]},
+    }
+
+
+def linear_fit(y: np.ndarray, *features: np.ndarray) -> tuple[float, np.ndarray]:
+    """R² and fitted values of an ordinary least-squares fit of ``y`` on ``features`` (with an intercept)."""
+    x = np.column_stack([np.ones(y.size), *features])
+    fitted = x @ np.linalg.lstsq(x, y, rcond=None)[0]
+    return 1.0 - float(np.var(y - fitted) / np.var(y)), fitted
+
+
+def corr(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
 
 
 @pytest.mark.slow
-def test_cues_are_planted(micro: tuple[Path, dict]) -> None:
+def test_colour_follows_valence_only_in_graded_looks(measured: dict) -> None:
+    s = measured["seconds"]
+    clear = (s["fear"] < 0.1) & (s["night"] == 0)  # no darkness on top
+    graded, stylised = clear & (s["graded"] == 1), clear & (s["graded"] == 0)
+    assert graded.sum() > 200 and stylised.sum() > 100
+    assert corr(s["warmth"][graded], s["valence"][graded]) > 0.75
+    assert abs(corr(s["warmth"][stylised], s["valence"][stylised])) < 0.2
+
+
+@pytest.mark.slow
+def test_music_carries_valence_and_arousal_only_while_it_plays(measured: dict) -> None:
+    s, w = measured["seconds"], measured["windows"]
+    playing = w["music"] == 1
+    assert playing.sum() > 100 and (~playing).sum() > 50
+    assert corr(w["mode"][playing], w["valence"][playing]) > 0.6  # the share of major bars
+    calm = s["fear"] < 0.1
+    on, off = calm & (s["music"] == 1), calm & (s["music"] == 0)
+    assert corr(s["loudness"][on], s["arousal"][on]) > corr(s["loudness"][off], s["arousal"][off]) + 0.3
+
+
+@pytest.mark.slow
+def test_each_modality_alone_explains_less_than_both(measured: dict) -> None:
+    w = measured["windows"]
+    cues = {
+        "valence": (("graded_warmth", "graded", "brightness"), ("mode", "music", "rumble")),
+        "arousal": (("motion", "cuts", "brightness"), ("music_loudness", "music", "rumble")),
+    }
+    for name, (picture, sound) in cues.items():
+        both = linear_fit(w[name], *(w[k] for k in (*picture, *sound)))[0]
+        assert both > 0.5, name
+        assert linear_fit(w[name], *(w[k] for k in picture))[0] < both - 0.03, name
+        assert linear_fit(w[name], *(w[k] for k in sound))[0] < both - 0.03, name
+
+
+@pytest.mark.slow
+def test_emotion_persists_after_its_cue_stops(measured: dict) -> None:
+    s = measured["seconds"]
+    clear = (s["fear"] < 0.1) & (s["night"] == 0)
+    graded = clear & (s["graded"] == 1)
+    _, reading = linear_fit(s["valence"][graded], s["warmth"][graded])
+    last = np.full(s["t"].size, np.nan)  # what the grade said at the latest graded second, up to 15 s ago
+    last[graded] = reading
+    since = np.where(graded, 0.0, np.inf)
+    for i in range(1, last.size):
+        if not graded[i] and s["t"][i] > s["t"][i - 1] and since[i - 1] < 15:
+            last[i], since[i] = last[i - 1], since[i - 1] + 1
+    after = clear & (s["graded"] == 0) & np.isfinite(last)
+    assert after.sum() > 100
+    assert abs(corr(s["warmth"][after], s["valence"][after])) < 0.2  # the stylised look says nothing now
+    assert corr(last[after], s["valence"][after]) > 0.6  # but what the grade said before still holds
+
+
+@pytest.mark.slow
+def test_darkness_alone_is_ambiguous_and_the_rumble_resolves_it(measured: dict) -> None:
+    from sklearn.metrics import average_precision_score
+
+    w = measured["windows"]
+    dark = -w["brightness"]
+    assert (w["night"] > 0.5).sum() > 10  # dark windows without fear
+    alone = average_precision_score(w["fear"], dark)
+    both = average_precision_score(w["fear"], linear_fit(w["fear"], dark, w["rumble"])[1])
+    assert both > alone + 0.1 and both > 0.8
+
+
+@pytest.mark.slow
+def test_cues_survive_encoding(micro: tuple[Path, dict]) -> None:
     out, _ = micro
-    warmth, bright, motion, loud, valence, arousal, fear = ([] for _ in range(7))
     for spec in specs_of(ME):
-        frames = np.stack(decode_frames(out / ME / "movies" / f"{spec.name}.mp4")).astype(np.float32)
-        audio = decode_audio(out / ME / "movies" / f"{spec.name}.mp4")
-        t = np.arange(len(frames)) / float(spec.fps)
-        diff = np.concatenate([[0.0], np.abs(np.diff(frames, axis=0)).mean(axis=(1, 2, 3))])
-        va, fe = read_va(out, spec.name), read_fear(out, spec.name)
-        for start, v, a, f in zip(va["Time"], va["MeanValence"], va["MeanArousal"], fe["Fear"], strict=True):
-            inside = (t >= start) & (t < start + 10)
-            warmth.append(frames[inside, ..., 0].mean() - frames[inside, ..., 2].mean())
-            bright.append(frames[inside].mean())
-            motion.append(np.median(diff[inside]))
-            loud.append(np.sqrt(np.mean(audio[start * 8000 : (start + 10) * 8000] ** 2)))
-            valence.append(v)
-            arousal.append(a)
-            fear.append(f)
-    fear_arr, bright_arr = np.array(fear), np.array(bright)
-    assert np.corrcoef(warmth, valence)[0, 1] > 0.6
-    assert np.corrcoef(loud, arousal)[0, 1] > 0.4
-    assert np.corrcoef(motion, arousal)[0, 1] > 0.2
-    if fear_arr.any() and not fear_arr.all():
-        assert bright_arr[fear_arr == 1].mean() < 0.6 * bright_arr[fear_arr == 0].mean()
+        sec, _, _ = measure_seconds(spec)
+        frames = np.stack(decode_frames(out / ME / "movies" / f"{spec.name}.mp4")).astype(np.float32) / 255.0
+        shown = frames[np.round(sec["t"] * float(spec.fps)).astype(int)]
+        warmth = (shown[..., 0] - shown[..., 2]).mean(axis=(1, 2))
+        assert (
+            corr(warmth, sec["warmth"]) > 0.95 and corr(shown.mean(axis=(1, 2, 3)), sec["brightness"]) > 0.95
+        )
+        audio = decode_audio(out / ME / "movies" / f"{spec.name}.mp4", sr=MEASURE_RATE)
+        second = audio[: sec["t"].size * MEASURE_RATE].reshape(-1, MEASURE_RATE)
+        assert corr(np.log(np.sqrt((second**2).mean(axis=1)) + 1e-4), sec["loudness"]) > 0.9
 
 
 # --------------------------------------------------------------------------------------------------
@@ -451,7 +656,6 @@ def test_stale_files_of_an_earlier_sample_are_removed(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["foreign.txt", "kept.txt"]
 
 
-
 @pytest.mark.slow
 def test_current_sample_is_recognised_and_a_changed_one_is_not(
     micro: tuple[Path, dict], tmp_path: Path
@@ -477,7 +681,6 @@ def test_sample_command_skips_an_up_to_date_sample(monkeypatch, tmp_path: Path, 
     monkeypatch.setattr(synth, "generate_sample", lambda *a, **k: pytest.fail("regenerated"))
     assert main(["sample", "--out", str(tmp_path)]) == 0
     assert "up to date" in capsys.readouterr().out
-
 
 
 def test_breath_follows_the_film_strongly_enough_to_be_learned() -> None:

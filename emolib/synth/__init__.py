@@ -3,7 +3,8 @@
 ``generate_sample(out, profile, seed)`` writes a MediaEval 2017 development set and a Smell of
 Fear set under ``out`` (see ``data/README.md`` for every file). Every movie is rendered from
 latent curves of valence, arousal and fear (:mod:`emolib.synth.latent`), planted in the pixels
-(:mod:`emolib.synth.video`) and the sound (:mod:`emolib.synth.audio`), encoded with ffmpeg
+(:mod:`emolib.synth.video`) and the sound (:mod:`emolib.synth.audio`) where and as far as the cue
+plan lets each show (:mod:`emolib.synth.cues`), encoded with ffmpeg
 (:mod:`emolib.synth.mux`) and annotated from the same curves (:mod:`emolib.synth.mediaeval`,
 :mod:`emolib.synth.smelloffear`, :mod:`emolib.synth.labels`, :mod:`emolib.synth.breath`).
 """

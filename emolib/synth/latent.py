@@ -12,11 +12,12 @@ crash). Pixels, sound, annotations, scene labels and breath compounds are all de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.ndimage import gaussian_filter1d
+from scipy.signal import lfilter
 
 SCENES: tuple[str, ...] = (
     "everyday",
@@ -127,6 +128,28 @@ class Latent:
             hi = int(np.clip(np.ceil((start + length) * self.rate - 1e-9), lo + 1, self.scene.size))
             out[i] = np.bincount(self.scene[lo:hi], minlength=len(SCENES)) / (hi - lo)
         return out
+
+    def felt(self, seconds: float) -> Latent:
+        """The emotion as a viewer feels it: valence and arousal lagging behind the film's.
+
+        Each curve is passed through a causal first-order low-pass filter (an exponential memory of
+        time constant ``seconds``, starting from the curve's first value), so that a felt emotion
+        builds up over a few seconds and persists for a while after the film has moved on. Fear
+        and everything else are kept.
+
+        Parameters
+        ----------
+        seconds
+            Time constant; 0 returns the curves unchanged.
+        """
+        if seconds <= 0:
+            return self
+        keep = float(np.exp(-1.0 / (seconds * self.rate)))
+
+        def lag(curve: NDArray[np.float64]) -> NDArray[np.float64]:
+            return lfilter([1.0 - keep], [1.0, -keep], curve - curve[0]) + curve[0]
+
+        return replace(self, valence=lag(self.valence), arousal=lag(self.arousal))
 
     def shock_counts(self, starts: ArrayLike, length: float) -> NDArray[np.int64]:
         """Number of shocks inside each interval ``[start, start + length)``."""

@@ -7,9 +7,10 @@ Layout under ``<out>/mediaeval2017/`` (the real release's, see ``data/README.md`
     MEDIAEVAL17-DevSet-Fear-annotations/annotations/<Name>-MEDIAEVAL2017-fear.txt
     _latent/<Name>.csv                       (synthetic only: the latent curves)
 
-Annotations are the latent curves averaged over each 10 s window (every 5 s, while the window
-ends inside the movie), plus Gaussian rater noise, clipped to [-1, 1]; fear is 1 where the
-window mean of the fear curve exceeds :data:`FEAR_THRESHOLD`.
+Valence and arousal annotations are the raters' *felt* curves (the latent curves with a memory of
+:data:`FELT_SECONDS`, :meth:`emolib.synth.latent.Latent.felt`) averaged over each 10 s window
+(every 5 s, while the window ends inside the movie), plus Gaussian rater noise, clipped to
+[-1, 1]; fear is 1 where the window mean of the latent fear curve exceeds :data:`FEAR_THRESHOLD`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ FEAR_DIR = "MEDIAEVAL17-DevSet-Fear-annotations/annotations"
 """Folder of the fear files, relative to the layout root."""
 RATER_NOISE = 0.05
 """Standard deviation of the rater noise added to window means of valence and arousal."""
+FELT_SECONDS = 10.0
+"""Time constant of the raters' felt valence and arousal: how long the felt emotion lags and persists."""
 FEAR_THRESHOLD = 0.5
 """A window is annotated as fearful when the mean of the fear curve over it exceeds this."""
 
@@ -52,9 +55,10 @@ def window_annotations(
         The movie's ``annotation`` random stream.
     """
     starts = window_starts(n_windows(latent.duration))
+    felt = latent.felt(FELT_SECONDS)
     noisy = [
         np.clip(
-            latent.interval_means(starts, WINDOW_SECONDS, name) + rng.normal(0.0, RATER_NOISE, starts.size),
+            felt.interval_means(starts, WINDOW_SECONDS, name) + rng.normal(0.0, RATER_NOISE, starts.size),
             -1,
             1,
         )
@@ -96,7 +100,7 @@ def build_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
         root / VA_DIR / f"{spec.name}{VA_SUFFIX}", format_valence_arousal(starts, valence, arousal)
     )
     fear_path = write_text(root / FEAR_DIR / f"{spec.name}{FEAR_SUFFIX}", format_fear(starts, fear))
-    latent_path = write_latent(root / "_latent" / f"{spec.name}.csv", rendered.latent, rendered.board)
+    latent_path = write_latent(root / "_latent" / f"{spec.name}.csv", rendered)
     return {
         "n_windows": int(starts.size),
         "fear_windows": int(fear.sum()),

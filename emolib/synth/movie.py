@@ -1,9 +1,9 @@
 """One synthetic movie, from its spec to an ``.mp4`` with a soundtrack.
 
-:func:`render_movie` draws the latent curves, plans shots and score, streams the soundtrack into
-a temporary WAV (describing every 30 s chunk with :func:`emolib.audio_features.librosa193` on
-the way, when asked), then streams the frames to ffmpeg. Nothing longer than a batch of frames or
-a 30 s chunk of sound is held in memory.
+:func:`render_movie` draws the latent curves, plans the cues (:mod:`emolib.synth.cues`), the shots
+and the score, streams the soundtrack into a temporary WAV (describing every 30 s chunk with
+:func:`emolib.audio_features.librosa193` on the way, when asked), then streams the frames to
+ffmpeg. Nothing longer than a batch of frames or a 30 s chunk of sound is held in memory.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from emolib.alignment import SEQUENCE_SECONDS
 from emolib.audio_features import N_FEATURES, librosa193
 from emolib.synth.audio import Score, iter_audio, plan_score
+from emolib.synth.cues import Cues, plan_cues
 from emolib.synth.latent import Latent, sample_latent
 from emolib.synth.mux import encode_movie, write_wav
 from emolib.synth.profiles import MovieSpec
@@ -32,13 +33,14 @@ class RenderedMovie:
 
     Attributes
     ----------
-    latent, board, score
-        Latent curves, storyboard and score it was rendered from.
+    latent, cues, board, score
+        Latent curves, cue plan, storyboard and score it was rendered from.
     features
         librosa193 of every 30 s chunk of the soundtrack (the last one partial), or ``None``.
     """
 
     latent: Latent
+    cues: Cues
     board: Storyboard
     score: Score
     features: NDArray[np.float64] | None
@@ -47,6 +49,12 @@ class RenderedMovie:
 def movie_latent(spec: MovieSpec, seed: int) -> Latent:
     """The latent curves of a movie (cheap: no pixel, no sample)."""
     return sample_latent(stream(seed, spec.layout, spec.index, "latent"), spec.duration)
+
+
+def movie_cues(spec: MovieSpec, seed: int, latent: Latent | None = None) -> Cues:
+    """The cue plan of a movie (cheap); ``latent`` saves drawing its latent curves again."""
+    latent = movie_latent(spec, seed) if latent is None else latent
+    return plan_cues(latent, stream(seed, spec.layout, spec.index, "cues"))
 
 
 def render_movie(spec: MovieSpec, seed: int, path: Path, features: bool = False) -> RenderedMovie:
@@ -64,8 +72,9 @@ def render_movie(spec: MovieSpec, seed: int, path: Path, features: bool = False)
         Also compute the 193 audio features of every 30 s chunk.
     """
     latent = movie_latent(spec, seed)
-    board = plan_shots(latent, stream(seed, spec.layout, spec.index, "video"))
-    score = plan_score(latent, stream(seed, spec.layout, spec.index, "audio"))
+    cues = movie_cues(spec, seed, latent)
+    board = plan_shots(latent, cues, stream(seed, spec.layout, spec.index, "video"))
+    score = plan_score(latent, cues, stream(seed, spec.layout, spec.index, "audio"))
     rows: list[NDArray[np.float64]] = []
 
     def chunks() -> Iterator[NDArray[np.float32]]:
@@ -90,4 +99,4 @@ def render_movie(spec: MovieSpec, seed: int, path: Path, features: bool = False)
             audio_bitrate="64k" if spec.channels == 1 else "96k",
         )
     table = (np.stack(rows) if rows else np.zeros((0, N_FEATURES))) if features else None
-    return RenderedMovie(latent=latent, board=board, score=score, features=table)
+    return RenderedMovie(latent=latent, cues=cues, board=board, score=score, features=table)

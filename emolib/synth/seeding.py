@@ -21,6 +21,7 @@ STREAM_CODES = {
     "annotation": 4,
     "labels": 5,
     "vocs": 6,
+    "cues": 7,
 }
 """Integer code of each purpose of random draws (never renumber); ``plan`` draws the movie's duration."""
 

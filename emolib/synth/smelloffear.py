@@ -46,7 +46,7 @@ def build_film(spec: MovieSpec, seed: int, out: Path) -> dict:
     root = out / SMELLOFFEAR_SUBDIR
     movie = root / "movies" / f"{spec.name}.mp4"
     rendered = render_movie(spec, seed, movie, features=spec.labelled)
-    files = [movie, write_latent(root / "_latent" / f"{spec.name}.csv", rendered.latent, rendered.board)]
+    files = [movie, write_latent(root / "_latent" / f"{spec.name}.csv", rendered)]
     entry: dict = {}
     if spec.labelled:
         assert rendered.features is not None

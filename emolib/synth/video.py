@@ -1,19 +1,22 @@
-"""Frame rendering: latent curves made visible.
+"""Frame rendering: latent curves made visible, where and as far as the cues let them show.
 
-Cues planted in the pixels (see ``data/README.md``):
+Cues planted in the pixels (see ``data/README.md`` and :mod:`emolib.synth.cues`):
 
-* **valence** sets the colour *warmth* and *brightness*: cold dim blue at -1, warm bright orange
-  at +1, for the background and (half-way) for every shape;
+* **valence** sets the colour *warmth* and *brightness* (cold dim blue at -1, warm bright orange
+  at +1, for the background and half-way for every shape) in *graded* looks, shifted by the look's
+  own grading offset; *stylised* looks have a colour of their own (green, teal, magenta, grey);
 * **arousal** sets the *speed* of the moving shapes and of the scrolling background texture, and
-  the *cut rate*: shots last about 6 s at -1 and under 1 s at +1, and every cut redraws the
-  shapes, the texture and the colour jitter;
-* **fear** *darkens* the whole frame and closes a vignette around it; every shock is a white
-  *flash* of a few frames;
+  the *cut rate* (shots of about 6 s at -1, under 1 s at +1; every cut redraws the shapes, the
+  texture and the colour jitter), both scaled by the look's camera energy and editing pace; in
+  *held* looks the camera hardly moves and shots are long;
+* **fear** *darkens* the whole frame and closes a vignette around it, and so does a scene set at
+  *night*; every shock is a white *flash* of a few frames;
 * the **scene type** sets the number, size and pace of the shapes, and a few looks (a horizon in
   landscapes, two large slow "faces" in conversations, a lavender haze in dreams).
 
-Frames are rendered vectorised over a batch of frames at half resolution, in float32, then
-resized to the movie's size; nothing longer than a batch is ever held in memory.
+A shot keeps the look in force at its start. Frames are rendered vectorised over a batch of frames
+at half resolution, in float32, then resized to the movie's size; nothing longer than a batch is
+ever held in memory.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import cv2
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from emolib.synth.cues import Cues
 from emolib.synth.latent import SCENES, Latent
 
 COLD = np.array([0.20, 0.32, 0.66], dtype=np.float32)
@@ -34,7 +38,9 @@ WARM = np.array([0.95, 0.62, 0.22], dtype=np.float32)
 MAX_SHAPES = 6
 """Most shapes in a shot."""
 FEAR_DARKNESS = 0.6
-"""Fraction of the light a full fear episode takes away."""
+"""Fraction of the light a full fear episode (or a night scene) takes away."""
+NIGHT_GLOOM = 0.85
+"""Darkness of a night scene, as a level of the fear curve (which darkens up to 1)."""
 FLASH_SECONDS = 0.12
 """Decay time of the white flash of a shock."""
 
@@ -85,6 +91,16 @@ class Storyboard:
         shape ``(n_shots, MAX_SHAPES, 8)``.
     colours
         Per shot and shape, RGB in [0, 1], shape ``(n_shots, MAX_SHAPES, 3)``.
+    look
+        Index of each shot's look (:class:`emolib.synth.cues.Cues`).
+    graded
+        Whether each shot's colour grade follows valence.
+    grade_offset
+        Valence offset of each graded shot's colour grade.
+    grade_colour
+        Colour of each stylised shot, shape ``(n_shots, 3)``.
+    night
+        Whether each shot is in a night scene.
     phase_t, phase
         Cumulative distance travelled (frame heights) on the latent grid.
     """
@@ -95,24 +111,36 @@ class Storyboard:
     stripes: NDArray[np.float32]
     shapes: NDArray[np.float32]
     colours: NDArray[np.float32]
+    look: NDArray[np.int64]
+    graded: NDArray[np.bool_]
+    grade_offset: NDArray[np.float64]
+    grade_colour: NDArray[np.float32]
+    night: NDArray[np.bool_]
     phase_t: NDArray[np.float64]
     phase: NDArray[np.float64]
 
 
-def plan_shots(latent: Latent, rng: np.random.Generator) -> Storyboard:
+def shot_pace(latent: Latent, cues: Cues, times: ArrayLike) -> NDArray[np.float64]:
+    """Mean shot length in seconds the cut process aims at, at ``times``: arousal times the look's pace."""
+    return mean_shot_seconds(latent.at(times, "arousal")) * cues.pace[cues.look_at(times)]
+
+
+def plan_shots(latent: Latent, cues: Cues, rng: np.random.Generator) -> Storyboard:
     """Cut the movie into shots (faster cuts at higher arousal, always a cut at a scene change).
 
     Parameters
     ----------
     latent
         The movie's latent curves.
+    cues
+        Its cue plan: every shot takes the look in force at its start.
     rng
         The movie's ``video`` random stream.
     """
     cuts = [0.0]
     scene_changes = list(latent.scene_starts[1:])
     while True:
-        mean = float(mean_shot_seconds(latent.at(cuts[-1], "arousal")))
+        mean = float(shot_pace(latent, cues, cuts[-1]))
         nxt = cuts[-1] + max(0.3, float(rng.gamma(4.0, mean / 4.0)))
         if scene_changes and scene_changes[0] <= nxt:
             nxt = scene_changes.pop(0)
@@ -135,7 +163,8 @@ def plan_shots(latent: Latent, rng: np.random.Generator) -> Storyboard:
     shapes[conversation, 0, 0] = 0.25  # two faces, left and right, at eye height
     shapes[conversation, 1, 0] = 0.75
     shapes[conversation, :2, 1] = 0.45
-    speed = motion_speed(latent.arousal)
+    look = cues.look_at(cut_arr)
+    speed = motion_speed(latent.arousal) * cues.energy[look][np.searchsorted(cut_arr, latent.t, "right") - 1]
     phase = np.concatenate([[0.0], np.cumsum(0.5 * (speed[1:] + speed[:-1]) / latent.rate)])
     return Storyboard(
         cuts=cut_arr,
@@ -144,6 +173,11 @@ def plan_shots(latent: Latent, rng: np.random.Generator) -> Storyboard:
         stripes=np.stack([rng.uniform(1.5, 6.0, n), rng.uniform(0.0, np.pi, n)], axis=1).astype(np.float32),
         shapes=shapes,
         colours=rng.uniform(0.0, 1.0, size=(n, MAX_SHAPES, 3)).astype(np.float32),
+        look=look,
+        graded=cues.graded[look],
+        grade_offset=cues.grade_offset[look],
+        grade_colour=cues.grade_colour[look],
+        night=cues.night_at(cut_arr),
         phase_t=latent.t,
         phase=phase,
     )
@@ -200,9 +234,11 @@ def render_batch(
     travelled = (phase - np.interp(board.cuts[shot], board.phase_t, board.phase)).astype(np.float32)
     scene = board.scene[shot]
 
-    # background: valence colour, shot tint, vertical light gradient, scrolling stripes
-    # (stripes: sin(ax + by - c) expanded so that only 1-D sines are computed)
-    base = np.clip(valence_colour(valence) + board.tint[shot], 0.0, 1.0)
+    # background: the look's colour (graded by valence or stylised), shot tint, vertical light
+    # gradient, scrolling stripes (stripes: sin(ax + by - c) expanded so that only 1-D sines are computed)
+    graded = valence_colour(np.clip(valence + board.grade_offset[shot], -1.0, 1.0))
+    look = np.where(board.graded[shot][:, None], graded, board.grade_colour[shot])
+    base = np.clip(look + board.tint[shot], 0.0, 1.0)
     freq, angle = board.stripes[shot, 0], board.stripes[shot, 1]
     ax = (2 * np.pi * freq * np.cos(angle))[:, None] * xs[None, :]
     by = (2 * np.pi * freq * np.sin(angle))[:, None] * ys[None, :] - (np.pi * travelled)[:, None]
@@ -236,7 +272,8 @@ def render_batch(
     if dream.any():
         img[dream] = 0.6 * img[dream] + 0.4 * _HAZE
 
-    # fear: darkness and a closing vignette; shocks: white flashes
+    # fear and night: darkness and a closing vignette; shocks: white flashes
+    fear = 1.0 - (1.0 - fear) * (1.0 - NIGHT_GLOOM * board.night[shot].astype(np.float32))
     r2 = ((xs[None, :] - aspect / 2) ** 2 + (ys[:, None] - 0.5) ** 2) / (0.25 + aspect**2 / 4)
     dark = (1.0 - FEAR_DARKNESS * fear)[:, None, None] * (1.0 - 0.6 * fear[:, None, None] * r2[None])
     img *= dark[..., None]
