@@ -62,7 +62,7 @@ test: $(STAMP) ## set up if needed and run the whole test suite
 jax: $(STAMP) ## the model unit tests on the JAX backend (installs jax into .venv; not part of CI)
 	$(BIN)/python -m pip install --quiet jax
 	KERAS_BACKEND=jax $(BIN)/python -m pytest tests/test_lstm_models.py tests/test_lstm_training.py \
-		tests/test_lstm_batching.py tests/test_studyb_models.py
+		tests/test_lstm_batching.py tests/test_precision.py tests/test_prefetch.py tests/test_studyb_models.py
 
 lint: $(STAMP) ## ruff over the package, tests and notebook sources
 	$(BIN)/ruff check emolib tests benchmarks notebooks/*.py

@@ -62,10 +62,11 @@ units = 64  # LSTM cells (the thesis: 512)
 dropout = 0.5  # rate of both dropout layers
 optimizer = "adam"  # adam, rmsprop, sgd, adadelta, adamax, adagrad, nadam
 learning_rate = 1e-3  # of the optimizer
-epochs = 15  # training epochs (the best one on the validation movies is kept)
+epochs = 100  # training epochs (the best one on the validation movies is kept; a tiny set needs many)
 patience = None  # stop after this many epochs without improvement (None: run them all)
 chunk = 32  # steps per chunk: the truncated back-propagation length (32 steps: 17 s)
-batch_movies = 8  # movies streamed in parallel (rows of a batch)
+batch_movies = 8  # movies streamed in parallel (rows of a batch): the batch size
+mixed_precision = False  # True: mixed float16 (GPUs with tensor cores); "mixed_bfloat16" for TPUs
 fear_loss = "bce"  # "bce" (class-weighted binary cross-entropy) or "focal"
 class_weight = True  # weigh fear steps by negatives / positives of the training steps
 visual = ["colour-motion"]  # visual extractors of the feature store (c3d on real data with weights)
@@ -139,7 +140,7 @@ for name in tasks:
     config = TrainConfig(
         task=name, mode=mode, units=units, dropout=dropout, optimizer=optimizer, learning_rate=learning_rate,
         epochs=epochs, chunk=chunk, batch_movies=batch_movies, seed=seed, fear_loss=fear_loss,
-        class_weight=class_weight, patience=patience,
+        class_weight=class_weight, patience=patience, mixed_precision=mixed_precision,
     )  # fmt: skip
     run_dir = out / name if task == "both" else out
     print(f"--- {name}: training into {run_dir}")

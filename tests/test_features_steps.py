@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +10,7 @@ from features_fixtures import make_movie
 from media_fixtures import ClipSpec, decode_index, make_indexed_clip, truncated_copy
 
 from emolib.alignment import STEP_FRAMES, STEP_SAMPLES, TARGET_FPS, n_steps
-from emolib.features import iter_clips, iter_windows, logmel_patches, prefetch, step_grid
+from emolib.features import iter_clips, iter_windows, logmel_patches, step_grid
 from emolib.features.logmel import FMAX, FMIN, N_FRAMES, PATCH_SHAPE
 from emolib.media import read_audio
 
@@ -61,25 +59,6 @@ def test_truncated_file_yields_the_decodable_steps(tmp_path: Path) -> None:
     got = sum(len(b) for b in clips)
     assert 0 < got < grid.n_steps and clips.shortfall == grid.n_steps - got
     assert "video ends after" in clips.note
-
-
-def test_prefetch_is_bounded_and_forwards_errors() -> None:
-    produced = []
-
-    def source():
-        for i in range(100):
-            produced.append(i)
-            yield i
-        raise RuntimeError("decoder broke")
-
-    stream = prefetch(source(), depth=2)
-    it = iter(stream)
-    assert next(it) == 0
-    time.sleep(0.2)
-    assert len(produced) <= 4  # the producer waits: at most depth items queued plus one in hand
-    with pytest.raises(RuntimeError, match="decoder broke"):
-        list(it)
-    assert not any(t.name == "prefetch" and t.is_alive() for t in threading.enumerate())
 
 
 def test_logmel_patch_shape_and_pitch() -> None:

@@ -85,3 +85,17 @@ def test_fear_with_class_weights_finds_the_rare_class(tmp_path: Path) -> None:
         keras.ops.convert_to_numpy(loaded.predict_on_batch(vx["m0"][None]))[0], pred["m0"], atol=1e-5
     )
     assert (tmp_path / "h.csv").read_text().startswith("epoch,loss,val_loss")
+
+
+def test_mixed_precision_is_a_setting_of_the_run_and_leaves_the_global_policy_alone() -> None:
+    from emolib.lstm.models import lstm_layer
+
+    x, y = _signal(2, 30, 0, "va")
+    before = keras.mixed_precision.global_policy().name
+    config = TrainConfig(units=4, dropout=0.0, epochs=2, chunk=10, batch_movies=2, mixed_precision=True)
+    result = fit(x, y, x, y, config)
+    assert np.isfinite(result.history[["loss", "val_loss"]].to_numpy()).all()
+    assert lstm_layer(result.model).compute_dtype == "float16" and result.model.output.dtype == "float32"
+    assert keras.mixed_precision.global_policy().name == before
+    with pytest.raises(ValueError, match="mixed_precision"):
+        TrainConfig(mixed_precision="half")

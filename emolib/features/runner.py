@@ -2,11 +2,11 @@
 
 For every movie, the extractors whose stored features are missing or out of date are run; the
 others are skipped. Each modality is decoded once and its batches feed every extractor of that
-modality, with decoding in a background thread so that the next batch is decoded while the models
-work on the current one (:func:`emolib.features.steps.prefetch`). A movie that fails (cannot be
-decoded, lacks an audio track, ...) is reported with its reason and the run goes on; the report
-says which failed. A damaged file is processed up to its last decodable step and the store
-records the shortfall.
+modality, with decoding in a background thread so that the next batches are decoded while the models
+work on the current one (:func:`emolib.prefetch.prefetch`, ``prefetch_depth`` batches ahead; the
+features do not depend on it). A movie that fails (cannot be decoded, lacks an audio track, ...) is
+reported with its reason and the run goes on; the report says which failed. A damaged file is
+processed up to its last decodable step and the store records the shortfall.
 
 With a Dask client (:mod:`emolib.distributed`), every movie is one task on the cluster: the workers
 build the extractors once each (from :class:`ExtractorSpec`, not by pickling models) and write into
@@ -30,9 +30,10 @@ from tqdm import tqdm
 
 from emolib.datasets import locate
 from emolib.errors import DataError
+from emolib.prefetch import prefetch
 
 from .base import Extractor
-from .steps import ClipStream, WindowStream, iter_clips, iter_windows, prefetch, step_grid
+from .steps import ClipStream, WindowStream, iter_clips, iter_windows, step_grid
 from .store import FeatureStore, SourceId, source_id
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 VIDEO_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".m4v", ".webm", ".mpg", ".mpeg")
 DEFAULT_BATCH = 16
 """Steps per decoded batch when no network extractor asks for more."""
+DEFAULT_PREFETCH = 2
+"""Batches decoded ahead of the extractors, in a background thread (0: decode in the calling thread)."""
 
 
 @dataclass
@@ -143,6 +146,7 @@ def _run_modality(
     store: FeatureStore,
     source: SourceId,
     bar: tqdm,
+    depth: int = DEFAULT_PREFETCH,
 ) -> list[str]:
     """Decode one modality once and feed its extractors; returns notes on a shortfall."""
     for e in extractors:
@@ -152,7 +156,7 @@ def _run_modality(
         writers = [
             stack.enter_context(store.writer(e, movie, source, {"device": e.device()})) for e in extractors
         ]
-        with prefetch(stream) as batches:
+        with prefetch(stream, depth) as batches:
             for item in batches:
                 for e, w in zip(extractors, writers, strict=True):
                     w.append(e.transform(item.data))
@@ -182,8 +186,12 @@ def extract_movie(
     rehash: bool = False,
     position: int = 1,
     progress: bool = True,
+    prefetch_depth: int = DEFAULT_PREFETCH,
 ) -> MovieResult:
     """Bring the stored features of one movie up to date for every extractor; never raises for data.
+
+    ``prefetch_depth`` batches are decoded ahead of the extractors in a background thread (0: none); the
+    other parameters are those of :func:`extract`.
 
     Returns
     -------
@@ -217,7 +225,7 @@ def extract_movie(
                 for _mod, exs, make in plan:
                     stream = make(path, grid, _stream_batch(exs, batch))
                     try:
-                        result.notes += _run_modality(movie, stream, exs, store, source, bar)
+                        result.notes += _run_modality(movie, stream, exs, store, source, bar, prefetch_depth)
                         result.extractors.update({e.name: "done" for e in exs})
                     except Exception as err:  # noqa: BLE001 - isolate the failure to this movie
                         result.extractors.update({e.name: f"failed: {_reason(err)}" for e in exs})
@@ -266,6 +274,7 @@ class MovieJob:
     batch: int | None = None
     force: bool = False
     rehash: bool = False
+    prefetch_depth: int = DEFAULT_PREFETCH
 
 
 _built = threading.local()
@@ -278,7 +287,7 @@ def run_movie_job(job: MovieJob) -> MovieResult:
         cache[job.extractors] = [spec.create() for spec in job.extractors]
     return extract_movie(
         job.movie, Path(job.path), cache[job.extractors], FeatureStore(job.store), job.batch, job.force,
-        job.rehash, progress=False,
+        job.rehash, progress=False, prefetch_depth=job.prefetch_depth,
     )  # fmt: skip
 
 
@@ -298,6 +307,7 @@ def extract(
     on_result: Callable[[MovieResult], None] | None = None,
     client: Client | None = None,
     retries: int = 1,
+    prefetch_depth: int = DEFAULT_PREFETCH,
 ) -> ExtractReport:
     """Extract features of every movie into the store, skipping what is done and unchanged.
 
@@ -325,6 +335,9 @@ def extract(
     retries
         With ``client``: how many more times a task that crashed is run (failures on the data are not
         retried).
+    prefetch_depth
+        Batches decoded ahead of the extractors in a background thread, so that decoding overlaps with
+        the networks (0: decode in the calling thread). The features are the same either way.
 
     Returns
     -------
@@ -364,14 +377,14 @@ def extract(
             specs = tuple(ExtractorSpec.of(e) for e in extractors)
             root = str(store.root.resolve())
             jobs = [
-                MovieJob(m, str(Path(p).resolve()), specs, root, batch, force, rehash)
+                MovieJob(m, str(Path(p).resolve()), specs, root, batch, force, rehash, prefetch_depth)
                 for m, p in movies.items()
             ]
             ordered = run_tasks(client, run_movie_job, jobs, retries, None, _crashed, finished, "extract")
         else:
             for movie, path in movies.items():
                 finished(extract_movie(movie, Path(path), extractors, store, batch, force, rehash,
-                                       progress=progress))  # fmt: skip
+                                       progress=progress, prefetch_depth=prefetch_depth))  # fmt: skip
             ordered = results
         overall.close()
     return ExtractReport(list(ordered))

@@ -10,17 +10,14 @@ padding make audio tracks differ from the picture by some milliseconds) is padde
 to :data:`AUDIO_PAD_TOLERANCE` samples. A stream that ends earlier than that (a damaged file)
 yields the whole steps it has, and the reader's ``shortfall`` says how many are missing.
 
-Both streams are produced in batches of steps by a background thread (:func:`prefetch`), so that
-decoding the next batch overlaps with the model working on the current one.
+Both streams are produced in batches of steps by a background thread (:func:`emolib.prefetch.prefetch`),
+so that decoding the next batch overlaps with the model working on the current one.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -28,13 +25,12 @@ from emolib.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS
 from emolib.errors import MediaError
 from emolib.media import MediaInfo, expected_frame_count, iter_audio, iter_frame_batches, probe
 from emolib.media._common import StrPath
+from emolib.prefetch import Prefetch, prefetch  # noqa: F401 - re-exported (emolib.features.prefetch)
 
 CLIP_SIZE = (112, 112)
 """``(width, height)`` of the frames of a clip."""
 AUDIO_PAD_TOLERANCE = STEP_SAMPLES // 4
 """Largest audio shortfall (samples, about 133 ms) that is zero-padded instead of dropping a step."""
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -250,78 +246,3 @@ def iter_windows(path: StrPath, grid: StepGrid | None = None, batch: int = 8) ->
         During iteration, if the movie has no audio track or no audio can be decoded.
     """
     return WindowStream(path, grid or step_grid(path), batch)
-
-
-_END = object()
-
-
-class _Failure:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
-
-
-class Prefetch(Generic[T]):
-    """Iterate over ``source`` in a background thread, holding at most ``depth`` items ahead.
-
-    The queue is bounded, so memory stays at ``depth`` items however long the source is. An
-    exception raised by the source is re-raised in the consumer. :meth:`close` (or leaving a
-    ``with`` block) stops the producer early.
-    """
-
-    def __init__(self, source: Iterable[T], depth: int = 2) -> None:
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=max(1, int(depth)))
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(source,), daemon=True, name="prefetch")
-        self._thread.start()
-
-    def _put(self, item: object) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self, source: Iterable[T]) -> None:
-        iterator = iter(source)
-        try:
-            for item in iterator:
-                if not self._put(item):
-                    break
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-            self._put(_Failure(exc))
-            return
-        finally:
-            close: Callable[[], None] | None = getattr(iterator, "close", None)
-            if close is not None:
-                close()
-        self._put(_END)
-
-    def __iter__(self) -> Iterator[T]:
-        try:
-            while True:
-                item = self._queue.get()
-                if item is _END:
-                    return
-                if isinstance(item, _Failure):
-                    raise item.exc
-                yield item  # type: ignore[misc]
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Stop the producer and wait for it."""
-        self._stop.set()
-        self._thread.join()
-
-    def __enter__(self) -> Prefetch[T]:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def prefetch(source: Iterable[T], depth: int = 2) -> Prefetch[T]:
-    """Run ``source`` in a background thread, ``depth`` items ahead (see :class:`Prefetch`)."""
-    return Prefetch(source, depth)

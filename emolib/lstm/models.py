@@ -12,6 +12,17 @@ A *stateful* model has a fixed batch size ``B`` (one row per movie stream) and k
 LSTM state between calls; :func:`reset_rows` zeroes the state of the rows whose movie changes, so
 the state of one movie never leaks into the next. A *stateless* model starts every sequence from
 zero.
+
+Keras keeps the state of a stateful recurrent layer in variables it does not track as the model's.
+TensorFlow updates them in place, but the JAX backend runs every call as a pure function of the
+model's tracked variables and drops the update, so the state would not pass from one call to the next.
+:class:`StreamLSTM` holds the state in tracked non-trainable variables instead (like the moving
+statistics of batch normalisation), which every backend carries from call to call; the computation
+is the LSTM's own, unchanged.
+
+Mixed precision: ``mixed_precision`` builds the layers under a mixed policy
+(:func:`emolib.precision.policy_name`) with the output layer in float32, so the outputs, the loss
+and its gradient scaling stay in full precision.
 """
 
 from __future__ import annotations
@@ -23,7 +34,9 @@ import numpy as np
 from keras import layers, ops
 from numpy.typing import ArrayLike
 
-__all__ = ["TASKS", "TaskSpec", "build_model", "lstm_layer", "make_optimizer", "reset_rows"]
+from emolib.precision import policy_name
+
+__all__ = ["TASKS", "StreamLSTM", "TaskSpec", "build_model", "lstm_layer", "make_optimizer", "reset_rows"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,32 @@ def make_optimizer(
     return keras.optimizers.get({"class_name": key, "config": config})
 
 
+@keras.saving.register_keras_serializable(package="emolib")
+class StreamLSTM(layers.LSTM):
+    """A stateful :class:`keras.layers.LSTM` whose state is carried between calls on every backend.
+
+    The state (h and c, ``(batch_size, units)`` each) lives in tracked non-trainable variables, which
+    the JAX trainer returns from each step, unlike the untracked variables of Keras's own stateful
+    layers. They are not among :attr:`weights`: a stateful model and a stateless one of any batch size
+    exchange weights with ``set_weights(get_weights())``.
+    """
+
+    def build(self, sequences_shape: tuple[int | None, ...], initial_state_shape: object = None) -> None:
+        super().build(sequences_shape, initial_state_shape)
+        if self.stateful:
+            self.states = [
+                self.add_weight(shape=tuple(v.shape), initializer="zeros", dtype=v.dtype, trainable=False,
+                                name=f"stream_state_{i}")
+                for i, v in enumerate(self.states)
+            ]  # fmt: skip
+
+    @property
+    def weights(self) -> list[keras.Variable]:
+        """The LSTM's weights without its state."""
+        state = {id(v) for v in self.states or ()}
+        return [w for w in super().weights if id(w) not in state]
+
+
 def build_model(
     n_features: int,
     task: str = "va",
@@ -73,6 +112,7 @@ def build_model(
     learning_rate: float = 1e-3,
     seed: int | None = None,
     compile: bool = True,
+    mixed_precision: bool | str | None = None,
 ) -> keras.Model:
     """Build and compile the model of Figure 3.11 (``va``) or 3.12 (``fear``).
 
@@ -100,6 +140,10 @@ def build_model(
         Seeds the weight initialisers and dropout.
     compile
         Compile with the optimizer and loss (``False`` for a model that only predicts).
+    mixed_precision
+        Dtype policy of the layers (see :func:`emolib.precision.policy_name`; ``None``: the global
+        policy). The output layer computes in float32 whatever the policy, and under
+        ``mixed_float16`` the optimizer scales the loss (:class:`keras.optimizers.LossScaleOptimizer`).
 
     Returns
     -------
@@ -113,13 +157,15 @@ def build_model(
     spec = TASKS[task]
     if seed is not None:
         keras.utils.set_random_seed(int(seed))
+    policy = policy_name(mixed_precision)
     shape = (batch_size if stateful else None, chunk, int(n_features))
     inputs = keras.Input(batch_shape=shape, name="features")
-    x = layers.BatchNormalization(name="normalization")(inputs)
-    x = layers.Dropout(dropout, name="dropout_in")(x)
-    x = layers.LSTM(units, return_sequences=True, stateful=stateful, name="lstm")(x)
-    x = layers.Dropout(dropout, name="dropout_out")(x)
-    outputs = layers.Dense(spec.outputs, activation=spec.activation, name="fc")(x)
+    x = layers.BatchNormalization(name="normalization", dtype=policy)(inputs)
+    x = layers.Dropout(dropout, name="dropout_in", dtype=policy)(x)
+    lstm = StreamLSTM if stateful else layers.LSTM
+    x = lstm(units, return_sequences=True, stateful=stateful, name="lstm", dtype=policy)(x)
+    x = layers.Dropout(dropout, name="dropout_out", dtype=policy)(x)
+    outputs = layers.Dense(spec.outputs, activation=spec.activation, name="fc", dtype="float32")(x)
     model = keras.Model(inputs, outputs, name=f"lstm_{task}")
     if task == "fear" and fear_loss == "focal":
         loss: object = keras.losses.BinaryFocalCrossentropy(gamma=focal_gamma)
@@ -128,7 +174,10 @@ def build_model(
     else:
         loss = spec.loss
     if compile:
-        model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss=loss)
+        opt = make_optimizer(optimizer, learning_rate)
+        if policy == "mixed_float16":  # float16 gradients underflow without loss scaling
+            opt = keras.optimizers.LossScaleOptimizer(opt)
+        model.compile(optimizer=opt, loss=loss, auto_scale_loss=False)  # not from the global policy
     return model
 
 

@@ -128,7 +128,8 @@ def run_fold(
     output_dir
         Folder of this run's outputs (created).
     config
-        Model, optimiser and training mode.
+        Model, optimiser, training mode, batch size (``batch_movies``) and precision
+        (``mixed_precision``); recorded in ``metrics.json``.
     fold, n_folds, folds_seed, n_val
         Which fold of :func:`emolib.folds.make_folds`.
     modality, visual, audio

@@ -11,6 +11,9 @@
     Shuffled windows of ``chunk`` steps from every training movie, each from a zero state (the
     thesis's stateful-versus-stateless experiment, section 4.5).
 
+The batches are cut in a background thread, up to two ahead of the network (:mod:`emolib.prefetch`),
+in the same order and from the same random draws, so the results do not depend on it.
+
 Predictions of the stateful modes stream every movie from its first step with a zero state, so
 they are exactly those of the same network run over the whole movie at once; the stateless mode
 predicts window by window, as it was trained. The best epoch (lowest validation loss) is kept.
@@ -41,6 +44,8 @@ from numpy.typing import NDArray
 from emolib.atomic import atomic_path, write_text
 from emolib.lstm.batching import iter_chunks, scatter_predictions, window_batches
 from emolib.lstm.models import TASKS, build_model, reset_rows
+from emolib.precision import policy_name
+from emolib.prefetch import prefetch
 from emolib.scoring import fear_scores, mean_scores, to_windows, va_scores
 
 __all__ = [
@@ -73,6 +78,8 @@ class TrainConfig:
     patience: int | None = None
     """Stop after this many epochs without a better validation loss (``None``: run every epoch)."""
     predict_chunk: int = 256
+    mixed_precision: bool | str = False
+    """Dtype policy of the models (:func:`emolib.precision.policy_name`): ``True`` for mixed float16."""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -81,6 +88,7 @@ class TrainConfig:
             raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
         if self.epochs < 1 or self.chunk < 1 or self.batch_movies < 1 or self.units < 1:
             raise ValueError("epochs, chunk, batch_movies and units must be positive")
+        policy_name(self.mixed_precision)  # raises for an unknown value
 
 
 @dataclass
@@ -141,7 +149,7 @@ def _build(
     return build_model(
         n_features, config.task, config.units, config.dropout, batch, chunk, stateful, config.fear_loss,
         optimizer=config.optimizer, learning_rate=config.learning_rate,
-        seed=config.seed if compile else None, compile=compile,
+        seed=config.seed if compile else None, compile=compile, mixed_precision=config.mixed_precision,
     )  # fmt: skip
 
 
@@ -149,9 +157,10 @@ def _stream_predict(model: keras.Model, features: Arrays, chunk: int) -> dict[st
     """Run a stateful model over the movies, resetting each row's state when its movie changes."""
     batch = int(model.inputs[0].shape[0])
     pairs = []
-    for c in iter_chunks(features, chunk, batch):
-        reset_rows(model, c.reset)
-        pairs.append((c, keras.ops.convert_to_numpy(model.predict_on_batch(c.x))))
+    with prefetch(iter_chunks(features, chunk, batch)) as chunks:
+        for c in chunks:
+            reset_rows(model, c.reset)
+            pairs.append((c, keras.ops.convert_to_numpy(model.predict_on_batch(c.x))))
     return scatter_predictions(pairs, {m: f.shape[0] for m, f in features.items()})
 
 
@@ -337,17 +346,20 @@ def _train_epoch(
     """One epoch of training; returns the mean training loss (weighted by real steps)."""
     losses, counts = [], []
     if config.mode == "stateless":
-        for bx, by, bw in window_batches(x, y, config.chunk, config.batch_movies, rng, w):
-            losses.append(float(model.train_on_batch(bx, by, sample_weight=bw)))
-            counts.append(float((bw > 0).sum()))
+        with prefetch(window_batches(x, y, config.chunk, config.batch_movies, rng, w)) as batches:
+            for bx, by, bw in batches:
+                losses.append(float(model.train_on_batch(bx, by, sample_weight=bw)))
+                counts.append(float((bw > 0).sum()))
     else:
         chunk, rows = (
             (1, 1) if config.mode == "faithful" else (config.chunk, min(config.batch_movies, len(x)))
         )
-        for c in iter_chunks(x, chunk, rows, y, w, rng=None if config.mode == "faithful" else rng):
-            reset_rows(model, c.reset)
-            losses.append(float(model.train_on_batch(c.x, c.y, sample_weight=c.weight)))
-            counts.append(float((c.weight > 0).sum()))
+        source = iter_chunks(x, chunk, rows, y, w, rng=None if config.mode == "faithful" else rng)
+        with prefetch(source) as chunks:  # the generator draws from rng in the thread; joined on exit
+            for c in chunks:
+                reset_rows(model, c.reset)
+                losses.append(float(model.train_on_batch(c.x, c.y, sample_weight=c.weight)))
+                counts.append(float((c.weight > 0).sum()))
     return float(np.average(losses, weights=counts)) if losses else float("nan")
 
 
