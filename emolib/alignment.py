@@ -10,8 +10,11 @@ Three grids meet in this project:
 Window annotations are *expanded* to the step grid for training (each step takes the
 overlap-weighted mean of the windows that cover it) and step predictions are *averaged back* to the
 windows for scoring (each window takes the overlap-weighted mean of the steps inside it), as the
-thesis describes in its section 3.5. Both directions use one overlap matrix, so a constant signal
-survives the round trip exactly.
+thesis describes in its section 3.5. Both directions weight by the same interval overlaps, so a
+constant signal survives the round trip exactly. The overlaps are never formed as a dense
+steps × windows matrix (ten million entries for a 1.5 h movie): the weighted sums are differences of
+integrals of box functions, computed in ``O((n + m) log n)``. The dense matrix survives only as the
+test oracle of ``tests/test_alignment.py``.
 """
 
 from __future__ import annotations
@@ -84,28 +87,6 @@ def n_windows(duration: float, window: float = WINDOW_SECONDS, shift: float = SH
 def window_starts(count: int, shift: float = SHIFT_SECONDS) -> NDArray[np.float64]:
     """Start times in seconds of ``count`` annotation windows."""
     return np.arange(count, dtype=np.float64) * shift
-
-
-def overlap_matrix(
-    starts_a: ArrayLike, length_a: float, starts_b: ArrayLike, length_b: float
-) -> NDArray[np.float64]:
-    """Seconds of overlap between every interval of grid A and every interval of grid B.
-
-    Parameters
-    ----------
-    starts_a, starts_b
-        Start times (seconds) of the intervals of each grid.
-    length_a, length_b
-        Interval length of each grid in seconds.
-
-    Returns
-    -------
-    numpy.ndarray
-        Array of shape ``(len(starts_a), len(starts_b))``.
-    """
-    a = np.asarray(starts_a, dtype=np.float64)[:, None]
-    b = np.asarray(starts_b, dtype=np.float64)[None, :]
-    return np.clip(np.minimum(a + length_a, b + length_b) - np.maximum(a, b), 0.0, None)
 
 
 def _box_integral(

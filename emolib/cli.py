@@ -13,6 +13,10 @@ folds
 validate
     Check every file of a data folder and list every problem found.
 
+This module only parses the arguments: the commands' work is done by :mod:`emolib.synth`,
+:mod:`emolib.notebooks`, :mod:`emolib.extract_command`, :mod:`emolib.folds_command` and
+:mod:`emolib.validate`.
+
 ``extract`` and ``folds`` run their tasks on Dask with ``--scheduler tcp://host:8786`` (an existing
 cluster); ``folds`` starts an embedded local cluster of ``--workers`` processes otherwise, and so
 does ``extract`` when ``--workers`` is above 1.
@@ -21,16 +25,12 @@ does ``extract`` when ``--workers`` is above 1.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from emolib.errors import DataError
-
-if TYPE_CHECKING:
-    from distributed import Client
+from emolib.options import UsageError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,9 +49,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     from emolib.notebooks import NotebookFailed, discover, execute_all
 
-    sources = discover(args.sources)
-    if args.only:
-        sources = [s for s in sources if any(s.stem.startswith(o) for o in args.only)]
+    sources = discover(args.sources, only=args.only)
     if not sources:
         print(f"no notebooks matched in {args.sources}", file=sys.stderr)
         return 2
@@ -62,39 +60,6 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
         print(f"\n{err}", file=sys.stderr)
         return 1
     return 0
-
-
-def _key_values(items: Sequence[str] | None, what: str) -> list[tuple[str, str]]:
-    pairs = []
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key or not value:
-            raise DataError(item, f"expected {what}")
-        pairs.append((key, value))
-    return pairs
-
-
-def _parse_value(text: str) -> object:
-    """A parameter value: JSON if it parses (numbers, booleans, lists), else the string itself."""
-    import json
-
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-@contextlib.contextmanager
-def _dask(args: argparse.Namespace, use: bool = True) -> Iterator[Client | None]:
-    """The Dask client of ``--scheduler``/``--workers``, or ``None`` when ``use`` is false."""
-    if not use:
-        yield None
-        return
-    from emolib.distributed import describe, open_client
-
-    with open_client(args.scheduler, workers=args.workers) as client:
-        print(describe(client), file=sys.stderr, flush=True)
-        yield client
 
 
 def _add_dask_options(parser: argparse.ArgumentParser, workers: int, what: str) -> None:
@@ -114,112 +79,28 @@ def _add_dask_options(parser: argparse.ArgumentParser, workers: int, what: str) 
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from emolib.features import DEFAULT_STORE_SUBDIR, REGISTRY, FeatureStore, create, extract, find_movies
+    from emolib.extract_command import extractor_table, run_extract
 
     if args.list:
-        for name, e in REGISTRY.items():
-            print(f"{name:14s} {e.modality:6s} {e.summary}")
+        print("\n".join(extractor_table()))
         return 0
-    chosen = {"visual": args.visual or [], "audio": args.audio or []}
-    if not chosen["visual"] and not chosen["audio"]:
-        print(
-            "error: choose at least one extractor with --visual and/or --audio (see --list)", file=sys.stderr
-        )
-        return 2
-    for modality, names in chosen.items():
-        for name in names:
-            if name not in REGISTRY or REGISTRY[name].modality != modality:
-                known = ", ".join(n for n, e in REGISTRY.items() if e.modality == modality)
-                print(f"error: {name!r} is not a {modality} extractor (known: {known})", file=sys.stderr)
-                return 2
-    names = chosen["visual"] + chosen["audio"]
-    weights = dict(_key_values(args.weights, "NAME=PATH"))
-    params: dict[str, dict[str, object]] = {}
-    for key, value in _key_values(args.param, "NAME.KEY=VALUE"):
-        name, dot, param = key.partition(".")
-        if not dot:
-            raise DataError(key, "expected NAME.KEY=VALUE")
-        params.setdefault(name, {})[param] = _parse_value(value)
-    for name in [*weights, *params, *(args.random_weights or [])]:
-        if name not in names:
-            raise DataError(name, "names an extractor that is not chosen with --visual/--audio")
-    try:
-        extractors = [
-            create(
-                n,
-                weights=weights.get(n),
-                random_weights=n in (args.random_weights or []),
-                **params.get(n, {}),
-            )
-            for n in names
-        ]
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    movies = find_movies(args.data)
-    if args.movies:
-        missing = sorted(set(args.movies) - set(movies))
-        if missing:
-            raise DataError(args.data, f"no movie named {', '.join(missing)}")
-        movies = {m: p for m, p in movies.items() if m in args.movies}
-    store = FeatureStore(args.store or Path(args.data) / DEFAULT_STORE_SUBDIR)
-    print(f"extracting {', '.join(names)} for {len(movies)} movies into {store.root}", file=sys.stderr)
-    with _dask(args, use=bool(args.scheduler) or args.workers > 1) as client:
-        report = extract(
-            movies, extractors, store, batch=args.batch, force=args.force, rehash=args.rehash,
-            progress=not args.no_progress, client=client, retries=args.retries,
-        )  # fmt: skip
-    for res in report.failed:
-        print(f"failed: {res.movie}: {res.reason}", file=sys.stderr)
-    print(report.summary())
-    return 1 if report.failed else 0
+    return run_extract(
+        args.data, args.visual, args.audio, store=args.store, weights=args.weights, params=args.param,
+        random_weights=args.random_weights, movies=args.movies, batch=args.batch, force=args.force,
+        rehash=args.rehash, progress=not args.no_progress, scheduler=args.scheduler, workers=args.workers,
+        retries=args.retries,
+    )  # fmt: skip
 
 
 def _cmd_folds(args: argparse.Namespace) -> int:
-    from emolib.notebooks import NotebookFailed, execute
-    from emolib.sweep import plan, run_all
+    from emolib.folds_command import run_folds
 
-    base: dict[str, object] = {
-        "data_dir": str(Path(args.data).resolve()), "profile": args.profile, "seed": args.seed,
-        "n_folds": args.n_folds, "task": args.task,
-    }  # fmt: skip
-    base.update({k: _parse_value(v) for k, v in _key_values(args.set, "NAME=VALUE")})
-    grid = {k: [_parse_value(x) for x in v.split(",")] for k, v in _key_values(args.grid, "NAME=V1,V2,...")}
-    folds = args.folds if args.folds is not None else range(int(base["n_folds"]))  # type: ignore[call-overload]
-    if args.features:
-        from emolib.lstm.data import load_movie_set
-
-        names = [*base.get("visual", ["colour-motion"]), *base.get("audio", ["logmel-stats"])]  # type: ignore[misc]
-        load_movie_set(base["data_dir"], names, base.get("store_dir"))  # type: ignore[arg-type]
-    tasks = plan(args.out, base, grid, folds, source=args.notebook)
-    print(f"{len(tasks)} runs ({len(tasks) // max(1, len(list(folds)))} configurations) of "
-          f"{Path(args.notebook).name} into {args.out}", flush=True)  # fmt: skip
-
-    def report(res: dict[str, object]) -> None:
-        took = f"{float(res['seconds']):.0f} s"  # type: ignore[arg-type]
-        tries = f", {res['attempts']} attempts" if int(res["attempts"]) > 1 else ""  # type: ignore[call-overload]
-        print(f"[{res['status']:7s}] {res['config']} fold {res['fold']} ({took}{tries}) {res['error']}",
-              flush=True)  # fmt: skip
-
-    with _dask(args) as client:
-        table = run_all(tasks, summary=Path(args.out) / "summary.csv", on_result=report, client=client,
-                        retries=args.retries)  # fmt: skip
-    failed = int((table["status"] == "failed").sum())
-    summary = Path(args.out) / "summary.csv"
-    print(f"{len(table) - failed} runs finished, {failed} failed; summary in {summary}")
-    if args.evaluate:
-        params = {"data_dir": base["data_dir"], "profile": args.profile, "seed": args.seed,
-                  "runs_dir": str(Path(args.outputs).resolve()), "studya_runs": str(Path(args.out).resolve()),
-                  "output_dir": str(Path(args.outputs).resolve() / "07_evaluation")}  # fmt: skip
-        target = Path(args.book) / "07_evaluation.ipynb"
-        try:
-            execute(PROJECT_ROOT / "notebooks" / "07_evaluation.py", target, params,
-                    failed_copy=Path(args.outputs) / "07_evaluation" / "FAILED.ipynb")  # fmt: skip
-        except NotebookFailed as err:
-            print(f"\n{err}", file=sys.stderr)
-            return 1
-        print(f"evaluation chapter rebuilt from the runs: {target}")
-    return 1 if failed else 0
+    return run_folds(
+        args.data, args.profile, args.seed, args.n_folds, args.task, notebook=args.notebook, out=args.out,
+        outputs=args.outputs, book=args.book, settings=args.set, grid=args.grid, folds=args.folds,
+        scheduler=args.scheduler, workers=args.workers, retries=args.retries, evaluate=args.evaluate,
+        features=args.features,
+    )  # fmt: skip
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -338,10 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (2 for bad data or options that cannot work)."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except DataError as err:
+    except (DataError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

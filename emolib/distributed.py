@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["THREAD_VARS", "TaskError", "describe", "open_client", "run_tasks"]
+__all__ = ["THREAD_VARS", "TaskError", "announced_client", "describe", "open_client", "run_tasks"]
 
 THREAD_VARS = (
     "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -110,6 +111,29 @@ def describe(client: Client) -> str:
     workers = info.get("workers", {})
     threads = sum(int(w.get("nthreads", 0)) for w in workers.values())
     return f"Dask scheduler {client.scheduler.address}: {len(workers)} workers, {threads} threads"
+
+
+@contextlib.contextmanager
+def announced_client(scheduler: str | None, workers: int, use: bool = True) -> Iterator[Client | None]:
+    """The client of a command's ``--scheduler``/``--workers``, described on stderr; ``None`` unless ``use``.
+
+    Parameters
+    ----------
+    scheduler, workers
+        As for :func:`open_client`.
+    use
+        Whether to start or reach a cluster at all (``False``: run in this process, yield ``None``).
+
+    Yields
+    ------
+    distributed.Client or None
+    """
+    if not use:
+        yield None
+        return
+    with open_client(scheduler, workers=workers) as client:
+        print(describe(client), file=sys.stderr, flush=True)
+        yield client
 
 
 def _first_line(err: BaseException) -> str:

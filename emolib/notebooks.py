@@ -4,6 +4,12 @@ The py:percent files in ``notebooks/`` are the sources. Each is converted in mem
 executed by papermill with the parameters given, and written atomically to the output folder, so
 the book never includes a half-executed notebook. A notebook that raises stops the run; its
 partially executed copy is kept beside the outputs for inspection and the failing cell is shown.
+
+Papermill writes the parameters it was given into a cell of its own (tagged ``injected-parameters``),
+which holds this machine's absolute paths (``data_dir``, ``output_dir``). The executed notebook tags
+that cell ``remove-cell`` too, so Jupyter Book leaves it out of the rendered page; the notebook's
+``parameters`` cell, with the defaults a reader can change, stays visible. (The values given are still
+recorded in the notebook's ``papermill`` metadata, which the book does not render.)
 """
 
 from __future__ import annotations
@@ -16,15 +22,58 @@ from typing import Any
 from emolib.atomic import atomic_path
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
+INJECTED_TAG = "injected-parameters"
+"""The tag papermill gives the cell of the parameters it injects."""
+REMOVE_TAG = "remove-cell"
+"""The cell tag Jupyter Book (myst-nb) honours by leaving the cell out of the book."""
 
 
 class NotebookFailed(RuntimeError):
     """A notebook raised during execution; the message holds the failing cell and traceback."""
 
 
-def discover(folder: str | Path) -> list[Path]:
-    """Notebook sources in ``folder`` (``NN_name.py``), in chapter order."""
-    return sorted(Path(folder).glob(NOTEBOOK_GLOB))
+def discover(folder: str | Path, only: Iterable[str] | None = None) -> list[Path]:
+    """Notebook sources in ``folder`` (``NN_name.py``), in chapter order.
+
+    Parameters
+    ----------
+    folder
+        The folder of the sources.
+    only
+        Keep only the notebooks whose names start with one of these (``None`` or empty: all).
+    """
+    sources = sorted(Path(folder).glob(NOTEBOOK_GLOB))
+    prefixes = list(only or [])
+    if prefixes:
+        sources = [s for s in sources if any(s.stem.startswith(p) for p in prefixes)]
+    return sources
+
+
+def hide_injected_parameters(notebook: str | Path) -> int:
+    """Tag papermill's injected-parameters cell of an executed notebook ``remove-cell``, in place.
+
+    Parameters
+    ----------
+    notebook
+        An ``.ipynb`` written by papermill.
+
+    Returns
+    -------
+    int
+        How many cells were newly tagged (0 when there is none, or it is tagged already).
+    """
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    tagged = 0
+    for cell in nb.cells:
+        tags = list(cell.metadata.get("tags", []))
+        if INJECTED_TAG in tags and REMOVE_TAG not in tags:
+            cell.metadata["tags"] = [*tags, REMOVE_TAG]
+            tagged += 1
+    if tagged:
+        nbformat.write(nb, notebook)
+    return tagged
 
 
 def execute(
@@ -43,7 +92,8 @@ def execute(
     output
         Where the executed ``.ipynb`` goes (written atomically).
     parameters
-        Papermill parameters injected after the ``parameters`` cell.
+        Papermill parameters injected after the ``parameters`` cell (in a cell the book leaves out,
+        :func:`hide_injected_parameters`).
     kernel_name
         Jupyter kernel to run in (the current environment's ``python3`` by default).
     failed_copy
@@ -84,6 +134,7 @@ def execute(
                     Path(failed_copy).parent.mkdir(parents=True, exist_ok=True)
                     partial.replace(failed_copy)
                 raise NotebookFailed(f"{source.name} failed in cell {err.exec_count}:\n{err}") from None
+            hide_injected_parameters(partial)
             partial.replace(part)
     return Path(output)
 

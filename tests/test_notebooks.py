@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from conftest import BuiltBook
 
-from emolib.notebooks import NotebookFailed, discover, execute
+from emolib.notebooks import INJECTED_TAG, REMOVE_TAG, NotebookFailed, discover, execute
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = discover(ROOT / "notebooks")
@@ -75,3 +75,25 @@ def test_failing_notebook_stops_with_the_cell_and_keeps_a_copy(tmp_path: Path) -
         execute(source, tmp_path / "out" / "99.ipynb", {"x": 2}, failed_copy=tmp_path / "FAILED.ipynb")
     assert not (tmp_path / "out" / "99.ipynb").exists()
     assert (tmp_path / "FAILED.ipynb").exists()
+
+
+def test_discover_keeps_only_the_chosen_prefixes(tmp_path: Path) -> None:
+    for name in ["01_a.py", "02_b.py", "03_c.py", "helper.py"]:
+        (tmp_path / name).write_text("")
+    assert [p.name for p in discover(tmp_path)] == ["01_a.py", "02_b.py", "03_c.py"]
+    assert [p.name for p in discover(tmp_path, only=["03", "01"])] == ["01_a.py", "03_c.py"]
+    assert discover(tmp_path, only=["9"]) == []
+
+
+def test_injected_parameters_are_removed_from_the_book_and_defaults_kept(tmp_path: Path) -> None:
+    source = tmp_path / "98_params.py"
+    source.write_text('# %% tags=["parameters"]\ndata_dir = "data/sample"\n\n# %%\nprint(data_dir)\n')
+    secret = str(tmp_path / "machine" / "data")
+    out = execute(source, tmp_path / "98.ipynb", {"data_dir": secret})
+    cells = nbformat.read(out, as_version=4).cells
+    tags = [c.metadata.get("tags", []) for c in cells]
+    assert tags[:2] == [["parameters"], [INJECTED_TAG, REMOVE_TAG]]
+    assert secret in cells[1].source and secret in cells[2].outputs[0]["text"]  # it ran with the value
+    shown = [c.source for c, t in zip(cells, tags, strict=True) if REMOVE_TAG not in t]
+    assert not any(secret in text for text in shown)  # no rendered cell shows the machine's path
+    assert 'data_dir = "data/sample"' in shown[0]  # the defaults stay visible
