@@ -38,6 +38,7 @@ film = None  # film whose sequence is shown (None: the first)
 sequence = None  # sequence shown (None: the middle one)
 label = "suspense"  # label explained by Grad-CAM (the first kept label if absent)
 epochs = 2  # epochs of the fallback autoencoder and head when no checkpoint exists
+fallback_head = "pooled"  # head of the fallback ("pooled" or "paper", as in notebook 05)
 frames_cache = None  # folder of cached frames (None: notebook 05's)
 
 # %%
@@ -145,7 +146,9 @@ display(table)
 if head_path.is_file() and not trained_here:
     head = load_model(head_path)
 else:
-    labels_run = next(e for e in plan_experiments(data.available, "video") if e.target == "labels")
+    labels_run = next(
+        e for e in plan_experiments(data.available, "video", heads=[fallback_head]) if e.target == "labels"
+    )
     run_experiment(labels_run, data, out, 10 * epochs, encoder=encoder, head_units=64, seed=seed)
     head = load_model(out / f"{labels_run.name}.keras")
 target = label if label in data.kept else data.kept[0]

@@ -93,8 +93,25 @@ def test_plan_follows_what_the_folder_holds() -> None:
     assert names(plan_experiments(full, "video")) == ["video_labels", "video_vocs"]
     oso = plan_experiments(full, "all", "oso")
     assert [e.split for e in oso] == ["l20", "oso", "l20", "oso"] and oso[0].note
+    assert [e.head for e in oso] == ["", "", "paper", "paper"]  # the paper's head unless asked
     with pytest.raises(ValueError):
         plan_experiments(full, "smell")
+
+
+def test_plan_runs_each_video_head_and_names_the_first_as_the_main_one() -> None:
+    full = {"audio": True, "video": True, "vocs": True}
+    plan = plan_experiments(full, "all", "l20", heads=["pooled", "paper"])
+    assert [(e.name, e.head) for e in plan] == [
+        ("audio_labels", ""),
+        ("audio_vocs", ""),
+        ("video_labels", "pooled"),
+        ("video_labels_paper", "paper"),
+        ("video_vocs", "pooled"),
+        ("video_vocs_paper", "paper"),
+    ]
+    for bad in ([], ["flat"], ["paper", "paper"]):
+        with pytest.raises(ValueError):
+            plan_experiments(full, "all", "l20", heads=bad)
 
 
 def _write_release(root: Path, lengths: dict[str, int], seed: int = 0) -> None:

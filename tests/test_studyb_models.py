@@ -6,6 +6,7 @@ import keras
 import numpy as np
 import pytest
 
+from emolib.precision import use_precision
 from emolib.studyb.models import (
     CODE_SHAPE,
     PAPER_AUTOENCODER_PARAMS,
@@ -15,6 +16,8 @@ from emolib.studyb.models import (
     build_label_head,
     build_voc_head,
     extract_encoder,
+    pool_code,
+    prevalence_logits,
 )
 from emolib.studyb.training import load_model, save_model
 
@@ -79,3 +82,61 @@ def test_heads_and_audio_network_shapes_and_counts(autoencoder: keras.Model, tmp
     np.testing.assert_allclose(load_model(path).predict(x, verbose=0), audio.predict(x, verbose=0), rtol=1e-5)
     with pytest.raises(ValueError):
         build_audio_mlp(6, "other")
+
+
+def test_pooled_head_reads_the_pooled_code_and_starts_as_the_baseline(
+    autoencoder: keras.Model, tmp_path
+) -> None:
+    encoder = extract_encoder(autoencoder)
+    x = np.random.default_rng(3).random((5, *SEQUENCE_SHAPE)).astype("float32")
+    codes = encoder.predict(x, verbose=0)
+    y = np.array([[1, 0, 1], [1, 1, 0], [1, 0, 0], [0, 0, 0]])
+    head = build_label_head(
+        encoder, 3, head="pooled", l2=0.1, dropout=0.2, train_codes=codes, output_bias=prevalence_logits(y)
+    )
+    top = head.get_layer("top")
+    assert (
+        top.count_params() == 2 * 64 * 3 + 3 + 2 * 2 * 64 + 1
+    )  # read-out + the standardisation's statistics
+    pooled = keras.Model(top.inputs, top.get_layer("pooled").output).predict(codes, verbose=0)
+    np.testing.assert_allclose(pooled, pool_code(codes), rtol=1e-5, atol=1e-6)
+    standardised = keras.Model(top.inputs, top.get_layer("standardise").output).predict(codes, verbose=0)
+    np.testing.assert_allclose(standardised.mean(axis=0), 0.0, atol=1e-3)  # statistics of train_codes
+    # zero weights, bias at the prevalence's logit: before training the head *is* the prevalence baseline
+    np.testing.assert_allclose(head.predict(x, verbose=0), np.tile([0.75, 0.25, 0.25], (5, 1)), rtol=1e-5)
+    voc = build_voc_head(encoder, head="pooled", output_bias=np.arange(6) / 10)
+    np.testing.assert_allclose(voc.predict(x, verbose=0), np.tile(np.arange(6) / 10, (5, 1)), atol=1e-6)
+    path = save_model(head, tmp_path / "pooled.keras")
+    np.testing.assert_allclose(load_model(path).predict(x, verbose=0), head.predict(x, verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError):
+        build_label_head(encoder, 3, head="flat")
+    with pytest.raises(ValueError):
+        build_voc_head(encoder, head="pooled", dropout=1.0)
+
+
+def test_prevalence_logits_are_clipped() -> None:
+    logits = prevalence_logits(np.array([[1, 0, 1], [1, 0, 0]]))
+    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), [0.99, 0.01, 0.5])
+
+
+@pytest.fixture()
+def mixed_policy():
+    use_precision("mixed_float16")
+    yield
+    use_precision(False)
+
+
+def test_outputs_stay_float32_under_mixed_precision(mixed_policy) -> None:
+    autoencoder = build_autoencoder(batch_norm=True)
+    assert autoencoder.get_layer("enc_conv1").compute_dtype == "float16"
+    assert autoencoder.get_layer("reconstruction").compute_dtype == "float32"
+    assert autoencoder.output.dtype == "float32"
+    encoder = extract_encoder(autoencoder)
+    for head in ("paper", "pooled"):
+        for model in (
+            build_label_head(encoder, 2, units=4, head=head),
+            build_voc_head(encoder, units=4, head=head),
+        ):
+            assert model.output.dtype == "float32", (model.name, head)
+    for task in ("labels", "vocs"):
+        assert build_audio_mlp(3 if task == "labels" else 6, task).output.dtype == "float32"

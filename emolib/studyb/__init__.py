@@ -8,7 +8,10 @@ Modules: :mod:`~emolib.studyb.frames` (1 fps 64x36 sequences, cached), :mod:`~em
 
 from __future__ import annotations
 
-__all__ = ["PAPER_BUDGET", "TINY_BUDGET", "budget"]
+__all__ = ["HEADS", "PAPER_BUDGET", "TINY_BUDGET", "budget"]
+
+HEADS: tuple[str, ...] = ("paper", "pooled")
+"""Heads on the frozen encoder: the paper's Figure 9, a pooled read-out (:mod:`~emolib.studyb.models`)."""
 
 PAPER_BUDGET: dict[str, float] = {
     "epochs": 50, "head_epochs": 100, "audio_epochs": 1000, "head_bn_momentum": 0.99,

@@ -48,6 +48,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emolib.smelloffear import VOC_NAMES, SmellOfFearSet, load_smelloffear
+from emolib.studyb import HEADS
 from emolib.studyb.frames import cached_sequence_frames
 from emolib.vocs import normalise_screenings
 
@@ -197,6 +198,9 @@ class Experiment:
         The scheme it runs under.
     note
         Why the split differs from the one asked for, if it does.
+    head
+        Video experiments: the head on the frozen encoder, ``paper`` or ``pooled`` (see
+        :mod:`emolib.studyb.models`); empty for audio.
     """
 
     name: str
@@ -204,6 +208,7 @@ class Experiment:
     target: str
     split: str
     note: str = ""
+    head: str = ""
 
 
 def available_modalities(sof: SmellOfFearSet) -> dict[str, bool]:
@@ -223,7 +228,7 @@ def available_modalities(sof: SmellOfFearSet) -> dict[str, bool]:
 
 
 def plan_experiments(
-    available: dict[str, bool], features: str = "all", split: str = "l20"
+    available: dict[str, bool], features: str = "all", split: str = "l20", heads: Sequence[str] = ("paper",)
 ) -> list[Experiment]:
     """The experiments that can run, given what the folder holds and what was asked for.
 
@@ -239,27 +244,36 @@ def plan_experiments(
         ``all``, ``audio`` or ``video``.
     split
         ``l20``, ``oso`` or ``omo``.
+    heads
+        Heads of the video experiments (``paper``, ``pooled``), each run once per target: the first
+        is named ``video_labels`` / ``video_vocs``, the others get their head's name appended
+        (``video_labels_paper``).
 
     Returns
     -------
     list of Experiment
-        Audio before video, labels before compounds.
+        Audio before video, labels before compounds, heads in the order given.
     """
     if features not in FEATURES:
         raise ValueError(f"unknown features {features!r}; expected one of {FEATURES}")
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {SPLITS}")
+    heads = list(heads)
+    if not heads or any(h not in HEADS for h in heads) or len(set(heads)) < len(heads):
+        raise ValueError(f"heads must be distinct values of {HEADS}, got {heads}")
     plan = []
     for kind in ("audio", "video"):
         if features not in ("all", kind) or not available.get(kind):
             continue
-        if split == "oso":
-            note = "scene labels do not depend on the screening: one screening out is run as l20"
-            plan.append(Experiment(f"{kind}_labels", kind, "labels", "l20", note))
-        else:
-            plan.append(Experiment(f"{kind}_labels", kind, "labels", split))
-        if available.get("vocs"):
-            plan.append(Experiment(f"{kind}_vocs", kind, "vocs", split))
+        targets = ["labels", "vocs"] if available.get("vocs") else ["labels"]
+        for target in targets:
+            note, used = "", split
+            if target == "labels" and split == "oso":
+                note = "scene labels do not depend on the screening: one screening out is run as l20"
+                used = "l20"
+            for i, head in enumerate(heads if kind == "video" else [""]):
+                name = f"{kind}_{target}" + (f"_{head}" if i else "")
+                plan.append(Experiment(name, kind, target, used, note, head))
     return plan
 
 

@@ -23,13 +23,21 @@ from emolib.atomic import write_text
 from emolib.smelloffear import VOC_NAMES
 from emolib.studyb import metrics
 from emolib.studyb.dataset import Experiment, Split, StudyBData, split_samples
-from emolib.studyb.models import build_audio_mlp, build_autoencoder, build_label_head, build_voc_head
+from emolib.studyb.models import (
+    build_audio_mlp,
+    build_autoencoder,
+    build_label_head,
+    build_voc_head,
+    prevalence_logits,
+)
 from emolib.studyb.training import FrameBatches, HeldOutScores, Snapshots, fit, predict, save_model
 
 __all__ = [
     "autoencoder_samples",
     "encode_sequences",
     "run_experiment",
+    "summarise",
+    "summary_text",
     "train_autoencoder",
 ]
 
@@ -176,6 +184,8 @@ def _fit_one(
     l2: float,
     seed: int,
     log_path: Path | None,
+    head: str = "paper",
+    dropout: float = 0.0,
 ) -> _Fitted:
     """Build and train one model on one experiment's training part (validation part: model selection)."""
     keras.utils.set_random_seed(seed)
@@ -194,7 +204,12 @@ def _fit_one(
             raise ValueError("video experiments need the pre-trained encoder")
         build = build_label_head if labels else build_voc_head
         units = head_units or (1024 if labels else 512)
-        model = build(encoder, len(names), units, bn_momentum=bn_momentum, l2=l2)
+        extra = {}
+        if head == "pooled":  # standardised on the training codes, starting from the baseline
+            y_train = y[split.train]
+            bias = prevalence_logits(y_train) if labels else y_train.mean(axis=0)
+            extra = {"dropout": dropout, "train_codes": features[rows[split.train]], "output_bias": bias}
+        model = build(encoder, len(names), units, bn_momentum=bn_momentum, l2=l2, head=head, **extra)
         # The encoder is frozen, so only the dense "top" is trained, on the pre-computed codes: the
         # same model as training on frames, many times faster.
         trained, batch = model.get_layer("top"), batch_size
@@ -220,6 +235,7 @@ def _fit_one(
         batch_size=batch,
         restore_best=restore_best,
         seed=seed,
+        keep_start=experiment.features == "video" and head == "pooled",
     )
     return fitted
 
@@ -257,6 +273,7 @@ def run_experiment(
     voc_lags: Sequence[int] | None = None,
     codes: NDArray | None = None,
     seed: int = 0,
+    dropout: float = 0.0,
 ) -> dict[str, Any]:
     """Train and score one head or audio network beside its baselines.
 
@@ -294,6 +311,8 @@ def run_experiment(
         skip computing them again.
     seed
         Random seed.
+    dropout
+        Dropout of the ``pooled`` head (the head is ``experiment.head``; empty means ``paper``).
 
     Returns
     -------
@@ -304,6 +323,7 @@ def run_experiment(
     """
     out = Path(output_dir)
     labels = experiment.target == "labels"
+    head = experiment.head or "paper"
     if experiment.features == "audio":
         features = data.inputs("audio").astype(np.float32)
     elif codes is not None:
@@ -330,6 +350,8 @@ def run_experiment(
             l2,
             seed,
             log_path if len(lags) == 1 else None,
+            head,
+            dropout,
         )
         if labels:
             best = candidate
@@ -344,6 +366,8 @@ def run_experiment(
         write_text(log_path, best.history.to_csv(index=False))
     save_model(best.model, out / f"{experiment.name}.keras")
     result, table = _score(experiment, best, fold, epochs, restore_best, l2)
+    if experiment.features == "video":
+        result.update(dropout=float(dropout) if head == "pooled" else 0.0)
     if not labels:
         result.update(voc_lag=best.data.voc_lag, voc_detrend=best.data.voc_detrend, lag_search=search)
     table.to_csv(out / f"{experiment.name}_table.csv")
@@ -369,6 +393,7 @@ def _score(
         "params": int(model.count_params()),
         "restore_best": bool(restore_best),
         "l2": float(l2),
+        "best_epoch": fitted.history.attrs.get("best_epoch"),
         "trainable_params": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
         "names": names,
         "history": fitted.history,
@@ -403,3 +428,74 @@ def _score(
     }
     result.update(scores=scored)
     return result, table
+
+
+def summarise(results: dict[str, dict[str, Any]], tolerance: float = 1e-6) -> pd.DataFrame:
+    """One row per experiment: the model's test score beside its strongest baseline.
+
+    Scene labels: the support-weighted F1 with thresholds chosen on validation (``model@val``)
+    against the better of ``all on`` and ``prevalence``; compounds: the MAE against the better of
+    the training mean and median.
+
+    Parameters
+    ----------
+    results
+        Experiment name to the result of :func:`run_experiment` (or its JSON form).
+    tolerance
+        A model beats its baseline only by more than this: a pooled head that kept its start
+        predicts the training mean up to float32 rounding, which is no win.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: experiment; columns ``features``, ``target``, ``head``, ``split``, ``metric``
+        (``f1`` or ``mae``), ``model``, ``baseline`` (its score), ``baseline_name``, ``beats``
+        (better than the baseline by more than ``tolerance``), ``best_epoch`` (kept on validation;
+        0: the starting weights, for the pooled head the baseline itself).
+    """
+    rows = []
+    for name, r in results.items():
+        e, scores = r["experiment"], r["scores"]
+        if e["target"] == "labels":
+            metric, model = "f1", scores["model@val"]["f1"]
+            base = max(("all on", "prevalence"), key=lambda k: scores[k]["f1"])
+            better = model > scores[base]["f1"] + tolerance
+        else:
+            metric, model = "mae", scores["model"]["mae"]
+            base = min(("training mean", "training median"), key=lambda k: scores[k]["mae"])
+            better = model < scores[base]["mae"] - tolerance
+        rows.append(
+            {
+                "experiment": name,
+                "features": e["features"],
+                "target": e["target"],
+                "head": e.get("head", ""),
+                "split": e["split"],
+                "metric": metric,
+                "model": float(model),
+                "baseline": float(scores[base][metric]),
+                "baseline_name": base,
+                "beats": bool(better),
+                "best_epoch": r.get("best_epoch"),
+            }
+        )
+    columns = ["features", "target", "head", "split", "metric", "model", "baseline", "baseline_name"]
+    return pd.DataFrame(rows, columns=["experiment", *columns, "beats", "best_epoch"]).set_index("experiment")
+
+
+def summary_text(summary: pd.DataFrame) -> str:
+    """:func:`summarise`'s table as one sentence for the book, e.g.
+
+    ``video_labels (pooled head): weighted F1 0.561 against 0.536 (all on); ...``; an experiment
+    not better than its baseline is marked ``not better``.
+    """
+    lines = []
+    for name, row in summary.iterrows():
+        head = f" ({row['head']} head)" if row["head"] else ""
+        metric = "weighted F1" if row["metric"] == "f1" else "MAE"
+        verdict = "" if row["beats"] else ", not better"
+        lines.append(
+            f"{name}{head}: {metric} {row['model']:.3f} against {row['baseline']:.3f} "
+            f"({row['baseline_name']}{verdict})"
+        )
+    return "; ".join(lines) or "no experiment ran"

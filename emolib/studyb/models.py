@@ -18,15 +18,33 @@ them (the moving statistics) are not trained by gradient descent.
 Weight decay. The paper's heads and audio network have no regularisation. On a small sample (a few
 dozen distinct sequences) they memorise noise within a few epochs, so every dense hidden layer can
 take an L2 penalty (``l2``, 0 by default: the paper's networks unchanged).
+
+Two heads (``head``). ``"paper"``: the paper's Figure 9, Flatten of the 64,512-value code, a wide
+dense layer with batch normalisation, then the output. ``"pooled"`` (beyond the paper, which names
+its small datasets as its main weakness): the code is averaged and max-pooled over time and space
+(64 + 64 values: how much, and how strongly somewhere, each of the 64 code filters responds),
+standardised with the training sequences' statistics, then a dropout and one output layer with
+weight decay: a regularised linear read-out with 500 times fewer weights per output than the flat
+code. Its weights start at zero and its output bias can start at the baseline (``output_bias``: the
+logit of each label's training prevalence, or each compound's training mean), so before training it
+*is* the baseline predictor, and training moves it away only as far as the data support.
+
+Precision. Every output layer is built with ``dtype="float32"``, so that losses and scores stay in
+full precision under a mixed-precision policy (:func:`emolib.precision.use_precision`).
 """
 
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers
+from numpy.typing import ArrayLike, NDArray
+
+from emolib.studyb import HEADS
 
 __all__ = [
     "CODE_SHAPE",
+    "HEADS",
     "PAPER_AUTOENCODER_PARAMS",
     "SEQUENCE_SHAPE",
     "adadelta",
@@ -37,6 +55,8 @@ __all__ = [
     "encoder_layer_names",
     "extract_encoder",
     "freeze",
+    "pool_code",
+    "prevalence_logits",
 ]
 
 SEQUENCE_SHAPE: tuple[int, int, int, int] = (30, 36, 64, 3)
@@ -124,9 +144,9 @@ def build_autoencoder(
     missing = frames - (frames // 2 // 2) * 4
     if missing:
         x = _pad_time(x, missing // 2, missing - missing // 2)
-    outputs = layers.Conv3D(input_shape[-1], 3, padding="same", activation="sigmoid", name="reconstruction")(
-        x
-    )
+    outputs = layers.Conv3D(
+        input_shape[-1], 3, padding="same", activation="sigmoid", dtype="float32", name="reconstruction"
+    )(x)
     model = keras.Model(inputs, outputs, name="autoencoder_bn" if batch_norm else "autoencoder_nobn")
     if compile_model:
         model.compile(optimizer=adadelta(), loss="binary_crossentropy")
@@ -179,14 +199,89 @@ def _l2(l2: float) -> keras.regularizers.Regularizer | None:
     return keras.regularizers.L2(l2) if l2 > 0 else None
 
 
-def _dense_head(
+def pool_code(codes: ArrayLike) -> NDArray[np.float32]:
+    """What the pooled head reads: the mean and the maximum of every code filter over time and space.
+
+    Parameters
+    ----------
+    codes
+        ``(n, 7, 9, 16, 64)`` codes (any ``(n, t, h, w, filters)``).
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 ``(n, 2 * filters)``: the means, then the maxima (the order of the head's layers).
+    """
+    c = np.asarray(codes, dtype=np.float32)
+    return np.concatenate([c.mean(axis=(1, 2, 3)), c.max(axis=(1, 2, 3))], axis=1)
+
+
+def prevalence_logits(y_train: ArrayLike, floor: float = 0.01) -> NDArray[np.float64]:
+    """Logit of each label's training prevalence (clipped to ``[floor, 1 - floor]``): a sigmoid bias."""
+    p = np.clip(np.asarray(y_train, dtype=np.float64).mean(axis=0), floor, 1.0 - floor)
+    return np.log(p / (1.0 - p))
+
+
+def _output_layer(
+    n_outputs: int, activation: str | None, l2: float, bias: ArrayLike | None, zero_kernel: bool = False
+) -> layers.Dense:
+    """The output layer of a head, in float32, its bias optionally set to a baseline."""
+    init = "zeros" if bias is None else keras.initializers.Constant(np.asarray(bias, dtype=np.float32))
+    return layers.Dense(
+        n_outputs,
+        activation=activation,
+        kernel_initializer="zeros" if zero_kernel else "glorot_uniform",
+        kernel_regularizer=_l2(l2),
+        bias_initializer=init,
+        dtype="float32",
+        name="output",
+    )
+
+
+def _paper_top(
+    code_shape: tuple[int, ...], units: int, bn_momentum: float, l2: float
+) -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """Flatten, Dense(``units``, ReLU) + BatchNorm: the paper's hidden part (Figure 9)."""
+    top_in = keras.Input(shape=code_shape, name="code_in")
+    x = layers.Flatten(name="flatten")(top_in)
+    x = layers.Dense(units, activation="relu", kernel_regularizer=_l2(l2), name="hidden")(x)
+    return top_in, layers.BatchNormalization(momentum=bn_momentum, name="hidden_bn")(x)
+
+
+def _pooled_top(
+    code_shape: tuple[int, ...], train_codes: ArrayLike | None, dropout: float
+) -> tuple[keras.KerasTensor, keras.KerasTensor]:
+    """Global mean and max pooling of the code, standardised (statistics of ``train_codes``), dropout."""
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    top_in = keras.Input(shape=code_shape, name="code_in")
+    mean = layers.GlobalAveragePooling3D(name="pool_mean")(top_in)
+    peak = layers.GlobalMaxPooling3D(name="pool_max")(top_in)
+    x = layers.Concatenate(name="pooled")([mean, peak])
+    standardise = layers.Normalization(name="standardise")
+    if train_codes is not None:
+        standardise.adapt(pool_code(train_codes))
+    else:  # no statistics given: the identity (mean 0, variance 1)
+        standardise.build((None, 2 * code_shape[-1]))
+        standardise.adapt_mean.assign(np.zeros(2 * code_shape[-1], np.float32))
+        standardise.adapt_variance.assign(np.ones(2 * code_shape[-1], np.float32))
+        standardise.finalize_state()
+    x = standardise(x)
+    return top_in, layers.Dropout(dropout, name="dropout")(x)
+
+
+def _head(
     encoder: keras.Model,
-    units: int,
+    head: str,
     n_outputs: int,
     activation: str | None,
     name: str,
+    units: int,
     bn_momentum: float,
-    l2: float = 0.0,
+    l2: float,
+    dropout: float,
+    train_codes: ArrayLike | None,
+    output_bias: ArrayLike | None,
 ) -> keras.Model:
     """Frozen encoder layers, then the trainable ``top`` (a nested model from the code to the output).
 
@@ -194,44 +289,97 @@ def _dense_head(
     ``model.get_layer("top")`` on pre-computed codes is the same as training the whole head on
     frames, at a fraction of the cost: see :func:`emolib.studyb.experiments.run_experiment`.
     """
+    if head not in HEADS:
+        raise ValueError(f"unknown head {head!r}; expected one of {HEADS}")
     inputs, code = _frozen_code(encoder)
-    top_in = keras.Input(shape=tuple(code.shape[1:]), name="code_in")
-    x = layers.Flatten(name="flatten")(top_in)
-    x = layers.Dense(units, activation="relu", kernel_regularizer=_l2(l2), name="hidden")(x)
-    x = layers.BatchNormalization(momentum=bn_momentum, name="hidden_bn")(x)
-    outputs = layers.Dense(n_outputs, activation=activation, name="output")(x)
+    code_shape = tuple(code.shape[1:])
+    if head == "paper":
+        top_in, x = _paper_top(code_shape, units, bn_momentum, l2)
+        outputs = _output_layer(n_outputs, activation, 0.0, output_bias)(x)
+    else:
+        top_in, x = _pooled_top(code_shape, train_codes, dropout)
+        # a linear read-out: zero weights are a valid start (no hidden units to tell apart), and the
+        # untrained head is then exactly the constant its output bias says
+        outputs = _output_layer(n_outputs, activation, l2, output_bias, zero_kernel=True)(x)
     top = keras.Model(top_in, outputs, name="top")
     return keras.Model(inputs, top(code), name=name)
 
 
-def build_label_head(
-    encoder: keras.Model, n_labels: int, units: int = 1024, bn_momentum: float = 0.99, l2: float = 0.0
-) -> keras.Model:
-    """Scene-label classifier on the frozen encoder (Figure 9-a).
-
-    Flatten, Dense(``units``, ReLU) + BatchNorm, Dense(``n_labels``, sigmoid); binary
-    cross-entropy and :func:`adadelta`. The encoder's layers are frozen in place. The dense part is
-    the nested model ``top`` (code to output). ``bn_momentum``: Keras's default 0.99 needs a few
-    hundred updates before the moving statistics used at inference settle; short runs use less.
-    ``l2``: weight decay of the hidden layer (0: the paper's head).
-    """
-    model = _dense_head(encoder, units, n_labels, "sigmoid", "label_head", bn_momentum, l2)
-    model.compile(optimizer=adadelta(), loss="binary_crossentropy")
-    model.get_layer("top").compile(optimizer=adadelta(), loss="binary_crossentropy")
+def _compile(model: keras.Model, loss: str) -> keras.Model:
+    """Compile a head and its trainable ``top`` with ``loss`` and :func:`adadelta`."""
+    model.compile(optimizer=adadelta(), loss=loss)
+    model.get_layer("top").compile(optimizer=adadelta(), loss=loss)
     return model
+
+
+def build_label_head(
+    encoder: keras.Model,
+    n_labels: int,
+    units: int = 1024,
+    bn_momentum: float = 0.99,
+    l2: float = 0.0,
+    head: str = "paper",
+    dropout: float = 0.0,
+    train_codes: ArrayLike | None = None,
+    output_bias: ArrayLike | None = None,
+) -> keras.Model:
+    """Scene-label classifier on the frozen encoder, sigmoid outputs, binary cross-entropy, Adadelta.
+
+    Parameters
+    ----------
+    encoder
+        The pre-trained encoder; its layers are frozen in place.
+    n_labels
+        Number of labels.
+    units
+        ``paper`` head: width of the hidden layer (the paper: 1024).
+    bn_momentum
+        ``paper`` head: momentum of its batch normalisation. Keras's default 0.99 needs a few
+        hundred updates before the moving statistics used at inference settle; short runs use less.
+    l2
+        Weight decay: of the hidden layer (``paper``), of the output layer (``pooled``); 0: none.
+    head
+        ``"paper"`` (Figure 9-a: Flatten, Dense(``units``, ReLU) + BatchNorm, Dense(sigmoid)) or
+        ``"pooled"`` (see the module docstring).
+    dropout
+        ``pooled`` head: dropout rate on the pooled features.
+    train_codes
+        ``pooled`` head: codes of the training sequences, to standardise the pooled features.
+    output_bias
+        Initial output bias (e.g. :func:`prevalence_logits` of the training labels); ``None``: 0.
+
+    Returns
+    -------
+    keras.Model
+        ``label_head``: frames to label scores; the trainable part is the nested model ``top``.
+    """
+    model = _head(
+        encoder, head, n_labels, "sigmoid", "label_head", units, bn_momentum, l2, dropout, train_codes,
+        output_bias,
+    )  # fmt: skip
+    return _compile(model, "binary_crossentropy")
 
 
 def build_voc_head(
-    encoder: keras.Model, n_outputs: int = 6, units: int = 512, bn_momentum: float = 0.99, l2: float = 0.0
+    encoder: keras.Model,
+    n_outputs: int = 6,
+    units: int = 512,
+    bn_momentum: float = 0.99,
+    l2: float = 0.0,
+    head: str = "paper",
+    dropout: float = 0.0,
+    train_codes: ArrayLike | None = None,
+    output_bias: ArrayLike | None = None,
 ) -> keras.Model:
-    """Compound regressor on the frozen encoder (Figure 9-b): Dense(units, ReLU) + BN, Dense(6), MAE.
+    """Compound regressor on the frozen encoder: linear outputs, mean absolute error, Adadelta.
 
-    ``l2``: weight decay of the hidden layer (0: the paper's head).
+    ``head="paper"`` is Figure 9-b: Flatten, Dense(``units``, ReLU) + BatchNorm, Dense(6). The other
+    parameters are those of :func:`build_label_head`; ``output_bias`` would be the training mean.
     """
-    model = _dense_head(encoder, units, n_outputs, None, "voc_head", bn_momentum, l2)
-    model.compile(optimizer=adadelta(), loss="mean_absolute_error")
-    model.get_layer("top").compile(optimizer=adadelta(), loss="mean_absolute_error")
-    return model
+    model = _head(
+        encoder, head, n_outputs, None, "voc_head", units, bn_momentum, l2, dropout, train_codes, output_bias
+    )
+    return _compile(model, "mean_absolute_error")
 
 
 def build_audio_mlp(
@@ -271,10 +419,10 @@ def build_audio_mlp(
     for i, units in enumerate(AUDIO_HIDDEN, start=1):
         x = layers.Dense(units, activation="tanh", kernel_regularizer=_l2(l2), name=f"hidden{i}")(x)
     if task == "labels":
-        outputs = layers.Dense(n_outputs, activation="sigmoid", name="output")(x)
+        outputs = layers.Dense(n_outputs, activation="sigmoid", dtype="float32", name="output")(x)
         loss = "binary_crossentropy"
     else:
-        outputs = layers.Dense(n_outputs, name="output")(x)
+        outputs = layers.Dense(n_outputs, dtype="float32", name="output")(x)
         loss = "mean_absolute_error"
     model = keras.Model(inputs, outputs, name=f"audio_{task}")
     model.compile(optimizer=adadelta(), loss=loss)

@@ -195,12 +195,16 @@ def _array_fit(
     shuffle: bool,
     restore_best: bool,
     seed: int,
-) -> None:
+    keep_start: bool = False,
+) -> int | None:
     """A lean epoch loop over in-memory arrays with ``train_on_batch``.
 
     ``Model.fit`` spends about 0.1-0.3 s of bookkeeping per epoch, which dominates when a small
     network runs the paper's 1000 epochs on a few hundred samples; this loop does the same
     updates (shuffled mini-batches) and calls the same callbacks' ``on_epoch_end``.
+
+    Returns the epoch whose weights were kept with ``restore_best`` (0: the starting weights, a
+    candidate with ``keep_start``), or ``None`` without it.
     """
     x, y = train
     loss_fn = keras.losses.get(model.loss)
@@ -208,7 +212,16 @@ def _array_fit(
     for cb in callbacks:
         cb.set_model(model)
         cb.set_params({"epochs": int(epochs), "verbose": 0})
-    best, best_weights = np.inf, None
+    has_val = validation is not None and len(validation[1]) > 0
+
+    def val_loss() -> float:
+        assert validation is not None
+        val = predict(model, validation[0])
+        return float(keras.ops.convert_to_numpy(keras.ops.mean(loss_fn(validation[1], val))))
+
+    best, best_epoch, best_weights = np.inf, None, None
+    if restore_best and keep_start and has_val:  # the starting point is a candidate (epoch 0)
+        best, best_epoch, best_weights = val_loss(), 0, [w.copy() for w in model.get_weights()]
     for epoch in range(int(epochs)):
         order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
         losses, sizes = [], []
@@ -218,15 +231,16 @@ def _array_fit(
             losses.append(float(out["loss"]))
             sizes.append(len(idx))
         logs = {"loss": float(np.average(losses, weights=sizes))}
-        if validation is not None and len(validation[1]):
-            val = predict(model, validation[0])
-            logs["val_loss"] = float(keras.ops.convert_to_numpy(keras.ops.mean(loss_fn(validation[1], val))))
+        if has_val:
+            logs["val_loss"] = val_loss()
             if restore_best and logs["val_loss"] < best:
-                best, best_weights = logs["val_loss"], [w.copy() for w in model.get_weights()]
+                best, best_epoch = logs["val_loss"], epoch + 1
+                best_weights = [w.copy() for w in model.get_weights()]
         for cb in callbacks:
             cb.on_epoch_end(epoch, logs)
     if best_weights is not None:
         model.set_weights(best_weights)
+    return best_epoch
 
 
 def fit(
@@ -240,6 +254,7 @@ def fit(
     shuffle: bool = True,
     restore_best: bool = False,
     seed: int = 0,
+    keep_start: bool = False,
 ) -> pd.DataFrame:
     """Fit ``model`` and return its per-epoch logs (also written to ``log_path`` as CSV).
 
@@ -264,9 +279,14 @@ def fit(
         shuffle sequences).
     restore_best
         End with the weights of the epoch of lowest validation loss (model selection on the
-        validation part only; the test part is never used).
+        validation part only; the test part is never used). For arrays the epoch kept is in the
+        returned table's ``attrs["best_epoch"]``.
     seed
         Seed of the shuffling of array samples.
+    keep_start
+        Arrays with ``restore_best``: the starting weights are a candidate too (epoch 0), for a model
+        that starts as a baseline (e.g. the ``pooled`` head): if no epoch beats it on validation,
+        the baseline is what comes back.
 
     Returns
     -------
@@ -275,10 +295,21 @@ def fit(
     """
     log = EpochLog(log_path)
     if not isinstance(train, keras.utils.PyDataset):
-        _array_fit(
-            model, train, validation, epochs, [*callbacks, log], batch_size or 32, shuffle, restore_best, seed
+        kept = _array_fit(
+            model,
+            train,
+            validation,
+            epochs,
+            [*callbacks, log],
+            batch_size or 32,
+            shuffle,
+            restore_best,
+            seed,
+            keep_start,
         )
-        return log.table()
+        table = log.table()
+        table.attrs["best_epoch"] = kept
+        return table
     extra = []
     has_val = validation is not None and len(
         validation.rows if isinstance(validation, FrameBatches) else validation[1]

@@ -1,0 +1,126 @@
+"""Study B experiments: the pooled head on codes that hold the answer, early stopping that may keep the
+start, and the summary beside the strongest baseline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from test_studyb_dataset import _write_vocs
+
+from emolib.smelloffear import LABEL_NAMES
+from emolib.studyb.dataset import Experiment, load_studyb
+from emolib.studyb.experiments import run_experiment, summarise, summary_text
+from emolib.studyb.models import CODE_SHAPE, build_autoencoder, extract_encoder
+from emolib.studyb.training import fit
+
+
+def test_keep_start_returns_the_starting_weights_when_no_epoch_beats_them() -> None:
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((3,))
+    model = keras.Model(
+        inputs, keras.layers.Dense(1, kernel_initializer="zeros", bias_initializer="zeros")(inputs)
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mean_absolute_error")
+    rng = np.random.default_rng(0)
+    train = (rng.normal(size=(32, 3)).astype("float32"), rng.normal(size=(32, 1)).astype("float32") + 1.0)
+    validation = (
+        rng.normal(size=(8, 3)).astype("float32"),
+        np.zeros((8, 1), "float32"),
+    )  # the start is exact
+    start = [w.copy() for w in model.get_weights()]
+    history = fit(model, train, validation, 5, batch_size=8, restore_best=True, keep_start=True)
+    assert history.attrs["best_epoch"] == 0 and (history["val_loss"] > 0).all()
+    assert all(np.array_equal(a, b) for a, b in zip(start, model.get_weights(), strict=True))
+    history = fit(model, train, validation, 5, batch_size=8, restore_best=True)  # without: an epoch >= 1
+    assert history.attrs["best_epoch"] >= 1
+
+
+def _release_with_planted_codes(root: Path, lengths: dict[str, int]) -> np.ndarray:
+    """Labels, audio and compounds of a small release, and codes in which code filter 5 holds the answer.
+
+    Label ``conversation`` is on for a random half of the sequences and ``suspense`` for another;
+    filter 5 of the code is high (on average over time and space) exactly where ``conversation`` is
+    on, filter 9 carries audio feature 0, which the compounds follow one sequence late.
+    """
+    rng = np.random.default_rng(1)
+    (root / "labels").mkdir(parents=True)
+    (root / "audio").mkdir()
+    conversation, suspense = LABEL_NAMES.index("conversation"), LABEL_NAMES.index("suspense")
+    codes = []
+    for film, n in lengths.items():
+        matrix = np.zeros((len(LABEL_NAMES), n), int)
+        matrix[conversation] = rng.random(n) < 0.5
+        matrix[suspense] = rng.random(n) < 0.5
+        (root / "labels" / f"{film}.csv").write_text("\n".join(",".join(map(str, r)) for r in matrix) + "\n")
+        audio = rng.random((n, 193))
+        np.save(root / "audio" / f"{film}.npy", audio)
+        code = rng.random((n, *CODE_SHAPE)).astype("float32")
+        code[..., 5] += 2.0 * matrix[conversation][:, None, None, None]
+        code[..., 9] += 3.0 * audio[:, 0][:, None, None, None]
+        codes.append(code)
+    _write_vocs(root, {film: 2 for film in lengths}, lag=1)
+    return np.concatenate(codes)
+
+
+@pytest.mark.slow
+def test_pooled_head_finds_what_the_code_holds_and_beats_the_baselines(tmp_path: Path) -> None:
+    lengths = {"Alpha": 40, "Beta": 36, "Gamma": 38}
+    codes = _release_with_planted_codes(tmp_path / "release", lengths)
+    data = load_studyb(tmp_path / "release", "audio", voc_detrend=1)
+    encoder = extract_encoder(build_autoencoder(compile_model=False))
+    common = {"encoder": encoder, "codes": codes, "l2": 0.01, "dropout": 0.2, "seed": 0}
+    labels = Experiment("video_labels", "video", "labels", "l20", head="pooled")
+    result = run_experiment(labels, data, tmp_path, 40, **common)
+    conversation = data.kept.index("conversation")
+    table = result["table"]
+    assert table.loc["conversation", ("model@val", "f1")] > table.loc["conversation", ("all on", "f1")]
+    assert result["scores"]["model@val"]["auc"] > 0.6 and result["best_epoch"] >= 1
+    assert result["dropout"] == 0.2 and result["experiment"]["head"] == "pooled"
+    assert np.isfinite(result["thresholds"][conversation])
+    vocs = Experiment("video_vocs", "video", "vocs", "l20", head="pooled")
+    result_v = run_experiment(vocs, data, tmp_path, 40, voc_lags=[1], **common)
+    mae = {k: v["mae"] for k, v in result_v["scores"].items()}
+    assert mae["model"] < min(mae["training mean"], mae["training median"])
+    summary = summarise({"video_labels": result, "video_vocs": result_v})
+    assert summary.loc["video_vocs", "beats"] and summary.loc["video_vocs", "metric"] == "mae"
+    assert (tmp_path / "video_labels.keras").is_file() and (tmp_path / "video_vocs_table.csv").is_file()
+
+
+def _result(target: str, head: str, scores: dict[str, float], best_epoch: int | None) -> dict:
+    key = "f1" if target == "labels" else "mae"
+    experiment = {"features": "video" if head else "audio", "target": target, "split": "l20", "head": head}
+    return {
+        "experiment": experiment,
+        "scores": {k: {key: v} for k, v in scores.items()},
+        "best_epoch": best_epoch,
+    }
+
+
+def test_summary_puts_each_model_beside_its_strongest_baseline() -> None:
+    results = {
+        "audio_labels": _result("labels", "", {"model@val": 0.5, "all on": 0.55, "prevalence": 0.2}, 7),
+        "video_labels": _result(
+            "labels", "pooled", {"model@val": 0.6, "all on": 0.55, "prevalence": 0.55}, 3
+        ),
+        "video_vocs": _result(
+            "vocs", "pooled", {"model": 0.29, "training mean": 0.29, "training median": 0.3}, 0
+        ),
+    }
+    summary = summarise(results)
+    assert list(summary.index) == list(results)
+    assert (
+        summary.loc["audio_labels", "baseline_name"] == "all on" and not summary.loc["audio_labels", "beats"]
+    )
+    assert summary.loc["video_labels", "beats"] and summary.loc["video_labels", "head"] == "pooled"
+    assert summary.loc["video_vocs", "baseline_name"] == "training mean"
+    assert not summary.loc["video_vocs", "beats"]  # equal up to float32 rounding is not better
+    text = summary_text(summary)
+    assert "video_labels (pooled head): weighted F1 0.600 against 0.550 (all on);" in text
+    assert "audio_labels: weighted F1 0.500 against 0.550 (all on, not better)" in text
+    assert "video_vocs (pooled head): MAE 0.290 against 0.290 (training mean, not better)" in text
+    assert summary_text(summarise({})) == "no experiment ran"
+    assert isinstance(summarise({}), pd.DataFrame)
