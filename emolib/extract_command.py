@@ -151,6 +151,7 @@ def run_extract(
     scheduler: str | None = None,
     workers: int = 1,
     retries: int = 1,
+    prefetch: int | None = None,
 ) -> int:
     """Extract the chosen features of the movies under ``data`` into the store; report and return the status.
 
@@ -171,6 +172,9 @@ def run_extract(
     scheduler, workers
         The Dask cluster (:func:`emolib.distributed.open_client`); used when ``scheduler`` is given or
         ``workers`` is above 1, else the movies are extracted in this process.
+    prefetch
+        Decoded batches prepared ahead of the networks, in a background thread (``prefetch_depth``
+        of :func:`emolib.features.extract`; ``None``: its default, 0: decode inline).
 
     Returns
     -------
@@ -195,6 +199,7 @@ def run_extract(
         report = extract(
             chosen_movies, extractors, feature_store, batch=batch, force=force, rehash=rehash,
             progress=progress, client=client, retries=retries,
+            **({} if prefetch is None else {"prefetch_depth": int(prefetch)}),
         )  # fmt: skip
     for res in report.failed:
         print(f"failed: {res.movie}: {res.reason}", file=sys.stderr)

@@ -109,6 +109,14 @@ def test_cli_exit_status_and_weights_rule(movies: dict[str, Path], tmp_path: Pat
     args = ["extract", "--data", str(movies["ntsc"].parent), "--store", str(tmp_path / "s"), "--no-progress"]
     assert main([*args, "--visual", "colour-motion", "--param", "colour-motion.cut_threshold=0.4"]) == 0
     assert "0.4" in FeatureStore(tmp_path / "s").attrs("colour-motion", "ntsc")["params"]
+    inline = ["extract", "--data", str(movies["ntsc"].parent), "--store", str(tmp_path / "inline"),
+              "--no-progress", "--visual", "colour-motion", "--param", "colour-motion.cut_threshold=0.4",
+              "--prefetch", "0"]  # fmt: skip
+    assert main(inline) == 0  # decoding inline stores the same features as with the background prefetch
+    for name in ("ntsc", "film"):
+        got = FeatureStore(tmp_path / "inline").load("colour-motion", name)
+        want = FeatureStore(tmp_path / "s").load("colour-motion", name)
+        np.testing.assert_array_equal(got.data, want.data)
     assert main([*args, "--visual", "c3d"]) == 2
     assert "--random-weights c3d" in capsys.readouterr().err
     assert main([*args, "--audio", "colour-motion"]) == 2
