@@ -14,6 +14,7 @@ recorded in the notebook's ``papermill`` metadata, which the book does not rende
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -76,6 +77,42 @@ def hide_injected_parameters(notebook: str | Path) -> int:
     return tagged
 
 
+def kernel_transport(folder: Path) -> dict[str, Any]:
+    """Engine arguments that make the notebook's kernel listen on IPC sockets in ``folder``.
+
+    Jupyter kernels listen on TCP ports that the launching process picks as free and the kernel binds
+    a moment later. Two runs started at once by different processes (a sweep on several Dask workers
+    of one machine) can pick the same port; one kernel then fails to start, or its client talks to
+    the other run's kernel. Unix-domain sockets under a folder of the run's own cannot collide (and
+    are not reachable from the network). Where they do not exist (Windows) TCP is kept.
+
+    Parameters
+    ----------
+    folder
+        A private folder that outlives the kernel (the run's temporary folder).
+
+    Returns
+    -------
+    dict
+        ``{"kernel_manager_class": ...}`` for :func:`papermill.execute_notebook`, or ``{}``.
+    """
+    if os.name != "posix":
+        return {}
+    from jupyter_client.manager import KernelManager
+
+    prefix = str(folder / "kernel")
+
+    class IPCKernelManager(KernelManager):
+        """A kernel manager whose kernel listens on IPC sockets named after ``prefix``."""
+
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = prefix
+
+    return {"kernel_manager_class": IPCKernelManager}
+
+
 def execute(
     source: str | Path,
     output: str | Path,
@@ -128,6 +165,7 @@ def execute(
                     language="python",
                     cwd=str(source.parent),
                     progress_bar=False,
+                    **kernel_transport(Path(tmp)),
                 )
             except pm.PapermillExecutionError as err:
                 if failed_copy is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import jupytext
@@ -97,3 +98,19 @@ def test_injected_parameters_are_removed_from_the_book_and_defaults_kept(tmp_pat
     shown = [c.source for c, t in zip(cells, tags, strict=True) if REMOVE_TAG not in t]
     assert not any(secret in text for text in shown)  # no rendered cell shows the machine's path
     assert 'data_dir = "data/sample"' in shown[0]  # the defaults stay visible
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix-domain sockets only exist on POSIX systems")
+def test_kernels_listen_on_private_ipc_sockets_so_parallel_runs_cannot_collide(tmp_path: Path) -> None:
+    source = tmp_path / "97_transport.py"
+    source.write_text(
+        '# %% tags=["parameters"]\nx = 0\n\n# %%\nimport ipykernel.connect\n'
+        'info = ipykernel.connect.get_connection_info(unpack=True)\nprint(info["transport"], info["ip"])\n'
+    )
+    seen = []
+    for k in range(2):
+        cells = nbformat.read(execute(source, tmp_path / f"97_{k}.ipynb", {"x": k}), as_version=4).cells
+        transport, ip = cells[-1].outputs[0]["text"].split()
+        assert transport == "ipc" and Path(ip).is_absolute() and not Path(ip).parent.exists()  # removed after
+        seen.append(ip)
+    assert seen[0] != seen[1]  # every run its own socket folder: no port for two runs to race for
