@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import multiprocessing
 import os
 import re
 import time
@@ -261,7 +262,10 @@ def run_all(
         return summary_table(results)
     if workers > 1 and executor is None:
         _limit_threads(workers)
-    pool = executor or ProcessPoolExecutor(max_workers=max(1, workers))
+    # spawn, not fork: a forked copy of a process with running threads (TensorFlow's, ZeroMQ's) can
+    # inherit a lock held by one of them and wait on it forever
+    spawn = multiprocessing.get_context("spawn")
+    pool = executor or ProcessPoolExecutor(max_workers=max(1, workers), mp_context=spawn)
     try:
         futures = [pool.submit(run_task, t) for t in tasks]
         for future in as_completed(futures):
