@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from emolib.lstm.run import METRICS_KIND
+from emolib.precision import policy_name
 from emolib.scoring import precision_recall_curve
 
 __all__ = [
@@ -44,8 +45,14 @@ CONFIG_KEYS = (
     "learning_rate",
     "epochs",
     "chunk",
+    "batch_movies",
+    "dtype_policy",
 )
-"""Columns that identify a configuration (runs differing only in ``fold`` are its folds)."""
+"""Columns that identify a configuration (runs differing only in ``fold`` are its folds).
+
+``dtype_policy`` is the name of the Keras dtype policy (``float32``, ``mixed_float16``, ...) of the run's
+``mixed_precision``; a run written before a key existed gets the default that it ran with."""
+_CONFIG_DEFAULTS = {"batch_movies": 8, "mixed_precision": False}
 VA_METRICS = ("mse_valence", "r_valence", "mse_arousal", "r_arousal")
 FEAR_METRICS = ("map", "precision", "recall", "f1", "positive_rate")
 
@@ -99,7 +106,8 @@ def score_table(runs: Sequence[dict], task: str) -> pd.DataFrame:
         if run.get("task") != task:
             continue
         data = Path(run.get("data_dir") or "?").name
-        config = {**run.get("config", {}), "modality": run.get("modality"), "data": data}
+        config = {**_CONFIG_DEFAULTS, **run.get("config", {}), "modality": run.get("modality"), "data": data}
+        config["dtype_policy"] = policy_name(config["mixed_precision"])
         for model, scores in run.get("scores", {}).items():
             row = {"path": run["path"], **{k: config.get(k) for k in CONFIG_KEYS}}
             row.update(

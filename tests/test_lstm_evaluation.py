@@ -11,13 +11,13 @@ from emolib.evaluation import PUBLISHED_VA, gather_runs, score_table, summary_ta
 from emolib.lstm.run import METRICS_KIND
 
 
-def _write(folder: Path, fold: int, r: float, modality: str = "mixed") -> None:
+def _write(folder: Path, fold: int, r: float, modality: str = "mixed", **config: object) -> None:
     folder.mkdir(parents=True)
     scores = {m: {"mse_valence": 0.1 + fold, "r_valence": r if m != "constant" else None,
                   "mse_arousal": 0.2, "r_arousal": r} for m in ("lstm", "ridge", "constant")}  # fmt: skip
     metrics = {"kind": METRICS_KIND, "task": "va", "modality": modality, "fold": fold, "n_folds": 2,
                "folds_seed": 0, "data_dir": "/data/sample", "scores": scores,
-               "config": {"mode": "parallel", "optimizer": "adam", "units": 64}}  # fmt: skip
+               "config": {"mode": "parallel", "optimizer": "adam", "units": 64, **config}}  # fmt: skip
     (folder / "metrics.json").write_text(json.dumps(metrics))
 
 
@@ -41,6 +41,21 @@ def test_tables(tmp_path: Path) -> None:
     assert "±" in text.loc[("mixed", "adam", 64, "lstm"), "r_valence"]
     assert summary_table(score_table(runs, "fear")).empty
     assert {"system", "source"} <= set(PUBLISHED_VA.columns)
+
+
+def test_precision_and_batch_movies_tell_configurations_apart(tmp_path: Path) -> None:
+    _write(tmp_path / "old" / "fold0", 0, 0.5)  # written before the keys existed: float32, 8 movies
+    _write(tmp_path / "f32" / "fold1", 1, 0.6, mixed_precision=False, batch_movies=8)
+    _write(tmp_path / "f16" / "fold0", 0, 0.2, mixed_precision=True, batch_movies=8)
+    _write(tmp_path / "b4" / "fold0", 0, 0.3, mixed_precision="mixed_bfloat16", batch_movies=4)
+    scores = score_table(gather_runs(tmp_path), "va")
+    assert set(scores["dtype_policy"]) == {"float32", "mixed_float16", "mixed_bfloat16"}
+    table = summary_table(scores, formatted=False)
+    assert {"batch_movies", "dtype_policy"} <= set(table.index.names)
+    lstm = table.xs("lstm", level="model")
+    assert len(lstm) == 3  # the old run and the explicit float32 run are two folds of one configuration
+    assert lstm.loc[("mixed", "adam", 64, 8, "float32"), "folds"] == 2
+    assert np.isclose(lstm.loc[("mixed", "adam", 64, 8, "mixed_float16"), "r_valence"], 0.2)
 
 
 def test_headline_quotes_means_over_folds_and_says_what_was_not_run() -> None:

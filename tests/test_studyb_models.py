@@ -17,6 +17,7 @@ from emolib.studyb.models import (
     build_voc_head,
     extract_encoder,
     pool_code,
+    pooled_statistics,
     prevalence_logits,
 )
 from emolib.studyb.training import load_model, save_model
@@ -140,3 +141,29 @@ def test_outputs_stay_float32_under_mixed_precision(mixed_policy) -> None:
             assert model.output.dtype == "float32", (model.name, head)
     for task in ("labels", "vocs"):
         assert build_audio_mlp(3 if task == "labels" else 6, task).output.dtype == "float32"
+
+
+def test_pooled_statistics_floor_the_scale_of_filters_silent_in_training() -> None:
+    rng = np.random.default_rng(5)
+    codes = rng.random((12, 7, 9, 16, 64)).astype("float32")
+    codes[..., 3] = 0.0  # a filter silent on every training sequence
+    codes[:, :, :, :, 7] = 0.0
+    codes[0, 0, 0, 0, 7] = 1e-6  # ... and one that responds once, a little
+    mean, variance = pooled_statistics(codes)
+    pooled = pool_code(codes)
+    np.testing.assert_allclose(mean, pooled.mean(axis=0), rtol=1e-5, atol=1e-7)
+    sd = np.sqrt(variance)
+    varying = pooled.std(axis=0)
+    typical = np.median(varying[varying > 0])
+    assert sd.min() >= 0.1 * typical * (1 - 1e-5)  # no scale below the floor
+    ordinary = varying > 0.1 * typical
+    np.testing.assert_allclose(sd[ordinary], varying[ordinary], rtol=1e-4)  # the others untouched
+    # a later sequence on which the silent filters respond stays on the scale of the others
+    other = codes[:1].copy()
+    other[..., 3] = 0.5
+    other[..., 7] = 0.5
+    raw = np.abs(pool_code(other) - mean) / np.maximum(varying, 1e-12)
+    z = np.abs(pool_code(other) - mean) / sd
+    assert raw.max() > 1e5 and z.max() < 1e-3 * raw.max()
+    with pytest.raises(ValueError):
+        pooled_statistics(codes, floor=-1.0)

@@ -24,6 +24,7 @@ from emolib.smelloffear import VOC_NAMES
 from emolib.studyb import metrics
 from emolib.studyb.dataset import Experiment, Split, StudyBData, split_samples
 from emolib.studyb.models import (
+    POOLED_VOC_L2,
     build_audio_mlp,
     build_autoencoder,
     build_label_head,
@@ -274,6 +275,7 @@ def run_experiment(
     codes: NDArray | None = None,
     seed: int = 0,
     dropout: float = 0.0,
+    pooled_voc_l2: float = POOLED_VOC_L2,
 ) -> dict[str, Any]:
     """Train and score one head or audio network beside its baselines.
 
@@ -313,6 +315,9 @@ def run_experiment(
         Random seed.
     dropout
         Dropout of the ``pooled`` head (the head is ``experiment.head``; empty means ``paper``).
+    pooled_voc_l2
+        Weight decay of the ``pooled`` compound head, in place of ``l2`` (ridge scale: see
+        :data:`~emolib.studyb.models.POOLED_VOC_L2`).
 
     Returns
     -------
@@ -324,6 +329,8 @@ def run_experiment(
     out = Path(output_dir)
     labels = experiment.target == "labels"
     head = experiment.head or "paper"
+    if experiment.features == "video" and head == "pooled" and not labels:
+        l2 = pooled_voc_l2
     if experiment.features == "audio":
         features = data.inputs("audio").astype(np.float32)
     elif codes is not None:

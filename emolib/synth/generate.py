@@ -23,7 +23,7 @@ from emolib.synth.profiles import MovieSpec, get_profile, plan
 from emolib.synth.smelloffear import build_film
 
 GENERATOR = "emolib.synth"
-GENERATOR_VERSION = "1.2"
+GENERATOR_VERSION = "1.3"
 """Bump whenever the same seed would give different files."""
 MANIFEST = "manifest.json"
 

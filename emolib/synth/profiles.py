@@ -90,7 +90,7 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "micro": Profile("micro", 3, (30.0, 45.0), (2, 2), (62.0, 80.0), 1, (10.0, 16.0)),
-    "tiny": Profile("tiny", 8, (110.0, 140.0), (3, 2, 4, 3), (650.0, 710.0), 2, (40.0, 80.0)),
+    "tiny": Profile("tiny", 8, (110.0, 140.0), (3, 2, 4, 3, 3, 2), (900.0, 1000.0), 2, (40.0, 80.0)),
     "full": Profile("full", 30, (180.0, 600.0), (10, 7, 2, 14, 4, 9), (600.0, 1200.0), 6, (300.0, 900.0)),
 }
 """The profiles: ``micro`` (tests only, seconds to generate), ``tiny`` (CI default) and ``full``."""
