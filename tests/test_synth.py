@@ -6,6 +6,8 @@ import hashlib
 import json
 import shutil
 import subprocess
+import sys
+import types
 from pathlib import Path
 
 import cv2
@@ -711,3 +713,20 @@ def test_breath_follows_the_film_strongly_enough_to_be_learned() -> None:
     assert r["isoprene"] > 0.85 and r["acetone"] > 0.75 and r["methanol"] > 0.65 and r["ethanol"] > 0.65
     assert r["CO2"] > 0.35  # its saturating accumulation is only partly a straight line
     assert abs(r["siloxane"]) < 0.2  # the negative control: personal care, not the film
+
+
+def test_workers_are_forked_only_from_a_single_threaded_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emolib.synth import generate
+
+    monkeypatch.setattr(generate.multiprocessing, "get_start_method", lambda allow_none=False: "fork")
+    monkeypatch.setattr(generate.threading, "active_count", lambda: 1)
+    for name in generate.THREADED_MODULES:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    assert generate.start_method() == "fork"
+    monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
+    assert generate.start_method() == "spawn"  # native threads threading cannot see
+    monkeypatch.delitem(sys.modules, "tensorflow")
+    monkeypatch.setattr(generate.threading, "active_count", lambda: 3)
+    assert generate.start_method() == "spawn"
+    monkeypatch.setattr(generate.multiprocessing, "get_start_method", lambda allow_none=False: "forkserver")
+    assert generate.start_method() == "forkserver"  # the platform's choice when it is not fork
