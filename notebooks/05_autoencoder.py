@@ -425,6 +425,8 @@ for name, r in voc_runs.items():
         f"training mean {mae['training mean']:.3f} and median {mae['training median']:.3f}"
     )
 glue("voc_summary", "; ".join(voc_lines) or "no compound experiment ran", display=False)
+test_sizes = [r["sizes"]["test"] for r in (*label_runs.values(), *voc_runs.values())]
+glue("n_test", " and ".join(f"{n:,}" for n in dict.fromkeys(test_sizes)) or "no", display=False)
 
 # %% [markdown]
 # ```{glue:figure} fig_voc_learning
@@ -440,8 +442,9 @@ glue("voc_summary", "; ".join(voc_lines) or "no compound experiment ran", displa
 # that chose the lag; the test part was scored for the kept lag only. On the synthetic cinema the
 # breath is planted one to two sequences behind the scenes; isoprene, acetone, methanol and CO2
 # follow arousal and fear, ethanol follows laughter and siloxane nothing at all (its per-compound
-# error shows what no content can predict). On a sample this small the test part holds a dozen
-# distinct sequences per split, so differences of a few hundredths are within noise.
+# error shows what no content can predict). The test parts here hold {glue:text}`n_test` samples
+# (sequences for the labels, measurements of a screening for the compounds, several screenings
+# sharing a sequence): on a sample this small, differences of a hundredth or two are within noise.
 
 # %%
 for name, r in results.items():
