@@ -406,8 +406,11 @@ if voc_runs:
             if col in h:
                 d = h[["epoch", col]].dropna()
                 ax.plot(d["epoch"], d[col], style, label=col.replace("_mae", ""))
-        ax.axhline(r["scores"]["training mean"]["mae"], color="grey", ls=":", label="training mean (test)")
-        ax.set(title=f"{name} ({r['experiment']['split']})", xlabel="epoch", ylabel="MAE")
+        baseline = r["scores"]["training mean"]["mae"]
+        ax.axhline(baseline, color="grey", ls=":", label="training mean (test)")
+        # the first epochs' training loss (weight decay included) can be far above the errors
+        title = f"{name} ({r['experiment']['split']})"
+        ax.set(title=title, xlabel="epoch", ylabel="MAE", ylim=(0, 2 * baseline))
         ax.legend(fontsize=8)
     show("fig_voc_learning", fig)
     display(pd.concat({k: r["table"] for k, r in voc_runs.items()}, axis=1).round(3))

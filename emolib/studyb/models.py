@@ -73,7 +73,7 @@ CODE_SHAPE: tuple[int, int, int, int] = (7, 9, 16, 64)
 """The encoded representation: 7 x 9 x 16 x 64 = 64,512 values."""
 PAPER_AUTOENCODER_PARAMS = 227_331
 """Weights of the autoencoder with batch normalisation, as the paper counts them (section III-B)."""
-POOLED_VOC_LEARNING_RATE = 0.01
+POOLED_VOC_LEARNING_RATE = 0.001
 """Adam's step size for the ``pooled`` compound head (a ridge regression trained by gradient)."""
 POOLED_VOC_L2 = 10.0
 """Weight decay of the ``pooled`` compound head's read-out, at the scale of ridge regression.
