@@ -74,7 +74,14 @@ from emolib.studyb.experiments import (
     summary_text,
     train_autoencoder,
 )
-from emolib.studyb.models import PAPER_AUTOENCODER_PARAMS, build_autoencoder, extract_encoder
+from emolib.studyb.models import (
+    CODE_SHAPE,
+    LAYOUT_GRID,
+    PAPER_AUTOENCODER_PARAMS,
+    build_autoencoder,
+    extract_encoder,
+    pool_code,
+)
 from emolib.studyb.training import save_model, write_json
 from emolib.vocs import VOC_NAMES, detrend_screening
 
@@ -284,6 +291,8 @@ glue("l2", f"{l2:g}", display=False)
 glue("heads", ", ".join(heads), display=False)
 glue("head_dropout", f"{head_dropout:g}", display=False)
 glue("pooled_voc_l2", f"{pooled_voc_l2:g}", display=False)
+glue("layout_grid", " × ".join(map(str, LAYOUT_GRID)), display=False)
+glue("n_pooled", f"{pool_code(np.zeros((1, *CODE_SHAPE), np.float32)).shape[1]:,}", display=False)
 glue(
     "paper_units",
     f"{int(head_units or lengths['label_units'])} and {int(head_units or lengths['voc_units'])}",
@@ -298,14 +307,16 @@ glue(
 # names the size of its data as its main weakness, and a synthetic sample has far fewer sequences:
 # such a head learns the training sequences by heart. Beside the paper's head (`paper`, with
 # {glue:text}`paper_units` hidden units here), a second head goes beyond the paper (`pooled`): it
-# reads only the mean and the maximum of each of the 64 code filters over time and space (how much
-# of the sequence, and how strongly anywhere, each filter responds), standardised with the training
+# reads the mean and the maximum of each of the 64 code filters over time and space (how much of the
+# sequence, and how strongly anywhere, each filter responds) and each filter's mean over time in the
+# {glue:text}`layout_grid` regions of the frame (where it responds: two faces side by side, a
+# horizon, a dark lower band), {glue:text}`n_pooled` numbers standardised with the training
 # sequences' statistics (every scale floored at a tenth of the median one, so that a filter silent on
 # the training sequences cannot explode on others), through a dropout of {glue:text}`head_dropout`
-# and one output layer: a linear read-out of 128 numbers. For the labels it is a logistic regression
-# with the same weight decay as the paper's head; for the compounds a ridge regression (squared
-# error, Adam, weight decay {glue:text}`pooled_voc_l2` at ridge scale: absolute errors moved it by a
-# few noisy signs at a time, and its validation score never settled). It starts as the baseline itself (zero
+# and one output layer: a linear read-out. For the labels it is a logistic regression with the same
+# weight decay as the paper's head; for the compounds a ridge regression (squared error, Adam,
+# weight decay {glue:text}`pooled_voc_l2` at ridge scale: absolute errors moved it by a few noisy
+# signs at a time, and its validation score never settled). It starts as the baseline itself (zero
 # weights, output bias at the logit of each label's training prevalence or at each compound's
 # training mean), and the epoch kept on validation may be that start: a head that finds nothing the
 # validation part confirms falls back to the baseline instead of falling below it. Heads run here:

@@ -96,9 +96,8 @@ def test_pooled_head_reads_the_pooled_code_and_starts_as_the_baseline(
         encoder, 3, head="pooled", l2=0.1, dropout=0.2, train_codes=codes, output_bias=prevalence_logits(y)
     )
     top = head.get_layer("top")
-    assert (
-        top.count_params() == 2 * 64 * 3 + 3 + 2 * 2 * 64 + 1
-    )  # read-out + the standardisation's statistics
+    n_pooled = (2 + 3 * 2) * 64  # global mean and max, then a 3 x 2 layout grid
+    assert top.count_params() == n_pooled * 3 + 3 + 2 * n_pooled + 1  # read-out + standardisation statistics
     pooled = keras.Model(top.inputs, top.get_layer("pooled").output).predict(codes, verbose=0)
     np.testing.assert_allclose(pooled, pool_code(codes), rtol=1e-5, atol=1e-6)
     standardised = keras.Model(top.inputs, top.get_layer("standardise").output).predict(codes, verbose=0)
@@ -167,3 +166,18 @@ def test_pooled_statistics_floor_the_scale_of_filters_silent_in_training() -> No
     assert raw.max() > 1e5 and z.max() < 1e-3 * raw.max()
     with pytest.raises(ValueError):
         pooled_statistics(codes, floor=-1.0)
+
+
+def test_pool_code_tells_where_in_the_frame_a_filter_responds() -> None:
+    codes = np.zeros((2, 7, 9, 16, 64), dtype="float32")
+    codes[0, :, :3, :8, 5] = 1.0  # filter 5 in the top band, left half, all the time
+    codes[1, :, 6:, 8:, 5] = 1.0  # ... in the bottom band, right half
+    pooled = pool_code(codes)
+    assert pooled.shape == (2, 8 * 64)
+    np.testing.assert_allclose(pooled[0, 5], pooled[1, 5])  # the global mean cannot tell them apart
+    np.testing.assert_allclose(pooled[0, 64 + 5], pooled[1, 64 + 5])  # nor the maximum
+    cells = pooled[:, 128:].reshape(2, 3, 2, 64)[..., 5]
+    np.testing.assert_allclose(cells[0], [[1, 0], [0, 0], [0, 0]])
+    np.testing.assert_allclose(cells[1], [[0, 0], [0, 0], [0, 1]])
+    with pytest.raises(ValueError, match="layout grid"):
+        pool_code(np.zeros((1, 7, 8, 16, 64)))

@@ -22,14 +22,16 @@ take an L2 penalty (``l2``, 0 by default: the paper's networks unchanged).
 Two heads (``head``). ``"paper"``: the paper's Figure 9, Flatten of the 64,512-value code, a wide
 dense layer with batch normalisation, then the output. ``"pooled"`` (beyond the paper, which names
 its small datasets as its main weakness): the code is averaged and max-pooled over time and space
-(64 + 64 values: how much, and how strongly somewhere, each of the 64 code filters responds),
-standardised with the training sequences' statistics (every scale floored, so that a filter silent
-in training cannot explode elsewhere: :func:`pooled_statistics`), then a dropout and one output layer with
-weight decay: a regularised linear read-out with 500 times fewer weights per output than the flat
-code. Its weights start at zero and its output bias can start at the baseline (``output_bias``: the
-logit of each label's training prevalence, or each compound's training mean), so before training it
-*is* the baseline predictor, and training moves it away only as far as the data support. The
-compound version is a ridge regression (squared error, weight decay at ridge scale, Adam); the
+(64 + 64 values: how much, and how strongly somewhere, each of the 64 code filters responds) and
+averaged over time in each cell of a coarse :data:`LAYOUT_GRID` of the frame (3 bands x 2 halves x
+64 = 384 values: *where* each filter responds, e.g. two faces side by side, a horizon, a dark lower
+band), standardised with the training sequences' statistics (every scale floored, so that a filter
+silent in training cannot explode elsewhere: :func:`pooled_statistics`), then a dropout and one
+output layer with weight decay: a regularised linear read-out of 512 values, 126 times fewer weights
+per output than the flat code. Its weights start at zero and its output bias can start at the
+baseline (``output_bias``: the logit of each label's training prevalence, or each compound's
+training mean), so before training it *is* the baseline predictor, and training moves it away
+only as far as the data support. The compound version is a ridge regression (squared error, weight decay at ridge scale, Adam); the
 label version a logistic regression (binary cross-entropy, Adadelta, as the paper's heads).
 
 Precision. Every output layer is built with ``dtype="float32"``, so that losses and scores stay in
@@ -50,6 +52,7 @@ from emolib.studyb import HEADS
 __all__ = [
     "CODE_SHAPE",
     "HEADS",
+    "LAYOUT_GRID",
     "PAPER_AUTOENCODER_PARAMS",
     "POOLED_VOC_L2",
     "POOLED_VOC_LEARNING_RATE",
@@ -73,6 +76,12 @@ CODE_SHAPE: tuple[int, int, int, int] = (7, 9, 16, 64)
 """The encoded representation: 7 x 9 x 16 x 64 = 64,512 values."""
 PAPER_AUTOENCODER_PARAMS = 227_331
 """Weights of the autoencoder with batch normalisation, as the paper counts them (section III-B)."""
+LAYOUT_GRID: tuple[int, int] = (3, 2)
+"""Rows and columns of the regions over which the ``pooled`` head averages each code filter.
+
+On the tiny and full synthetic samples (l20, a logistic read-out per label), adding this layout to
+the global mean and maximum raised the mean test AUC of the scene labels from about 0.70 to 0.75-0.79
+(3 x 4 cells did no better than 3 x 2, 2 x 2 less well)."""
 POOLED_VOC_LEARNING_RATE = 0.001
 """Adam's step size for the ``pooled`` compound head (a ridge regression trained by gradient)."""
 POOLED_VOC_L2 = 10.0
@@ -216,21 +225,37 @@ def _l2(l2: float) -> keras.regularizers.Regularizer | None:
     return keras.regularizers.L2(l2) if l2 > 0 else None
 
 
+def _layout_pool(code_shape: tuple[int, ...]) -> tuple[int, int, int]:
+    """Pool size over (time, height, width) that leaves the :data:`LAYOUT_GRID` cells of a code."""
+    t, h, w = (int(d) for d in code_shape[:3])
+    rows, cols = LAYOUT_GRID
+    if h % rows or w % cols:
+        raise ValueError(f"a code of {h} x {w} cells cannot be cut into a {rows} x {cols} layout grid")
+    return t, h // rows, w // cols
+
+
 def pool_code(codes: ArrayLike) -> NDArray[np.float32]:
-    """What the pooled head reads: the mean and the maximum of every code filter over time and space.
+    """What the pooled head reads: global and per-region summaries of every code filter.
 
     Parameters
     ----------
     codes
-        ``(n, 7, 9, 16, 64)`` codes (any ``(n, t, h, w, filters)``).
+        ``(n, 7, 9, 16, 64)`` codes (any ``(n, t, h, w, filters)`` whose height and width the
+        :data:`LAYOUT_GRID` divides).
 
     Returns
     -------
     numpy.ndarray
-        float32 ``(n, 2 * filters)``: the means, then the maxima (the order of the head's layers).
+        float32 ``(n, (2 + rows * cols) * filters)``, in the order of the head's layers: the mean of
+        each filter over time and space, its maximum, then its mean over time in each cell of the
+        layout grid (cells row by row, filters within a cell).
     """
     c = np.asarray(codes, dtype=np.float32)
-    return np.concatenate([c.mean(axis=(1, 2, 3)), c.max(axis=(1, 2, 3))], axis=1)
+    n, f = c.shape[0], c.shape[-1]
+    _, ph, pw = _layout_pool(c.shape[1:])
+    rows, cols = LAYOUT_GRID
+    cells = c.mean(axis=1).reshape(n, rows, ph, cols, pw, f).mean(axis=(2, 4)).reshape(n, rows * cols * f)
+    return np.concatenate([c.mean(axis=(1, 2, 3)), c.max(axis=(1, 2, 3)), cells], axis=1)
 
 
 def pooled_statistics(
@@ -254,7 +279,7 @@ def pooled_statistics(
     Returns
     -------
     tuple of numpy.ndarray
-        float32 ``(2 * filters,)`` mean and variance, in the order of :func:`pool_code`.
+        float32 mean and variance of every pooled feature, in the order of :func:`pool_code`.
     """
     if floor < 0:
         raise ValueError(f"floor must be non-negative, got {floor}")
@@ -301,15 +326,17 @@ def _paper_top(
 def _pooled_top(
     code_shape: tuple[int, ...], train_codes: ArrayLike | None, dropout: float
 ) -> tuple[keras.KerasTensor, keras.KerasTensor]:
-    """Global mean and max pooling of the code, standardised (statistics of ``train_codes``), dropout."""
+    """Global mean and max and layout-grid pooling of the code, standardised (``train_codes``), dropout."""
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be in [0, 1), got {dropout}")
     top_in = keras.Input(shape=code_shape, name="code_in")
     mean = layers.GlobalAveragePooling3D(name="pool_mean")(top_in)
     peak = layers.GlobalMaxPooling3D(name="pool_max")(top_in)
-    x = layers.Concatenate(name="pooled")([mean, peak])
+    cells = layers.AveragePooling3D(pool_size=_layout_pool(code_shape), name="pool_layout")(top_in)
+    cells = layers.Flatten(name="layout")(cells)
+    x = layers.Concatenate(name="pooled")([mean, peak, cells])
     standardise = layers.Normalization(name="standardise")
-    n = 2 * code_shape[-1]
+    n = (2 + LAYOUT_GRID[0] * LAYOUT_GRID[1]) * code_shape[-1]
     # no statistics given: the identity (mean 0, variance 1)
     mean, variance = (np.zeros(n, np.float32), np.ones(n, np.float32))
     if train_codes is not None:
