@@ -68,6 +68,17 @@ def test_sequences_match_single_clips() -> None:
     assert librosa193_sequences(y[: 10 * sr], sr).shape == (0, 193)
 
 
+def test_features_do_not_depend_on_the_blas_thread_count() -> None:
+    from threadpoolctl import threadpool_limits
+
+    x = np.random.default_rng(4).standard_normal(FEATURE_RATE * 5).astype(np.float32) * 0.1
+    runs = []
+    for threads in (1, 2, 4):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            runs.append(librosa193(x, FEATURE_RATE).tobytes())
+    assert runs[0] == runs[1] == runs[2]  # bit for bit: samples are the same whatever the workers
+
+
 def test_study_recipe_differs_only_in_tonnetz() -> None:
     y = tone(440.0, 4.0)
     fast, study = librosa193(y, FEATURE_RATE), librosa193(y, FEATURE_RATE, recipe="study")

@@ -31,8 +31,9 @@ output layer with weight decay: a regularised linear read-out of 512 values, 126
 per output than the flat code. Its weights start at zero and its output bias can start at the
 baseline (``output_bias``: the logit of each label's training prevalence, or each compound's
 training mean), so before training it *is* the baseline predictor, and training moves it away
-only as far as the data support. The compound version is a ridge regression (squared error, weight decay at ridge scale, Adam); the
-label version a logistic regression (binary cross-entropy, Adadelta, as the paper's heads).
+only as far as the data support. The compound version is a ridge regression (squared error,
+weight decay at ridge scale, Adam); the label version a logistic regression (binary cross-entropy,
+Adadelta, as the paper's heads).
 
 Precision. Every output layer is built with ``dtype="float32"``, so that losses and scores stay in
 full precision under a mixed-precision policy (:func:`emolib.precision.use_precision`).
