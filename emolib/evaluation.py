@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from emolib.lstm.run import METRICS_KIND
+from emolib.lstm.training import TrainConfig
 from emolib.precision import policy_name
 from emolib.scoring import precision_recall_curve
 
@@ -52,7 +53,7 @@ CONFIG_KEYS = (
 
 ``dtype_policy`` is the name of the Keras dtype policy (``float32``, ``mixed_float16``, ...) of the run's
 ``mixed_precision``; a run written before a key existed gets the default that it ran with."""
-_CONFIG_DEFAULTS = {"batch_movies": 8, "mixed_precision": False}
+_CONFIG_DEFAULTS = {"batch_movies": TrainConfig.batch_movies, "mixed_precision": TrainConfig.mixed_precision}
 VA_METRICS = ("mse_valence", "r_valence", "mse_arousal", "r_arousal")
 FEAR_METRICS = ("map", "precision", "recall", "f1", "positive_rate")
 

@@ -123,6 +123,9 @@ def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: in
         Non-negative seed; the same seed gives the same annotations and the same decoded frames.
     workers
         Processes rendering movies in parallel (default: all cores; 1 renders in this process).
+        They are forked or spawned (see :func:`start_method`); a script that imports TensorFlow
+        before calling this with several workers gets spawned ones, so it needs the usual
+        ``if __name__ == "__main__":`` guard. The files are the same either way.
 
     Returns
     -------
