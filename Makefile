@@ -32,6 +32,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRA)]'
+	$(BIN)/python -m emolib kernel
 	touch $@
 
 install: $(STAMP) ## create .venv and install emolib with its dependencies

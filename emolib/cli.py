@@ -62,6 +62,13 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kernel(args: argparse.Namespace) -> int:
+    from emolib.kernels import KERNEL_NAME, install_kernelspec
+
+    print(f"kernel '{KERNEL_NAME}' registered in {install_kernelspec(args.prefix)}")
+    return 0
+
+
 def _add_dask_options(parser: argparse.ArgumentParser, workers: int, what: str) -> None:
     parser.add_argument(
         "--scheduler", metavar="ADDRESS",
@@ -217,6 +224,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     va.add_argument("--data", default="data/sample", help="data folder to check")
     va.set_defaults(func=_cmd_validate)
+
+    ke = sub.add_parser(
+        "kernel",
+        help="register the project's Jupyter kernel 'emolib'",
+        description="Register the kernel the notebooks run in (native library logs to a file, not the page) "
+        "in an environment's share/jupyter/kernels, for `papermill -k emolib` and JupyterLab.",
+    )
+    ke.add_argument("--prefix", default=None, help="environment prefix (default: this Python's sys.prefix)")
+    ke.set_defaults(func=_cmd_kernel)
     return parser
 
 

@@ -8,19 +8,23 @@ partially executed copy is kept beside the outputs for inspection and the failin
 Papermill writes the parameters it was given into a cell of its own (tagged ``injected-parameters``),
 which holds this machine's absolute paths (``data_dir``, ``output_dir``). The executed notebook tags
 that cell ``remove-cell`` too, so Jupyter Book leaves it out of the rendered page; the notebook's
-``parameters`` cell, with the defaults a reader can change, stays visible. (The values given are still
+``parameters`` cell, with the defaults a reader can change, stays in the page behind a "show code"
+toggle (its ``hide-input`` tag), and each chapter's run box lists them. (The values given are still
 recorded in the notebook's ``papermill`` metadata, which the book does not render.)
+
+Every notebook runs in the project's quiet kernel (:mod:`emolib.kernels`): the native start-up log
+of TensorFlow and XLA goes to ``<output_dir>/kernel.log`` instead of the page.
 """
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from emolib.atomic import atomic_path
+from emolib.kernels import NATIVE_LOG, kernel_manager_class, log_tail
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 INJECTED_TAG = "injected-parameters"
@@ -77,48 +81,13 @@ def hide_injected_parameters(notebook: str | Path) -> int:
     return tagged
 
 
-def kernel_transport(folder: Path) -> dict[str, Any]:
-    """Engine arguments that make the notebook's kernel listen on IPC sockets in ``folder``.
-
-    Jupyter kernels listen on TCP ports that the launching process picks as free and the kernel binds
-    a moment later. Two runs started at once by different processes (a sweep on several Dask workers
-    of one machine) can pick the same port; one kernel then fails to start, or its client talks to
-    the other run's kernel. Unix-domain sockets under a folder of the run's own cannot collide (and
-    are not reachable from the network). Where they do not exist (Windows) TCP is kept.
-
-    Parameters
-    ----------
-    folder
-        A private folder that outlives the kernel (the run's temporary folder).
-
-    Returns
-    -------
-    dict
-        ``{"kernel_manager_class": ...}`` for :func:`papermill.execute_notebook`, or ``{}``.
-    """
-    if os.name != "posix":
-        return {}
-    from jupyter_client.manager import KernelManager
-
-    prefix = str(folder / "kernel")
-
-    class IPCKernelManager(KernelManager):
-        """A kernel manager whose kernel listens on IPC sockets named after ``prefix``."""
-
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = prefix
-
-    return {"kernel_manager_class": IPCKernelManager}
-
-
 def execute(
     source: str | Path,
     output: str | Path,
     parameters: Mapping[str, Any],
     kernel_name: str = "python3",
     failed_copy: str | Path | None = None,
+    native_log: str | Path | None = None,
 ) -> Path:
     """Execute one py:percent notebook with papermill.
 
@@ -135,6 +104,10 @@ def execute(
         Jupyter kernel to run in (the current environment's ``python3`` by default).
     failed_copy
         Where to keep the partially executed notebook if it fails.
+    native_log
+        File for the kernel's native output (TensorFlow's C++ log, child processes); by default
+        ``<output_dir>/kernel.log`` when the parameters name an ``output_dir``, else the runner's own
+        standard error.
 
     Returns
     -------
@@ -150,6 +123,9 @@ def execute(
     import papermill as pm
 
     source = Path(source).resolve()
+    if native_log is None and parameters.get("output_dir"):
+        native_log = Path(parameters["output_dir"]) / NATIVE_LOG
+    native_log = None if native_log is None else Path(native_log)
     notebook = jupytext.read(source)
     with tempfile.TemporaryDirectory() as tmp:
         converted = Path(tmp) / f"{source.stem}.ipynb"
@@ -165,13 +141,17 @@ def execute(
                     language="python",
                     cwd=str(source.parent),
                     progress_bar=False,
-                    **kernel_transport(Path(tmp)),
+                    kernel_manager_class=kernel_manager_class(Path(tmp), native_log),
                 )
             except pm.PapermillExecutionError as err:
                 if failed_copy is not None:
                     Path(failed_copy).parent.mkdir(parents=True, exist_ok=True)
                     partial.replace(failed_copy)
                 raise NotebookFailed(f"{source.name} failed in cell {err.exec_count}:\n{err}") from None
+            except RuntimeError as err:  # the kernel died (a crash in native code) or never started
+                tail = log_tail(native_log)
+                where = f"\nlast lines of the kernel's native log {native_log}:\n{tail}" if tail else ""
+                raise NotebookFailed(f"{source.name}: the kernel failed: {err}{where}") from err
             hide_injected_parameters(partial)
             partial.replace(part)
     return Path(output)

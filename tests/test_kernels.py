@@ -1,0 +1,101 @@
+"""The project's notebook kernel: native library logs go to kernel.log, Python output stays on the page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from emolib.kernels import (
+    KERNEL_ARGUMENTS,
+    NATIVE_LOG,
+    install_kernelspec,
+    kernel_command,
+    kernel_environment,
+    log_tail,
+)
+from emolib.notebooks import NotebookFailed, execute
+
+NOISY = (
+    '# %% tags=["parameters"]\nx = 0\noutput_dir = "out"\n\n'
+    "# %%\nimport os\nimport warnings\n"
+    'os.write(2, b"I0000 cudart_stub.cc:31] Could not find cuda drivers on your machine\\n")\n'
+    'os.write(1, b"native stdout line\\n")\n'
+    'print("python print", os.environ.get("TF_CPP_MIN_LOG_LEVEL"))\n'
+    'warnings.warn("3 movies have no annotations", UserWarning, stacklevel=1)\n'
+)
+
+
+def _outputs_text(notebook: Path) -> str:
+    cells = nbformat.read(notebook, as_version=4).cells
+    return "\n".join(str(o.get("text", "")) for c in cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_native_output_goes_to_the_log_and_python_output_to_the_page(tmp_path: Path) -> None:
+    source = tmp_path / "96_noisy.py"
+    source.write_text(NOISY)
+    out_dir = tmp_path / "outputs"
+    shown = _outputs_text(execute(source, tmp_path / "96.ipynb", {"output_dir": str(out_dir)}))
+    assert "python print 2" in shown  # Python output stays, and TensorFlow's level was set
+    assert "3 movies have no annotations" in shown  # a warning about the data still shows
+    assert "cudart_stub" not in shown and "native stdout line" not in shown
+    log = (out_dir / NATIVE_LOG).read_text()
+    assert "cudart_stub" in log and "native stdout line" in log  # kept, not lost
+    assert "KeyboardInterrupt" not in log and "ERROR" not in log  # a clean shutdown logs no error
+
+
+def test_a_level_chosen_by_the_user_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    source = tmp_path / "95_level.py"
+    source.write_text(NOISY)
+    shown = _outputs_text(execute(source, tmp_path / "95.ipynb", {"output_dir": str(tmp_path / "o")}))
+    assert "python print 0" in shown
+
+
+def test_a_kernel_that_dies_is_reported_with_its_native_log(tmp_path: Path) -> None:
+    source = tmp_path / "94_crash.py"
+    source.write_text(
+        '# %% tags=["parameters"]\nx = 0\n\n# %%\nimport os\n'
+        'os.write(2, b"F0000 planted native failure\\n")\nos._exit(134)\n'
+    )
+    log = tmp_path / "native.log"
+    with pytest.raises(NotebookFailed, match="planted native failure"):
+        execute(source, tmp_path / "94.ipynb", {"x": 1}, native_log=log)
+    assert not (tmp_path / "94.ipynb").exists()
+
+
+def test_environment_and_command_helpers() -> None:
+    assert kernel_environment({})["TF_CPP_MIN_LOG_LEVEL"] == "2"
+    chosen = {"TF_CPP_MIN_LOG_LEVEL": "1", "A": "b"}
+    assert kernel_environment(chosen) == chosen
+    ipy = ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    assert kernel_command(ipy)[-len(KERNEL_ARGUMENTS):] == list(KERNEL_ARGUMENTS)
+    assert kernel_command(kernel_command(ipy)) == kernel_command(ipy)  # added once
+    assert kernel_command(["R", "--slave"]) == ["R", "--slave"]  # other kernels untouched
+
+
+def test_log_tail_reads_the_end_or_nothing(tmp_path: Path) -> None:
+    log = tmp_path / "k.log"
+    assert log_tail(log) == "" and log_tail(None) == ""
+    log.write_text("".join(f"line {k}\n" for k in range(100)))
+    assert log_tail(log, lines=2) == "line 98\nline 99"
+
+
+def test_installed_kernelspec_is_quiet(tmp_path: Path) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    folder = install_kernelspec(tmp_path)
+    spec = json.loads((folder / "kernel.json").read_text())
+    assert spec["env"] == {"TF_CPP_MIN_LOG_LEVEL": "2"} and KERNEL_ARGUMENTS[0] in spec["argv"]
+    manager = KernelSpecManager(kernel_dirs=[str(folder.parent)])
+    assert manager.get_kernel_spec("emolib").display_name.endswith("(emolib)")
+
+
+def test_kernel_command_registers_the_kernel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from emolib.cli import main
+
+    assert main(["kernel", "--prefix", str(tmp_path)]) == 0
+    assert "registered" in capsys.readouterr().out
+    assert (tmp_path / "share" / "jupyter" / "kernels" / "emolib" / "kernel.json").is_file()
