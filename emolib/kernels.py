@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -45,6 +46,26 @@ QUIET_ENV: Mapping[str, str] = {"TF_CPP_MIN_LOG_LEVEL": "2"}
 """Environment the kernel starts with, where the user has not set these variables."""
 KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.capture_fd_output=False",)
 """Command-line options given to ipykernel: native output is not copied into the notebook."""
+
+
+LIBRARY_WARNINGS: tuple[tuple[str, str], ...] = (
+    (
+        r"IProgress not found",
+        "tqdm's notebook progress bars need ipywidgets; pooch (imported by librosa) loads them although "
+        "no bar is ever drawn in a notebook of this project",
+    ),
+)
+"""Warnings a reader cannot act on, as (message pattern, why it is filtered). Nothing about data."""
+
+
+def filter_library_warnings() -> None:
+    """Ignore the :data:`LIBRARY_WARNINGS` in this process (each notebook's set-up cell calls this).
+
+    Only these exact messages are filtered: every other warning, above all those about the user's
+    data, still reaches the page.
+    """
+    for message, _why in LIBRARY_WARNINGS:
+        warnings.filterwarnings("ignore", message=message)
 
 
 def kernel_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:

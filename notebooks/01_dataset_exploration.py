@@ -18,16 +18,14 @@
 # %% [markdown]
 # # Dataset exploration
 #
-# What the data looks like before any model touches it: the thesis's first figures
-# {cite:p}`bernal2017predicting` (valence, arousal and fear along a movie, frame rates, durations,
-# the distribution of the annotations) for the MediaEval 2017 layout, and for the Smell of Fear
-# layout the scene-label frequencies against the kept-label threshold and the breath-compound
-# curves of every screening of a film {cite:p}`fevrier_breath`.
-#
-# The notebook runs on whatever `data_dir` names: the synthetic sample by default, or a real
-# release (see {doc}`../data`). Sections whose layout is absent are skipped.
+# What the data looks like before any model touches it. For the MediaEval 2017 layout: valence,
+# arousal and fear along a movie, frame rates, durations and the distribution of the annotations, the
+# thesis's first figures {cite:p}`bernal2017predicting`; for the Smell of Fear layout: how often each
+# scene label occurs against the kept-label threshold, and the breath-compound curves of every
+# screening of one film {cite:p}`fevrier_breath`. These distributions are what the baselines of the
+# later chapters are made of.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 data_dir = "../data/sample"  # the synthetic sample, a MediaEval 2017 dev set, or a Smell of Fear folder
 profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
 seed = 0  # sample seed (recorded in the outputs)
@@ -36,7 +34,18 @@ movie = None  # MediaEval movie shown along time (None: the first one)
 film = None  # Smell of Fear film whose screenings are shown (None: the one with most screenings)
 min_positive = 20  # kept-label rule of the study: labels with at least this many positive sequences
 
-# %%
+# %% tags=["remove-input"]
+from emolib.chapter import run_box
+
+run_box(
+    "01_dataset_exploration",
+    writes={
+        "summary.json": "what each layout holds (movies, annotations, labels, screenings)",
+        "fig_*.png": "the chapter's figures",
+    },
+)
+
+# %% tags=["hide-input"]
 import json
 from pathlib import Path
 
@@ -50,9 +59,11 @@ from emolib import exploration
 from emolib.atomic import write_text
 from emolib.datasets import locate
 from emolib.figures import figure_saver
+from emolib.kernels import filter_library_warnings
 from emolib.mediaeval import load_devset
 from emolib.smelloffear import load_smelloffear
 
+filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
@@ -62,6 +73,10 @@ print(f"MediaEval 2017 layout: {layouts.mediaeval}\nSmell of Fear layout:  {layo
 
 show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
+
+# %% [markdown]
+# The notebook runs on whatever `data_dir` names: the synthetic sample by default, or a real
+# release (see {doc}`../data`). Sections whose layout is absent are skipped.
 
 # %% [markdown]
 # ## MediaEval 2017: valence, arousal and fear
@@ -113,11 +128,13 @@ if layouts.mediaeval is not None:
 # %% [markdown]
 # ```{glue:figure} fig_va_along
 # :name: fig-va-along
+# :alt: Valence and arousal along one movie, one point per 10 s window
 # Valence and arousal along one movie, one point per 10 s window (cf. Figure 3.1 of the thesis).
 # ```
 #
 # ```{glue:figure} fig_fear_along
 # :name: fig-fear-along
+# :alt: Fear windows along the same movie
 # Fear windows along the same movie (cf. Figure 3.2 of the thesis).
 # ```
 
@@ -145,12 +162,14 @@ if layouts.mediaeval is not None:
 # %% [markdown]
 # ```{glue:figure} fig_fps_durations
 # :name: fig-fps-durations
+# :alt: Frame rate and duration of every movie
 # Frame rate and duration of every movie (cf. Figures 3.3 and 3.4 of the thesis). The mixed frame
 # rates are why Study A resamples every movie to 30 fps before cutting 16-frame clips.
 # ```
 #
 # ```{glue:figure} fig_histograms
 # :name: fig-histograms
+# :alt: Distribution of the window annotations
 # Distribution of the window annotations (cf. Figure 3.5): extreme valence and arousal are rarer
 # than neutral ones, and fear windows are a minority, which the fear model must account for.
 # ```
@@ -191,6 +210,7 @@ if layouts.smelloffear is not None:
 # %% [markdown]
 # ```{glue:figure} fig_label_frequencies
 # :name: fig-label-frequencies
+# :alt: Positive sequences per scene label over all labelled films
 # Positive sequences per scene label over all labelled films. Green labels pass the kept-label
 # rule (dashed line).
 # ```
@@ -228,6 +248,7 @@ if layouts.smelloffear is not None and any(sof.vocs.values()):
 # %% [markdown]
 # ```{glue:figure} fig_voc_curves
 # :name: fig-voc-curves
+# :alt: The six compounds of the study along one film, one line per screening
 # The six compounds of the study along one film ({glue:text}`sof_film`), one line per screening,
 # min–max scaled per screening with gaps filled from the other screenings.
 # ```

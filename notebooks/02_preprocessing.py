@@ -18,15 +18,13 @@
 # %% [markdown]
 # # Preprocessing: what the Study A pipeline sees
 #
-# Study A {cite:p}`bernal2017predicting` resamples every movie to 30 fps and 112 × 112 pixels, cuts
-# the picture into 16-frame clips for C3D {cite:p}`tran2015learning` and the sound into
-# non-overlapping 23520-sample windows at 44.1 kHz, each turned into a 98 × 64 log-mel patch
-# {cite:p}`hershey2016cnn`. Both grids have one step every 16/30 s = 23520/44100 s, so every clip has
-# exactly one audio window. This notebook shows each stage on a synthetic movie of the sample and on
-# the real *Big Buck Bunny* clip. Nothing is written to disk but figures: the pipeline streams the
-# movie and never holds it in memory (`emolib.features.steps`).
+# Study A {cite:p}`bernal2017predicting` turns every movie into one step every 16/30 s: a
+# 16-frame clip at 30 fps and 112 × 112 pixels for C3D {cite:p}`tran2015learning`, and a 98 × 64
+# log-mel patch of a 23520-sample window at 44.1 kHz for VGG19 {cite:p}`hershey2016cnn`. This chapter
+# shows each stage on a synthetic movie of the sample and on the real *Big Buck Bunny* clip, so that a
+# reader can check that picture and sound stay aligned, step by step.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 data_dir = "../data/sample"  # the synthetic sample or a MediaEval 2017 development set
 profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
 seed = 0  # sample seed (recorded in the outputs)
@@ -35,7 +33,19 @@ movie = None  # movie to show (None: the first one)
 step = 6  # which step's clip and log-mel patch to show
 n_shown_steps = 5  # steps drawn on the common time axis
 
-# %%
+# %% tags=["remove-input"]
+from emolib.chapter import run_box
+
+run_box(
+    "02_preprocessing",
+    writes={
+        "summary.json": "the step grid of each movie shown",
+        "fig_*.png": "the chapter's figures",
+    },
+    examples={"step": "6"},
+)
+
+# %% tags=["hide-input"]
 import importlib.util
 import json
 from pathlib import Path
@@ -52,8 +62,10 @@ from emolib.features import iter_clips, iter_windows, logmel_patches, step_grid
 from emolib.features.logmel import FMAX, FMIN, HOP_LENGTH, N_FRAMES, N_MELS, WIN_LENGTH
 from emolib.features.runner import find_movies
 from emolib.figures import figure_saver
+from emolib.kernels import filter_library_warnings
 from emolib.media import iter_frames, source_frame_index
 
+filter_library_warnings()  # only warnings a reader can act on reach the page
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 movies = find_movies(data_dir)
@@ -73,6 +85,11 @@ glue("mel_range", f"{FMIN:.0f}–{FMAX:.0f} Hz", display=False)
 
 show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
+
+# %% [markdown]
+# Both grids have one step every 16/30 s = 23520/44100 s, so every clip has exactly one audio
+# window. Nothing is written to disk but figures: the pipeline streams the movie and never holds it in
+# memory (`emolib.features.steps`).
 
 # %% [markdown]
 # ## The step grid of each movie
@@ -141,12 +158,14 @@ for i, (name, path) in enumerate(sources.items()):
 # %% [markdown]
 # ```{glue:figure} fig_resampling_0
 # :name: fig-resampling
+# :alt: Top: the first source frames of the sample movie at their own rate and size
 # Top: the first source frames of the sample movie at their own rate and size. Bottom: the frames
 # the pipeline sees, at 30 fps and 112 × 112, with the source frame each one shows.
 # ```
 #
 # ```{glue:figure} fig_resampling_1
 # :name: fig-resampling-bbb
+# :alt: The same for the real Big Buck Bunny clip (1280 × 720 at 25 fps)
 # The same for the real *Big Buck Bunny* clip (1280 × 720 at 25 fps): every fifth output frame
 # repeats a source frame.
 # ```
@@ -202,12 +221,14 @@ for i, (name, path) in enumerate(sources.items()):
 # %% [markdown]
 # ```{glue:figure} fig_step_0
 # :name: fig-step
+# :alt: One step of the sample movie
 # One step of the sample movie: its 16-frame clip at 30 fps and 112 × 112, its 23520-sample audio
 # window and the 98 × 64 log-mel patch made from it.
 # ```
 #
 # ```{glue:figure} fig_step_1
 # :name: fig-step-bbb
+# :alt: The same step of Big Buck Bunny
 # The same step of *Big Buck Bunny*, whose 6-channel 48 kHz soundtrack is downmixed to mono and
 # resampled to 44.1 kHz first.
 # ```
@@ -262,6 +283,7 @@ for i, (name, path) in enumerate(sources.items()):
 # %% [markdown]
 # ```{glue:figure} fig_timeline_0
 # :name: fig-timeline
+# :alt: The first steps of the sample movie on one time axis
 # The first steps of the sample movie on one time axis: source frames (grey), 30 fps frames grouped
 # into 16-frame clips (alternating colours), and the audio windows under them. Dashed lines: step
 # boundaries, shared by both modalities.
@@ -269,6 +291,7 @@ for i, (name, path) in enumerate(sources.items()):
 #
 # ```{glue:figure} fig_timeline_1
 # :name: fig-timeline-bbb
+# :alt: The same for Big Buck Bunny at 25 fps
 # The same for *Big Buck Bunny* at 25 fps.
 # ```
 

@@ -18,18 +18,13 @@
 # %% [markdown]
 # # Feature extraction
 #
-# Every 16/30 s step of every movie becomes one feature row per extractor, stored in a resumable HDF5
-# feature store (one file per movie and extractor, `emolib.features.store`) and fused by
-# concatenation on the step grid, as in section 3.4.4 of the thesis {cite:p}`bernal2017predicting`.
-# The thesis's extractors are C3D {cite:p}`tran2015learning` (fc6, 4096-d) for the picture and VGG19
-# {cite:p}`simonyan2014very` over log-mel patches (3072-d) for the sound; they need pretrained weights
-# that cannot be shipped, so the book runs the weight-free extractors by default: colour and motion
-# statistics, log-mel band statistics, and the 193 librosa features {cite:p}`mcfee2015librosa` of the
-# Smell of Fear study. On a GPU server, set `visual = ["c3d"]`, `audio = ["vgg19"]` and `weights` to
-# the local weights files. The same run is available on the command line:
-# `python -m emolib extract --data DIR --visual c3d --audio vgg19 --weights c3d=... vgg19=...`.
+# Every 16/30 s step of every movie becomes one feature row per extractor, kept in a resumable
+# HDF5 feature store and fused by concatenation on the step grid, as in section 3.4.4 of the thesis
+# {cite:p}`bernal2017predicting`. This chapter extracts the features the book's models learn from and
+# shows what they capture along a movie, so that the next chapter's scores can be read against what
+# their inputs carry.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 data_dir = "../data/sample"  # the synthetic sample or a MediaEval 2017 development set
 profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
 seed = 0  # sample seed (recorded in the outputs)
@@ -42,7 +37,21 @@ random_weights = []  # network extractors explicitly run with random weights (re
 params = {}  # extractor name -> {parameter: value}
 shown_movie = None  # movie whose features are drawn along time (None: the first one)
 
-# %%
+# %% tags=["remove-input"]
+from emolib.chapter import run_box
+
+run_box(
+    "03_feature_extraction",
+    writes={
+        "summary.json": "extractors, their provenance and the store's contents",
+        "fig_*.png": "the chapter's figures",
+        "the feature store": "one HDF5 file per movie and extractor under `store_dir` "
+        "(default `<data_dir>/features/`)",
+    },
+    examples={"visual": "'[\"colour-motion\"]'"},
+)
+
+# %% tags=["hide-input"]
 import json
 from pathlib import Path
 
@@ -58,8 +67,10 @@ from emolib.datasets import locate
 from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract, find_movies
 from emolib.features.report import feature_statistics, projection
 from emolib.figures import figure_saver
+from emolib.kernels import filter_library_warnings
 from emolib.mediaeval import load_devset
 
+filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
@@ -81,6 +92,15 @@ summary = {
 
 show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
+
+# %% [markdown]
+# The thesis's extractors are C3D {cite:p}`tran2015learning` (fc6, 4096-d) for the picture and VGG19
+# {cite:p}`simonyan2014very` over log-mel patches (3072-d) for the sound; they need pretrained weights
+# that cannot be shipped, so the book runs the weight-free extractors by default: colour and motion
+# statistics, log-mel band statistics, and the 193 librosa features {cite:p}`mcfee2015librosa` of the
+# Smell of Fear study. On a GPU server, set `visual = ["c3d"]`, `audio = ["vgg19"]` and `weights` to
+# the local weights files. The same run is available on the command line:
+# `python -m emolib extract --data DIR --visual c3d --audio vgg19 --weights c3d=... vgg19=...`.
 
 # %% [markdown]
 # ## Extraction
@@ -144,6 +164,7 @@ show("fig_features_along", fig)
 # %% [markdown]
 # ```{glue:figure} fig_features_along
 # :name: fig-features-along
+# :alt: The features of every extractor along one movie, one column per 0.533 s step
 # The features of every extractor along *{glue:text}`shown_movie`*, one column per 0.533 s step,
 # each feature standardised over the movie (blue: low, red: high).
 # ```
@@ -172,6 +193,7 @@ summary["projection_variance"] = ratio.tolist()
 # %% [markdown]
 # ```{glue:figure} fig_projection
 # :name: fig-projection
+# :alt: Every step of every movie on the first two principal axes of the fused features
 # Every step of every movie on the first two principal axes of the fused features (together
 # {glue:text}`pca_var` % of the variance), coloured by valence (left) and arousal (right).
 # ```

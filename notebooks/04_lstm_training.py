@@ -18,35 +18,12 @@
 # %% [markdown]
 # # LSTM training
 #
-# The models of the thesis's Figures 3.11 and 3.12 {cite:p}`bernal2017predicting`: the fused step
-# features go through batch normalisation, dropout, an LSTM, dropout again and a dense layer applied
-# at every step. For valence and arousal the dense layer has 2 `tanh` units and the loss is the mean
-# squared error. For fear the thesis used one unit with a `softmax`; a softmax over a single unit is
-# $e^z / e^z = 1$ whatever the input, so that model could only answer "fear" and received no gradient.
-# Here the fear unit is a **sigmoid** with binary cross-entropy (the one-unit form of a two-class
-# softmax), and because fear is rare the loss weighs fear steps by the ratio of negatives to
-# positives in the training movies (or uses a focal loss, `fear_loss = "focal"`).
-#
-# **Stateful, done properly.** The thesis trained a stateful LSTM with a batch of 1 and one step per
-# call, 15 hours per configuration. Here each batch row carries one movie's stream from chunk to
-# chunk of `chunk` steps (truncated back-propagation through time), `batch_movies` movies advance in
-# parallel, and a row's state is zeroed exactly when its movie ends (`emolib.lstm.batching`).
-# The thesis-faithful mode (`faithful = True`) and the stateless variant on shuffled windows
-# (`stateful = False`) remain available for comparison. The faithful mode has a second flaw besides
-# its speed: with one sample per batch, batch normalisation in training mode normalises that sample by
-# its own mean and a variance of zero, so every input becomes the layer's offset and the LSTM never sees
-# the features while it trains (at test time the moving statistics are used, and it sees inputs it was
-# never trained on). This alone can explain why the thesis's model ended below the constant mean
-# (`benchmarks/lstm.py` measures both modes).
-#
-# Window annotations (10 s every 5 s) are expanded to the 16/30 s steps for training; the step
-# predictions are averaged back to the windows for scoring, which is per test movie (MSE and
-# Pearson's r; fear average precision) and then averaged over movies, as the task scores. Two
-# baselines are computed on the same fold and features: the constant training mean and a ridge
-# regression (for fear, a class-balanced logistic regression). One execution of this notebook is one
-# fold; `python -m emolib folds` runs it for every fold and a grid of configurations.
+# The recurrent model of the thesis {cite:p}`bernal2017predicting` learns valence and arousal,
+# and separately fear, along each movie from the fused step features. This chapter trains it on one
+# movie-level fold, scores it on the held-out movies the way the MediaEval task does, and puts it
+# beside two baselines fitted on the same fold: the constant training mean and a ridge regression.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 data_dir = "../data/sample"  # the synthetic sample or a MediaEval 2017 development set
 profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
 seed = 0  # seeds the folds and the network
@@ -75,7 +52,21 @@ store_dir = None  # feature store (None: <data_dir>/features)
 extract_missing = True  # extract weight-free features that are missing from the store
 shown_movie = None  # test movie drawn along time (None: the first test movie)
 
-# %%
+# %% tags=["remove-input"]
+from emolib.chapter import run_box
+
+run_box(
+    "04_lstm_training",
+    writes={
+        "va/, fear/": "per task: `metrics.json` (per-movie and mean scores of the model and the baselines), "
+        "`predictions.csv`, the MediaEval run file, `history.csv`, `best.keras`, `tensorboard/`",
+        "summary.json": "the fold and the configuration",
+        "fig_*.png": "the chapter's figures",
+    },
+    examples={"fold": "1", "modality": "audio"},
+)
+
+# %% tags=["hide-input"]
 import json
 from pathlib import Path
 
@@ -89,10 +80,12 @@ from emolib.atomic import write_text
 from emolib.evaluation import plot_along, plot_learning_curves, plot_pr_curves
 from emolib.figures import figure_saver
 from emolib.folds import fold_table, make_folds
+from emolib.kernels import filter_library_warnings
 from emolib.lstm.data import load_movie_set, pick_extractors
 from emolib.lstm.run import run_fold
 from emolib.lstm.training import TrainConfig
 
+filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
@@ -122,6 +115,35 @@ glue("n_features", movies.features[movies.movies[0]].shape[1], display=False)
 glue("extractors", ", ".join(extractors), display=False)
 glue("mode", mode, display=False)
 display(fold_table(folds))
+
+# %% [markdown]
+# The models of the thesis's Figures 3.11 and 3.12 {cite:p}`bernal2017predicting`: the fused step
+# features go through batch normalisation, dropout, an LSTM, dropout again and a dense layer applied
+# at every step. For valence and arousal the dense layer has 2 `tanh` units and the loss is the mean
+# squared error. For fear the thesis used one unit with a `softmax`; a softmax over a single unit is
+# $e^z / e^z = 1$ whatever the input, so that model could only answer "fear" and received no gradient.
+# Here the fear unit is a **sigmoid** with binary cross-entropy (the one-unit form of a two-class
+# softmax), and because fear is rare the loss weighs fear steps by the ratio of negatives to
+# positives in the training movies (or uses a focal loss, `fear_loss = "focal"`).
+#
+# **Stateful, done properly.** The thesis trained a stateful LSTM with a batch of 1 and one step per
+# call, 15 hours per configuration. Here each batch row carries one movie's stream from chunk to
+# chunk of `chunk` steps (truncated back-propagation through time), `batch_movies` movies advance in
+# parallel, and a row's state is zeroed exactly when its movie ends (`emolib.lstm.batching`).
+# The thesis-faithful mode (`faithful = True`) and the stateless variant on shuffled windows
+# (`stateful = False`) remain available for comparison. The faithful mode has a second flaw besides
+# its speed: with one sample per batch, batch normalisation in training mode normalises that sample by
+# its own mean and a variance of zero, so every input becomes the layer's offset and the LSTM never sees
+# the features while it trains (at test time the moving statistics are used, and it sees inputs it was
+# never trained on). This alone can explain why the thesis's model ended below the constant mean
+# (`benchmarks/lstm.py` measures both modes).
+#
+# Window annotations (10 s every 5 s) are expanded to the 16/30 s steps for training; the step
+# predictions are averaged back to the windows for scoring, which is per test movie (MSE and
+# Pearson's r; fear average precision) and then averaged over movies, as the task scores. Two
+# baselines are computed on the same fold and features: the constant training mean and a ridge
+# regression (for fear, a class-balanced logistic regression). One execution of this notebook is one
+# fold; `python -m emolib folds` runs it for every fold and a grid of configurations.
 
 # %% [markdown]
 # ## Folds
@@ -166,6 +188,7 @@ glue("epochs", epochs, display=False)
 #
 # ```{glue:figure} fig_learning_curves
 # :name: fig-learning-curves
+# :alt: Training and validation loss per epoch; the dotted line marks the epoch kept (lowest validation loss)
 # Training and validation loss per epoch; the dotted line marks the epoch kept (lowest validation
 # loss). The per-epoch logs are in `history.csv` and `tensorboard/` of the run's output folder.
 # ```
@@ -209,6 +232,7 @@ if "va" in runs:
 #
 # ```{glue:figure} fig_va_test
 # :name: fig-va-test
+# :alt: Annotated and predicted valence and arousal along the test movie
 # Annotated and predicted valence and arousal along the test movie *{glue:text}`va_movie`*, one point
 # per 10 s window (predictions averaged back from the 16/30 s steps).
 # ```
@@ -238,6 +262,7 @@ if "fear" in runs:
 #
 # ```{glue:figure} fig_fear_pr
 # :name: fig-fear-pr
+# :alt: Precision–recall curves of the fear scores over the test windows
 # Precision–recall curves of the fear scores over the test windows; the dotted line is the positive
 # rate, what a model without information reaches.
 # ```

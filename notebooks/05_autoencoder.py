@@ -23,12 +23,8 @@
 # 1 fps, 64×36 pixels) without labels; small heads on its frozen encoder then predict the scene
 # labels and the six compounds measured in the cinema air, and a small network does the same from
 # 193 audio features. Every score is put beside simple baselines on the same test rows.
-#
-# The notebook runs on whatever `data_dir` holds: with only `labels/` and `audio/` (the real
-# release) it runs the audio scene-label experiment; with `vocs/` also the audio compound
-# experiment; with movies the autoencoder and the video experiments.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 data_dir = "../data/sample"  # the synthetic sample root, or a Smell of Fear folder
 profile = "tiny"  # sample profile: "tiny" trains briefly (CI); anything else uses the paper's lengths
 seed = 0  # random seed of every model
@@ -52,7 +48,23 @@ l2 = None  # weight decay of the hidden layers (None: 0.1 on tiny, the paper's 0
 frames_cache = None  # folder caching decoded frames (None: <output_dir>/frames)
 mixed_precision = False  # False (float32), True (mixed float16, GPUs) or "mixed_bfloat16"
 
-# %%
+# %% tags=["remove-input"]
+from emolib.chapter import run_box
+
+run_box(
+    "05_autoencoder",
+    writes={
+        "metrics.json": "every experiment's scores beside its baselines",
+        "scores.csv": "the same as a table",
+        "encoder.keras, *.keras": "the encoder and the trained heads",
+        "*_log.csv": "training logs",
+        "frames/": "the decoded 1 fps frames (a cache)",
+        "fig_*.png": "the chapter's figures",
+    },
+    examples={"split": "oso", "fold": "1"},
+)
+
+# %% tags=["hide-input"]
 from pathlib import Path
 
 import keras
@@ -64,6 +76,8 @@ from IPython.display import display
 from myst_nb import glue
 
 from emolib.datasets import locate
+from emolib.figures import figure_saver
+from emolib.kernels import filter_library_warnings
 from emolib.precision import use_precision
 from emolib.studyb import budget
 from emolib.studyb.dataset import load_studyb, plan_experiments
@@ -85,6 +99,7 @@ from emolib.studyb.models import (
 from emolib.studyb.training import save_model, write_json
 from emolib.vocs import VOC_NAMES, detrend_screening
 
+filter_library_warnings()  # only warnings a reader can act on reach the page
 keras.utils.set_random_seed(seed)
 precision = use_precision(mixed_precision)  # before any model is built
 sns.set_theme(style="whitegrid", context="notebook")
@@ -119,18 +134,18 @@ metrics = {
 }
 
 
-def show(name: str, fig: plt.Figure) -> None:
-    """Save a figure into output_dir and glue it for the book's numbered captions."""
-    fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-    glue(name, fig, display=False)
-    plt.close(fig)
-
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
 glue("n_films", len(data.sequences["film"].unique()), display=False)
 glue("n_sequences", len(data.sequences), display=False)
 glue("kept", ", ".join(data.kept), display=False)
 glue("plan", ", ".join(e.name for e in plan) or "none", display=False)
 pd.DataFrame([vars(e) for e in plan])
+
+# %% [markdown]
+# The notebook runs on whatever `data_dir` holds: with only `labels/` and `audio/` (the real
+# release) it runs the audio scene-label experiment; with `vocs/` also the audio compound
+# experiment; with movies the autoencoder and the video experiments.
 
 # %% [markdown]
 # The folder gives {glue:text}`n_films` labelled films and {glue:text}`n_sequences` sequences; the
@@ -210,6 +225,7 @@ if runs:
 # %% [markdown]
 # ```{glue:figure} fig_ae_loss
 # :name: fig-ae-loss
+# :alt: Training and validation loss of the autoencoder with and without batch normalisation over epochs
 # Training and validation loss of the autoencoder with and without batch normalisation over
 # {glue:text}`ae_epochs` epochs ({glue:text}`ae_train` training and {glue:text}`ae_val`
 # validation sequences; cf. the paper's Figure 10).
@@ -238,6 +254,7 @@ if runs:
 # %% [markdown]
 # ```{glue:figure} fig_reconstructions
 # :name: fig-reconstructions
+# :alt: First frame of one sequence per film (top) and its reconstruction after the first
 # First frame of one sequence per film (top) and its reconstruction after the first, the tenth (when
 # trained that long) and the last epoch (cf. the paper's Figure 11).
 # ```
@@ -403,6 +420,7 @@ if label_runs:
 # %% [markdown]
 # ```{glue:figure} fig_label_curves
 # :name: fig-label-curves
+# :alt: Support-weighted F1 (threshold 0.5) along training on the validation and test parts
 # Support-weighted F1 (threshold 0.5) along training on the validation and test parts, beside the
 # all-on predictor (cf. the paper's Figure 12). Curves are recorded for reading, never used to choose.
 # ```
@@ -445,6 +463,7 @@ glue("n_test", " and ".join(f"{n:,}" for n in dict.fromkeys(test_sizes)) or "no"
 # %% [markdown]
 # ```{glue:figure} fig_voc_learning
 # :name: fig-voc-learning
+# :alt: Mean absolute error of the scaled compounds along training on the validation and test parts
 # Mean absolute error of the scaled compounds along training on the validation and test parts,
 # beside the per-compound training mean (cf. the paper's Figure 13), for the response lag kept on
 # validation. The training curve is each model's own loss: absolute error for the paper's head and

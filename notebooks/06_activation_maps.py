@@ -18,16 +18,13 @@
 # %% [markdown]
 # # Activation maps
 #
-# What the encoder of {doc}`05_autoencoder` responds to: the outputs of each encoding layer for one
-# sequence, as heat maps over its frames (the paper's Figure 14, after {cite:t}`zeiler2013visualizing`),
-# the filters that never fire, and, beyond the paper, a Grad-CAM view over space and time of what
-# drives one scene-label decision.
-#
-# The encoder is the checkpoint notebook 05 wrote (`encoder_path`). If it is absent (the notebook
-# run alone), a quick one is trained here for `epochs` epochs, which shows the method but not a
-# well-trained network.
+# What the encoder of {doc}`05_autoencoder` responds to: the outputs of each encoding layer for
+# one sequence, as heat maps over its frames (the paper's Figure 14, after
+# {cite:t}`zeiler2013visualizing`), the filters that never fire, and, beyond the paper, a Grad-CAM view
+# over space and time of what drives one scene-label decision. Seeing where and when the codes respond
+# tells whether the network learned the film's content or an artefact of the data.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 data_dir = "../data/sample"  # the synthetic sample root, or a Smell of Fear folder with movies
 profile = "tiny"  # sample profile (recorded)
 seed = 0  # random seed
@@ -41,7 +38,19 @@ epochs = 2  # epochs of the fallback autoencoder and head when no checkpoint exi
 fallback_head = "pooled"  # head of the fallback ("pooled" or "paper", as in notebook 05)
 frames_cache = None  # folder of cached frames (None: notebook 05's)
 
-# %%
+# %% tags=["remove-input"]
+from emolib.chapter import run_box
+
+run_box(
+    "06_activation_maps",
+    writes={
+        "activations.json": "per layer, the filters' responses and the silent ones",
+        "fig_*.png": "the chapter's figures",
+    },
+    examples={"label": "suspense"},
+)
+
+# %% tags=["hide-input"]
 from pathlib import Path
 
 import keras
@@ -53,6 +62,7 @@ from myst_nb import glue
 
 from emolib.datasets import locate
 from emolib.figures import figure_saver
+from emolib.kernels import filter_library_warnings
 from emolib.studyb.dataset import load_studyb, plan_experiments
 from emolib.studyb.experiments import run_experiment, train_autoencoder
 from emolib.studyb.frames import to_unit_float
@@ -60,6 +70,7 @@ from emolib.studyb.models import extract_encoder
 from emolib.studyb.saliency import dead_filters, grad_cam, layer_activations
 from emolib.studyb.training import load_model, write_json
 
+filter_library_warnings()  # only warnings a reader can act on reach the page
 keras.utils.set_random_seed(seed)
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
@@ -86,6 +97,11 @@ glue("source", "trained here briefly" if trained_here else "notebook 05's checkp
 
 show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
+
+# %% [markdown]
+# The encoder is the checkpoint notebook 05 wrote (`encoder_path`). If it is absent (the notebook
+# run alone), a quick one is trained here for `epochs` epochs, which shows the method but not a
+# well-trained network.
 
 # %% [markdown]
 # ## What each layer sees
@@ -129,6 +145,7 @@ display(table)
 # %% [markdown]
 # ```{glue:figure} fig_activations
 # :name: fig-activations
+# :alt: Outputs of the encoding layers for one sequence, the four most active filters of each layer
 # Outputs of the encoding layers for one sequence, the four most active filters of each layer, from
 # dark blue (no activation) to red (cf. the paper's Figure 14).
 # ```
@@ -185,11 +202,13 @@ write_json(
 # %% [markdown]
 # ```{glue:figure} fig_gradcam
 # :name: fig-gradcam
+# :alt: Grad-CAM of the label over six frames of the sequence: red where the evidence for the label lies
 # Grad-CAM of the label *{glue:text}`label`* (score {glue:text}`score`) over six frames of the
 # sequence: red where the evidence for the label lies.
 # ```
 #
 # ```{glue:figure} fig_gradcam_time
 # :name: fig-gradcam-time
+# :alt: The same map averaged over each frame: when in the 30 s the evidence lies
 # The same map averaged over each frame: when in the 30 s the evidence lies.
 # ```

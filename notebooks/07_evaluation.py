@@ -19,9 +19,11 @@
 # # Evaluation
 #
 # Every run of the book gathered in one place, always beside the baselines computed on the same
-# test rows, and, in separate tables labelled as such, the figures published on the real data.
+# test rows, and, in separate tables labelled as such, the figures published on the real data. A score
+# means little on its own: this chapter reads each one against what the simplest predictors reach on
+# the same movies and screenings.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 data_dir = "../data/sample"  # recorded only
 profile = "tiny"  # recorded only
 seed = 0  # recorded only
@@ -31,7 +33,19 @@ studyb_runs = None  # list of Study B run folders (metrics.json inside); None: <
 studya_runs = None  # folder searched for Study A fold runs (metrics.json of notebook 04); None: runs_dir
 studya_shown = None  # Study A run folder drawn along a test movie (None: the first mixed-modality run)
 
-# %%
+# %% tags=["remove-input"]
+from emolib.chapter import run_box
+
+run_box(
+    "07_evaluation",
+    writes={
+        "*_runs.csv, *_summary.csv": "the tables of this chapter",
+        "evaluation.json": "the Study B table as data",
+    },
+    examples={"runs_dir": "../outputs"},
+)
+
+# %% tags=["hide-input"]
 import json
 from pathlib import Path
 
@@ -40,8 +54,10 @@ from IPython.display import display
 from myst_nb import glue
 
 from emolib.figures import figure_saver
+from emolib.kernels import filter_library_warnings
 from emolib.studyb.training import write_json
 
+filter_library_warnings()  # only warnings a reader can act on reach the page
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 runs_dir = runs_dir or str(out.parent)  # the runner gives every notebook <outputs>/<stem>
@@ -143,12 +159,14 @@ if a_fear_preds:
 # %% [markdown]
 # ```{glue:figure} fig_a_along
 # :name: fig-a-along
+# :alt: Annotated and predicted valence and arousal along the test movie, one point per 10 s window
 # Annotated and predicted valence and arousal along the test movie *{glue:text}`a_shown_movie`*, one
 # point per 10 s window: the LSTM, the ridge regression and the constant training mean.
 # ```
 #
 # ```{glue:figure} fig_a_fear_pr
 # :name: fig-a-fear-pr
+# :alt: Fear precision–recall curves over the test windows of every fear run, against the positive rate
 # Fear precision–recall curves over the test windows of every fear run, against the positive rate.
 # ```
 #

@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlparse
 import nbformat
 import pytest
 import yaml
+from book_checks import inspect_page
 from conftest import ROOT, BuiltBook
 
 SCREENSHOTS = ROOT / "outputs" / "screenshots"
@@ -53,6 +54,17 @@ def test_no_executed_notebook_contains_an_error(built_book: BuiltBook) -> None:
             for output in cell.get("outputs", []):
                 assert output.get("output_type") != "error", f"{path.name}: {output.get('ename')}"
                 assert "Traceback" not in str(output.get("text", "")), f"{path.name} prints a traceback"
+
+
+@pytest.mark.slow
+def test_every_chapter_reads_like_a_paper(built_book: BuiltBook) -> None:
+    """No library log on a page, parameters folded, an opener and a run box, mostly prose."""
+    problems: list[str] = []
+    chapters = [p for p in toc_pages(built_book.source / "_toc.yml") if p.startswith("notebooks/")]
+    assert len(chapters) == len(list((ROOT / "notebooks").glob("[0-9][0-9]_*.py")))
+    for page in chapters:
+        problems += inspect_page((built_book.html / f"{page}.html").read_text()).problems(page)
+    assert not problems, "\n".join(problems)
 
 
 def _browser(tmp_path: Path):

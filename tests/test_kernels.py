@@ -99,3 +99,16 @@ def test_kernel_command_registers_the_kernel(tmp_path: Path, capsys: pytest.Capt
     assert main(["kernel", "--prefix", str(tmp_path)]) == 0
     assert "registered" in capsys.readouterr().out
     assert (tmp_path / "share" / "jupyter" / "kernels" / "emolib" / "kernel.json").is_file()
+
+
+def test_only_the_listed_library_warnings_are_filtered() -> None:
+    import warnings
+
+    from emolib.kernels import filter_library_warnings
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        filter_library_warnings()
+        warnings.warn("IProgress not found. Please update jupyter and ipywidgets.", UserWarning, stacklevel=1)
+        warnings.warn("movie 3 has no annotations", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in seen] == ["movie 3 has no annotations"]
