@@ -112,3 +112,29 @@ def test_only_the_listed_library_warnings_are_filtered() -> None:
         warnings.warn("IProgress not found. Please update jupyter and ipywidgets.", UserWarning, stacklevel=1)
         warnings.warn("movie 3 has no annotations", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["movie 3 has no annotations"]
+
+
+def test_shutting_down_sends_no_interrupt(tmp_path: Path) -> None:
+    """jupyter_client sends SIGINT before a shutdown; to an idle kernel that only logs an ERROR."""
+    import asyncio
+    import signal
+
+    from emolib.kernels import kernel_manager_class
+
+    sent: list[int] = []
+
+    async def run() -> None:
+        manager = kernel_manager_class(tmp_path, tmp_path / "native.log")(kernel_name="python3")
+        original = manager._async_signal_kernel
+
+        async def record(signum: int) -> None:
+            sent.append(signum)
+            await original(signum)
+
+        manager._async_signal_kernel = record
+        await manager.start_kernel()
+        await manager.interrupt_kernel()  # an interrupt while running code still goes through
+        await manager.shutdown_kernel()
+
+    asyncio.run(run())
+    assert sent == [signal.SIGINT]
