@@ -63,9 +63,7 @@ def test_only_mediaeval_folder_skips_smell_of_fear(tiny_sample: Path, tmp_path: 
 
 def test_failing_notebook_stops_with_the_cell_and_keeps_a_copy(tmp_path: Path) -> None:
     source = tmp_path / "99_broken.py"
-    source.write_text(
-        '# %% tags=["parameters"]\nx = 1\n\n# %%\nraise RuntimeError("planted failure")\n'
-    )
+    source.write_text('# %% tags=["parameters"]\nx = 1\n\n# %%\nraise RuntimeError("planted failure")\n')
     with pytest.raises(NotebookFailed, match="planted failure"):
         execute(source, tmp_path / "out" / "99.ipynb", {"x": 2}, failed_copy=tmp_path / "FAILED.ipynb")
     assert not (tmp_path / "out" / "99.ipynb").exists()
