@@ -18,6 +18,7 @@ FOLDS ?= 4
 FOLD_GRID ?= modality=audio,video,mixed
 FOLD_SET ?=
 SCHEDULER ?=
+TEST_REPORT ?= outputs/tests/junit.xml
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
@@ -57,16 +58,16 @@ folds: sample ## notebook 04 for every fold x FOLD_GRID (papermill, WORKERS at o
 validate: $(STAMP) ## check every data file of DATA and list every problem at once
 	$(BIN)/python -m emolib validate --data $(DATA)
 
-test: $(STAMP) ## set up if needed and run the whole test suite
-	$(BIN)/python -m pytest
+test: $(STAMP) ## set up if needed and run the whole test suite (report: outputs/tests/junit.xml)
+	$(BIN)/python -m pytest --junitxml=$(TEST_REPORT)
 
 jax: $(STAMP) ## the model unit tests on the JAX backend (installs jax into .venv; not part of CI)
 	$(BIN)/python -m pip install --quiet jax
 	KERAS_BACKEND=jax $(BIN)/python -m pytest tests/test_lstm_models.py tests/test_lstm_training.py \
 		tests/test_lstm_batching.py tests/test_precision.py tests/test_prefetch.py tests/test_studyb_models.py
 
-lint: $(STAMP) ## ruff over the package, tests and notebook sources
-	$(BIN)/ruff check emolib tests benchmarks notebooks/*.py
+lint: $(STAMP) ## the pre-commit hooks on every tracked file: ruff, notebook pairing and outputs, guards
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files
 
 sync-notebooks: $(STAMP) ## re-pair notebooks/*.ipynb with their py:percent sources
 	$(BIN)/jupytext --sync $(NOTEBOOKS)

@@ -118,6 +118,7 @@ def _overlap_sums(
     length_to: float,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Overlap-weighted sums of ``values`` and total overlaps, for every interval of the target grid."""
+
     def over_targets(v: NDArray[np.float64]) -> NDArray[np.float64]:
         return _box_integral(starts_from, length_from, v, starts_to + length_to) - _box_integral(
             starts_from, length_from, v, starts_to

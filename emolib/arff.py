@@ -96,7 +96,7 @@ def _take_token(text: str) -> tuple[str, str]:
         match = _BARE.match(text)
         if match is None:
             raise ValueError(f"unexpected {text[0]!r}")
-        return match.group(0), text[match.end():]
+        return match.group(0), text[match.end() :]
     chars: list[str] = []
     i = 1
     while i < len(text):
@@ -105,7 +105,7 @@ def _take_token(text: str) -> tuple[str, str]:
             chars.append(text[i + 1])
             i += 2
         elif c == quote:
-            return "".join(chars), text[i + 1:]
+            return "".join(chars), text[i + 1 :]
         else:
             chars.append(c)
             i += 1
@@ -189,7 +189,7 @@ def _parse_type(rest: str) -> tuple[str, tuple[str, ...], str | None]:
 
 def _parse_attribute(path: Path, line: str, line_no: int) -> ArffAttribute:
     try:
-        name, rest = _take_token(line[len("@attribute"):])
+        name, rest = _take_token(line[len("@attribute") :])
         kind, values, date_format = _parse_type(rest)
     except ValueError as exc:
         raise DataError(path, f"malformed @attribute line: {exc}", line_no) from None
@@ -198,7 +198,7 @@ def _parse_attribute(path: Path, line: str, line_no: int) -> ArffAttribute:
 
 def _parse_relation(path: Path, line: str, line_no: int) -> str:
     try:
-        name, rest = _take_token(line[len("@relation"):])
+        name, rest = _take_token(line[len("@relation") :])
     except ValueError as exc:
         raise DataError(path, f"malformed @relation line: {exc}", line_no) from None
     if rest.strip():

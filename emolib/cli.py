@@ -172,8 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--param", nargs="+", metavar="NAME.KEY=VALUE", help="extractor parameter (JSON value)")
     ex.add_argument("--movies", nargs="+", metavar="NAME", help="only these movies")
     ex.add_argument("--batch", type=int, help="steps per decoded batch (default: the extractors' batch)")
-    ex.add_argument("--prefetch", type=int, metavar="N",
-                    help="decoded batches prepared ahead of the networks (default 2; 0: decode inline)")
+    ex.add_argument(
+        "--prefetch",
+        type=int,
+        metavar="N",
+        help="decoded batches prepared ahead of the networks (default 2; 0: decode inline)",
+    )
     ex.add_argument("--force", action="store_true", help="recompute even up-to-date features")
     ex.add_argument(
         "--rehash", action="store_true", help="hash every movie instead of trusting size and mtime"

@@ -262,6 +262,7 @@ def headline(
     dict
         Keys ``res_a_*`` and ``res_b_*`` to formatted strings.
     """
+
     def pick(scores: pd.DataFrame) -> pd.DataFrame:
         if scores.empty or "modality" not in scores:
             return scores

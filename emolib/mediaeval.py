@@ -95,7 +95,9 @@ class _Format:
 
 
 _VA_2017 = _Format(
-    ("id", "time", "valence", "arousal"), ("Id", "Time", "MeanValence", "MeanArousal"), "\t",
+    ("id", "time", "valence", "arousal"),
+    ("Id", "Time", "MeanValence", "MeanArousal"),
+    "\t",
     unit=("valence", "arousal"),
 )
 _FEAR_2017 = _Format(("id", "time", "fear"), ("Id", "Time", "Fear"), "\t", binary=("fear",))

@@ -129,14 +129,18 @@ def _check_transposed(path: Path, transposed: Path, matrix: NDArray[np.int64]) -
     """``transposed`` must hold exactly ``matrix.T`` (sequences x labels)."""
     other = _read_binary_matrix(transposed)
     if other.shape != matrix.T.shape:
-        message = (f"{other.shape[0]} rows x {other.shape[1]} columns disagrees with {path} "
-                   f"({matrix.shape[1]} sequences x {matrix.shape[0]} labels)")
+        message = (
+            f"{other.shape[0]} rows x {other.shape[1]} columns disagrees with {path} "
+            f"({matrix.shape[1]} sequences x {matrix.shape[0]} labels)"
+        )
         raise DataError(transposed, message)
     diff = np.argwhere(other != matrix.T)
     if diff.size:
         seq, label = (int(x) for x in diff[0])
-        message = (f"sequence {seq}, label {label} ({LABEL_NAMES[label]}) is {other[seq, label]} "
-                   f"but {path} has {matrix[label, seq]} (line {label + 1}, column {seq + 1})")
+        message = (
+            f"sequence {seq}, label {label} ({LABEL_NAMES[label]}) is {other[seq, label]} "
+            f"but {path} has {matrix[label, seq]} (line {label + 1}, column {seq + 1})"
+        )
         raise DataError(transposed, message, seq + 1)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from artifacts import BOOK_LOG, keep_failed_notebooks
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -43,19 +44,26 @@ def built_book(tiny_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> B
     This is what ``make book`` does, in a temporary folder: tests of single notebooks read the
     executed copies and outputs from here instead of executing them again.
     """
+    from emolib.atomic import write_text
     from emolib.notebooks import discover, execute_all
 
     root = tmp_path_factory.mktemp("book")
     source = root / "book"
     shutil.copytree(ROOT / "book", source, ignore=shutil.ignore_patterns("_build", "notebooks"))
     parameters = {"data_dir": str(tiny_sample), "profile": "tiny", "seed": 0}
-    execute_all(discover(ROOT / "notebooks"), source / "notebooks", parameters, outputs_root=root / "outputs")
+    outputs = root / "outputs"
+    BOOK_LOG.unlink(missing_ok=True)
+    try:
+        execute_all(discover(ROOT / "notebooks"), source / "notebooks", parameters, outputs_root=outputs)
+    finally:  # CI uploads these copies when the run fails (.github/workflows/tests.yml)
+        keep_failed_notebooks(outputs)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     command = [str(jupyter_book), "build", str(source), "--config", str(ROOT / "_config.yml"),
                "--toc", str(source / "_toc.yml"), "--path-output", str(source),
                "--warningiserror", "--nitpick", "--keep-going"]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    write_text(BOOK_LOG, done.stdout + done.stderr)
     log = (done.stdout + done.stderr).splitlines()
     problems = [line for line in log if "WARNING" in line or "ERROR" in line]
     assert done.returncode == 0, "jupyter-book build failed:\n" + "\n".join(problems or [done.stderr[-3000:]])
-    return BuiltBook(source=source, outputs=root / "outputs", html=source / "_build" / "html")
+    return BuiltBook(source=source, outputs=outputs, html=source / "_build" / "html")

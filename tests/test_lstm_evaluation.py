@@ -75,8 +75,12 @@ def test_headline_quotes_means_over_folds_and_says_what_was_not_run() -> None:
         }
     )
     studyb = pd.DataFrame(
-        {"experiment": ["audio_labels", "audio_labels"], "predictor": ["model@val", "all on"],
-         "f1": [0.63, 0.575], "mae": [float("nan")] * 2}  # fmt: skip
+        {
+            "experiment": ["audio_labels", "audio_labels"],
+            "predictor": ["model@val", "all on"],
+            "f1": [0.63, 0.575],
+            "mae": [float("nan")] * 2,
+        }
     )
     out = headline(va, pd.DataFrame(), studyb)
     assert out["res_a_modality"] == "mixed" and out["res_a_folds"] == "2"

@@ -11,15 +11,12 @@ import nbformat
 import pytest
 from conftest import BuiltBook
 
+from emolib.notebook_checks import output_problems, pairing_problems
 from emolib.notebooks import INJECTED_TAG, REMOVE_TAG, NotebookFailed, discover, execute
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = discover(ROOT / "notebooks")
 REQUIRED_PARAMETERS = {"data_dir", "profile", "seed", "output_dir"}
-
-
-def _code(cells: list) -> list[str]:
-    return [c.source.strip() for c in cells if c.cell_type == "code"]
 
 
 def test_there_are_notebooks() -> None:
@@ -37,11 +34,8 @@ def test_parameters_cell_comes_first(source: Path) -> None:
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_paired_ipynb_is_in_sync_and_output_free(source: Path) -> None:
-    paired = source.with_suffix(".ipynb")
-    assert paired.exists(), f"{paired.name} missing: run `make sync-notebooks`"
-    stored = nbformat.read(paired, as_version=4)
-    assert _code(stored.cells) == _code(jupytext.read(source).cells), "run `make sync-notebooks`"
-    assert all(not c.get("outputs") for c in stored.cells if c.cell_type == "code")
+    assert pairing_problems(source) == []
+    assert output_problems(source.with_suffix(".ipynb")) == []
 
 
 @pytest.mark.slow
@@ -69,9 +63,7 @@ def test_only_mediaeval_folder_skips_smell_of_fear(tiny_sample: Path, tmp_path: 
 
 def test_failing_notebook_stops_with_the_cell_and_keeps_a_copy(tmp_path: Path) -> None:
     source = tmp_path / "99_broken.py"
-    source.write_text(
-        '# %% tags=["parameters"]\nx = 1\n\n# %%\nraise RuntimeError("planted failure")\n'
-    )
+    source.write_text('# %% tags=["parameters"]\nx = 1\n\n# %%\nraise RuntimeError("planted failure")\n')
     with pytest.raises(NotebookFailed, match="planted failure"):
         execute(source, tmp_path / "out" / "99.ipynb", {"x": 2}, failed_copy=tmp_path / "FAILED.ipynb")
     assert not (tmp_path / "out" / "99.ipynb").exists()
