@@ -71,7 +71,7 @@ def test_environment_and_command_helpers() -> None:
     chosen = {"TF_CPP_MIN_LOG_LEVEL": "1", "A": "b"}
     assert kernel_environment(chosen) == chosen
     ipy = ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    assert kernel_command(ipy)[-len(KERNEL_ARGUMENTS):] == list(KERNEL_ARGUMENTS)
+    assert kernel_command(ipy)[-len(KERNEL_ARGUMENTS) :] == list(KERNEL_ARGUMENTS)
     assert kernel_command(kernel_command(ipy)) == kernel_command(ipy)  # added once
     assert kernel_command(["R", "--slave"]) == ["R", "--slave"]  # other kernels untouched
 
