@@ -29,7 +29,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from emolib.errors import DataError
+from emolib.errors import DataError, StorageError
 from emolib.options import UsageError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -221,10 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for bad data or options that cannot work)."""
+    """Run the command line; returns the exit status.
+
+    2 for bad data or options that cannot work, 1 when a file cannot be written on its device (full,
+    over quota, read-only: :class:`~emolib.errors.StorageError`, whose message names the file).
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except (DataError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except StorageError as err:  # disk full, quota, read-only: the files written so far are complete
+        print(f"error: {err}", file=sys.stderr)
+        return 1

@@ -119,6 +119,9 @@ def make_extractors(options: dict[str, dict[str, Any]]) -> list[Extractor]:
 def select_movies(data: str | Path, only: Sequence[str] | None = None) -> dict[str, Path]:
     """The movies found under ``data`` (:func:`emolib.features.find_movies`), or only those named.
 
+    A problem of an annotation file (features do not need them) is printed on stderr as a warning
+    naming the file and line; ``validate`` lists them all.
+
     Raises
     ------
     DataError
@@ -126,7 +129,10 @@ def select_movies(data: str | Path, only: Sequence[str] | None = None) -> dict[s
     """
     from emolib.features import find_movies
 
-    movies = find_movies(data)
+    def warn(problem: DataError) -> None:
+        print(f"warning: {problem} (not needed for features: extracting anyway)", file=sys.stderr)
+
+    movies = find_movies(data, warn)
     if only:
         missing = sorted(set(only) - set(movies))
         if missing:
@@ -179,7 +185,8 @@ def run_extract(
     Returns
     -------
     int
-        0 if every movie was extracted or up to date, 1 if any failed.
+        0 if every movie was extracted or up to date, 1 if any failed or the store could not be written
+        (disk full: the message names the file and the store's device; the next run resumes).
 
     Raises
     ------
@@ -202,6 +209,7 @@ def run_extract(
             **({} if prefetch is None else {"prefetch_depth": int(prefetch)}),
         )  # fmt: skip
     for res in report.failed:
-        print(f"failed: {res.movie}: {res.reason}", file=sys.stderr)
+        print(f"error: {res.reason}" if res.store_failed else f"failed: {res.movie}: {res.reason}",
+              file=sys.stderr)  # fmt: skip
     print(report.summary())
     return 1 if report.failed else 0

@@ -30,7 +30,11 @@ REMOVE_TAG = "remove-cell"
 
 
 class NotebookFailed(RuntimeError):
-    """A notebook raised during execution; the message holds the failing cell and traceback."""
+    """A notebook raised during execution; the message holds the failing cell and traceback.
+
+    Its first line names the notebook, the cell and the error raised there (``ename: evalue``), so a
+    one-line report (a sweep's summary) says what went wrong.
+    """
 
 
 def discover(folder: str | Path, only: Iterable[str] | None = None) -> list[Path]:
@@ -167,13 +171,17 @@ def execute(
                     progress_bar=False,
                     **kernel_transport(Path(tmp)),
                 )
+                hide_injected_parameters(partial)
+                partial.replace(part)
             except pm.PapermillExecutionError as err:
-                if failed_copy is not None:
+                if failed_copy is not None and partial.exists():
                     Path(failed_copy).parent.mkdir(parents=True, exist_ok=True)
                     partial.replace(failed_copy)
-                raise NotebookFailed(f"{source.name} failed in cell {err.exec_count}:\n{err}") from None
-            hide_injected_parameters(partial)
-            partial.replace(part)
+                cause = f"{err.ename}: {str(err.evalue).strip().splitlines()[0] if err.evalue else ''}"
+                where = f"{source.name} failed in cell {err.exec_count}"
+                raise NotebookFailed(f"{where}: {cause}\n{err}") from None
+            finally:  # a write that failed (disk full) leaves no half-written copy
+                partial.unlink(missing_ok=True)
     return Path(output)
 
 
