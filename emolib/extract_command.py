@@ -158,6 +158,7 @@ def run_extract(
     workers: int = 1,
     retries: int = 1,
     prefetch: int | None = None,
+    tls: Sequence[str | None] = (None, None, None),
 ) -> int:
     """Extract the chosen features of the movies under ``data`` into the store; report and return the status.
 
@@ -181,6 +182,9 @@ def run_extract(
     prefetch
         Decoded batches prepared ahead of the networks, in a background thread (``prefetch_depth``
         of :func:`emolib.features.extract`; ``None``: its default, 0: decode inline).
+    tls
+        Certificate authority, certificate and key files for a ``tls://`` scheduler
+        (:func:`emolib.distributed.tls_security`).
 
     Returns
     -------
@@ -202,7 +206,7 @@ def run_extract(
     feature_store = FeatureStore(store or Path(data) / DEFAULT_STORE_SUBDIR)
     print(f"extracting {', '.join(names)} for {len(chosen_movies)} movies into {feature_store.root}",
           file=sys.stderr)  # fmt: skip
-    with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1) as client:
+    with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1, tls=tls) as client:
         report = extract(
             chosen_movies, extractors, feature_store, batch=batch, force=force, rehash=rehash,
             progress=progress, client=client, retries=retries,
