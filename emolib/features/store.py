@@ -172,6 +172,8 @@ class StoreWriter:
 
     Made by :meth:`FeatureStore.writer`; use it as a context manager. Leaving the block with an
     exception (or without :meth:`finish`) deletes the temporary file and leaves the store as it was.
+    A device that fails the writes (disk full) raises :class:`~emolib.errors.StorageError` naming
+    ``dest`` and ``holding`` (the store's folder) from :meth:`append` or on leaving the block.
     """
 
     def __init__(
