@@ -18,8 +18,9 @@ This module only parses the arguments: the commands' work is done by :mod:`emoli
 :mod:`emolib.validate`.
 
 ``extract`` and ``folds`` run their tasks on Dask with ``--scheduler tcp://host:8786`` (an existing
-cluster); ``folds`` starts an embedded local cluster of ``--workers`` processes otherwise, and so
-does ``extract`` when ``--workers`` is above 1.
+cluster), or ``tls://host:8786`` with ``--tls-ca-file``/``--tls-cert``/``--tls-key`` (or Dask's TLS
+configuration); ``folds`` starts an embedded local cluster of ``--workers`` processes otherwise, and
+so does ``extract`` when ``--workers`` is above 1.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from emolib.errors import DataError
+from emolib.errors import DataError, StorageError
 from emolib.options import UsageError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -72,8 +73,8 @@ def _cmd_kernel(args: argparse.Namespace) -> int:
 def _add_dask_options(parser: argparse.ArgumentParser, workers: int, what: str) -> None:
     parser.add_argument(
         "--scheduler", metavar="ADDRESS",
-        help="run on the Dask cluster at this scheduler address (tcp://host:8786) or scheduler file "
-        "(.json); default: a local cluster of --workers processes",
+        help="run on the Dask cluster at this scheduler address (tcp://host:8786, tls://host:8786) or "
+        "scheduler file (.json); default: a local cluster of --workers processes",
     )  # fmt: skip
     parser.add_argument(
         "--workers", type=int, default=workers,
@@ -83,6 +84,16 @@ def _add_dask_options(parser: argparse.ArgumentParser, workers: int, what: str) 
         "--retries", type=int, default=1,
         help="how many more times a failed task is run before it is reported (default 1)",
     )  # fmt: skip
+    tls = parser.add_argument_group(
+        "TLS", "certificates for a scheduler at tls://host:port (default: Dask's distributed.comm.tls.*)"
+    )
+    tls.add_argument("--tls-ca-file", metavar="PEM", help="authority that signed the cluster's certificates")
+    tls.add_argument("--tls-cert", metavar="PEM", help="this client's certificate (may hold its key too)")
+    tls.add_argument("--tls-key", metavar="PEM", help="this client's private key, if not in --tls-cert")
+
+
+def _tls_files(args: argparse.Namespace) -> tuple[str | None, str | None, str | None]:
+    return args.tls_ca_file, args.tls_cert, args.tls_key
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -95,7 +106,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         args.data, args.visual, args.audio, store=args.store, weights=args.weights, params=args.param,
         random_weights=args.random_weights, movies=args.movies, batch=args.batch, force=args.force,
         rehash=args.rehash, progress=not args.no_progress, scheduler=args.scheduler, workers=args.workers,
-        retries=args.retries, prefetch=args.prefetch,
+        retries=args.retries, prefetch=args.prefetch, tls=_tls_files(args),
     )  # fmt: skip
 
 
@@ -106,7 +117,7 @@ def _cmd_folds(args: argparse.Namespace) -> int:
         args.data, args.profile, args.seed, args.n_folds, args.task, notebook=args.notebook, out=args.out,
         outputs=args.outputs, book=args.book, settings=args.set, grid=args.grid, folds=args.folds,
         scheduler=args.scheduler, workers=args.workers, retries=args.retries, evaluate=args.evaluate,
-        features=args.features,
+        features=args.features, tls=_tls_files(args),
     )  # fmt: skip
 
 
@@ -241,10 +252,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (2 for bad data or options that cannot work)."""
+    """Run the command line; returns the exit status.
+
+    2 for bad data or options that cannot work, 1 when a file cannot be written on its device (full,
+    over quota, read-only: :class:`~emolib.errors.StorageError`, whose message names the file).
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
     except (DataError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except StorageError as err:  # disk full, quota, read-only: the files written so far are complete
+        print(f"error: {err}", file=sys.stderr)
+        return 1

@@ -9,7 +9,11 @@ and skips itself when its output is already there. That is all a cluster needs:
   between the numeric libraries of the tasks, so that workers do not oversubscribe them), or a connection to
   a running scheduler (``tcp://host:8786``), which is how a SLURM or Kubernetes cluster started with
   dask-jobqueue or dask-kubernetes is reached. Workers of a remote cluster must see the same file
-  system paths (data, notebooks, outputs) and have emolib installed.
+  system paths (data, notebooks, outputs) and have emolib installed. Whoever reaches a scheduler can
+  run code on its workers: on a shared network use ``tls://host:8786``, with the client's
+  certificate files from :func:`tls_security` (``--tls-ca-file``, ``--tls-cert``, ``--tls-key``) or
+  from Dask's own configuration (``distributed.comm.tls.ca-file``, ``distributed.comm.tls.client.cert``
+  and ``.key``); the scheduler refuses clients and workers without a certificate of its authority.
 * :func:`run_tasks` submits a task function over its inputs and gathers the results as they
   complete. A task whose worker dies is rescheduled by Dask on another worker; a task that raises,
   or returns a result its ``failed`` predicate calls a failure, is submitted again up to
@@ -27,12 +31,17 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-if TYPE_CHECKING:
-    from distributed import Client
+from emolib.errors import DataError
+from emolib.options import UsageError
 
-__all__ = ["THREAD_VARS", "TaskError", "announced_client", "describe", "open_client", "run_tasks"]
+if TYPE_CHECKING:
+    from distributed import Client, Security
+
+__all__ = ["THREAD_VARS", "TaskError", "announced_client", "describe", "open_client", "run_tasks",
+           "tls_security"]  # fmt: skip
 
 THREAD_VARS = (
     "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -54,12 +63,66 @@ def worker_env(threads: int = 1) -> dict[str, str]:
     return {var: os.environ.get(var, str(max(1, threads))) for var in THREAD_VARS}
 
 
+def tls_security(
+    scheduler: str | None, ca_file: str | None = None, cert: str | None = None, key: str | None = None
+) -> Security | None:
+    """The client's TLS settings for ``scheduler``, from certificate files or Dask's configuration.
+
+    Parameters
+    ----------
+    scheduler
+        The scheduler's address (``tls://host:port``) or scheduler file (``.json``); ``None`` for a
+        local cluster, which needs no files.
+    ca_file
+        The certificate authority (PEM) that signed the scheduler's and workers' certificates.
+    cert
+        The client's certificate (PEM), which may also hold its private key.
+    key
+        The client's private key (PEM), if not in ``cert``.
+
+    Returns
+    -------
+    distributed.Security or None
+        Encryption required, with these files; ``None`` when no file is given, so that Dask's own
+        configuration (``distributed.comm.tls.*``) applies.
+
+    Raises
+    ------
+    UsageError
+        If files are given without a ``tls://`` scheduler (or scheduler file), only some of the CA
+        and certificate are given, or a ``tls://`` scheduler has no certificates from either source.
+    DataError
+        If a file does not exist.
+    """
+    from distributed import Security
+
+    given = {"--tls-ca-file": ca_file, "--tls-cert": cert, "--tls-key": key}
+    if not any(given.values()):
+        if scheduler and scheduler.startswith("tls://"):
+            configured = Security()
+            if not (configured.tls_ca_file and configured.tls_client_cert):
+                raise UsageError(
+                    f"{scheduler} needs certificates: give --tls-ca-file and --tls-cert "
+                    "(and --tls-key) or set distributed.comm.tls.* in Dask's config"
+                )
+        return None
+    if not scheduler or not (scheduler.startswith("tls://") or scheduler.endswith(".json")):
+        raise UsageError("--tls-* files are for a cluster at --scheduler tls://host:port")
+    if not (ca_file and cert):
+        raise UsageError("TLS needs both --tls-ca-file and --tls-cert (the key may be in the certificate)")
+    for option, path in given.items():
+        if path and not Path(path).is_file():
+            raise DataError(path, f"no such file (given with {option})")
+    return Security(tls_ca_file=ca_file, tls_client_cert=cert, tls_client_key=key, require_encryption=True)
+
+
 @contextlib.contextmanager
 def open_client(
     scheduler: str | None = None,
     workers: int = 2,
     threads: int = 1,
     memory_limit: str | float | None = "auto",
+    security: Security | None = None,
 ) -> Iterator[Client]:
     """A Dask client: on a new local cluster, or on the running cluster at ``scheduler``.
 
@@ -76,6 +139,8 @@ def open_client(
         tasks, unless the environment already sets their thread counts.
     memory_limit
         Per local worker (Dask's ``memory_limit``; ``"auto"`` shares the machine's memory).
+    security
+        TLS settings for ``scheduler`` (:func:`tls_security`; ``None``: Dask's configuration).
 
     Yields
     ------
@@ -84,10 +149,11 @@ def open_client(
     from distributed import Client, LocalCluster
 
     if scheduler:
+        extra = {} if security is None else {"security": security}
         if scheduler.endswith(".json"):
-            client = Client(scheduler_file=scheduler)
+            client = Client(scheduler_file=scheduler, **extra)
         else:
-            client = Client(scheduler)
+            client = Client(scheduler, **extra)
         try:
             yield client
         finally:
@@ -114,7 +180,9 @@ def describe(client: Client) -> str:
 
 
 @contextlib.contextmanager
-def announced_client(scheduler: str | None, workers: int, use: bool = True) -> Iterator[Client | None]:
+def announced_client(
+    scheduler: str | None, workers: int, use: bool = True, tls: Sequence[str | None] = (None, None, None)
+) -> Iterator[Client | None]:
     """The client of a command's ``--scheduler``/``--workers``, described on stderr; ``None`` unless ``use``.
 
     Parameters
@@ -123,15 +191,23 @@ def announced_client(scheduler: str | None, workers: int, use: bool = True) -> I
         As for :func:`open_client`.
     use
         Whether to start or reach a cluster at all (``False``: run in this process, yield ``None``).
+    tls
+        The ``--tls-ca-file``, ``--tls-cert`` and ``--tls-key`` files (:func:`tls_security`).
 
     Yields
     ------
     distributed.Client or None
+
+    Raises
+    ------
+    UsageError, DataError
+        If the TLS options do not fit the scheduler (:func:`tls_security`).
     """
+    security = tls_security(scheduler, *tls)
     if not use:
         yield None
         return
-    with open_client(scheduler, workers=workers) as client:
+    with open_client(scheduler, workers=workers, security=security) as client:
         print(describe(client), file=sys.stderr, flush=True)
         yield client
 

@@ -119,6 +119,9 @@ def make_extractors(options: dict[str, dict[str, Any]]) -> list[Extractor]:
 def select_movies(data: str | Path, only: Sequence[str] | None = None) -> dict[str, Path]:
     """The movies found under ``data`` (:func:`emolib.features.find_movies`), or only those named.
 
+    A problem of an annotation file (features do not need them) is printed on stderr as a warning
+    naming the file and line; ``validate`` lists them all.
+
     Raises
     ------
     DataError
@@ -126,7 +129,10 @@ def select_movies(data: str | Path, only: Sequence[str] | None = None) -> dict[s
     """
     from emolib.features import find_movies
 
-    movies = find_movies(data)
+    def warn(problem: DataError) -> None:
+        print(f"warning: {problem} (not needed for features: extracting anyway)", file=sys.stderr)
+
+    movies = find_movies(data, warn)
     if only:
         missing = sorted(set(only) - set(movies))
         if missing:
@@ -152,6 +158,7 @@ def run_extract(
     workers: int = 1,
     retries: int = 1,
     prefetch: int | None = None,
+    tls: Sequence[str | None] = (None, None, None),
 ) -> int:
     """Extract the chosen features of the movies under ``data`` into the store; report and return the status.
 
@@ -175,11 +182,15 @@ def run_extract(
     prefetch
         Decoded batches prepared ahead of the networks, in a background thread (``prefetch_depth``
         of :func:`emolib.features.extract`; ``None``: its default, 0: decode inline).
+    tls
+        Certificate authority, certificate and key files for a ``tls://`` scheduler
+        (:func:`emolib.distributed.tls_security`).
 
     Returns
     -------
     int
-        0 if every movie was extracted or up to date, 1 if any failed.
+        0 if every movie was extracted or up to date, 1 if any failed or the store could not be written
+        (disk full: the message names the file and the store's device; the next run resumes).
 
     Raises
     ------
@@ -195,13 +206,14 @@ def run_extract(
     feature_store = FeatureStore(store or Path(data) / DEFAULT_STORE_SUBDIR)
     print(f"extracting {', '.join(names)} for {len(chosen_movies)} movies into {feature_store.root}",
           file=sys.stderr)  # fmt: skip
-    with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1) as client:
+    with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1, tls=tls) as client:
         report = extract(
             chosen_movies, extractors, feature_store, batch=batch, force=force, rehash=rehash,
             progress=progress, client=client, retries=retries,
             **({} if prefetch is None else {"prefetch_depth": int(prefetch)}),
         )  # fmt: skip
     for res in report.failed:
-        print(f"failed: {res.movie}: {res.reason}", file=sys.stderr)
+        print(f"error: {res.reason}" if res.store_failed else f"failed: {res.movie}: {res.reason}",
+              file=sys.stderr)  # fmt: skip
     print(report.summary())
     return 1 if report.failed else 0

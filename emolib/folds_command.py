@@ -124,6 +124,7 @@ def run_folds(
     retries: int = 1,
     evaluate: bool = True,
     features: bool = True,
+    tls: Sequence[str | None] = (None, None, None),
 ) -> int:
     """Run the sweep, print its progress and summary, then rebuild the evaluation chapter.
 
@@ -148,6 +149,9 @@ def run_folds(
         Whether to rebuild notebook 07 after the runs.
     features
         Whether to extract missing features once before the runs (:func:`extract_missing_features`).
+    tls
+        Certificate authority, certificate and key files for a ``tls://`` scheduler
+        (:func:`emolib.distributed.tls_security`).
 
     Returns
     -------
@@ -172,7 +176,7 @@ def run_folds(
     print(f"{len(tasks)} runs ({len(tasks) // max(1, len(chosen))} configurations) of "
           f"{Path(notebook).name} into {out}", flush=True)  # fmt: skip
     summary = Path(out) / "summary.csv"
-    with announced_client(scheduler, workers) as client:
+    with announced_client(scheduler, workers, tls=tls) as client:
         table = run_all(tasks, summary=summary, on_result=lambda res: print(result_line(res), flush=True),
                         client=client, retries=retries)  # fmt: skip
     failed = int((table["status"] == "failed").sum())

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +43,7 @@ __all__ = [
     "TIME_TOLERANCE",
     "VA_SUFFIX",
     "MediaEvalSet",
+    "devset_movies",
     "load_devset",
     "read_fear",
     "read_run",
@@ -386,8 +387,17 @@ class MediaEvalSet:
         return rows.drop(columns="movie").reset_index(drop=True)
 
 
-def _scan(root: Path) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
-    """Valence/arousal files, fear files (by movie name) and candidate movie files under ``root``."""
+def _raise(problem: DataError) -> None:
+    raise problem
+
+
+def _scan(
+    root: Path, on_problem: Callable[[DataError], None] = _raise
+) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
+    """Valence/arousal files, fear files (by movie name) and candidate movie files under ``root``.
+
+    A misnamed or duplicate annotation file is passed to ``on_problem`` (which raises by default).
+    """
     found: dict[str, dict[str, Path]] = {"valence_arousal": {}, "fear": {}}
     others: list[Path] = []
     for f in walk_files(root):
@@ -395,12 +405,13 @@ def _scan(root: Path) -> tuple[dict[str, Path], dict[str, Path], list[Path]]:
         if match is None:
             if f.parent.name.lower() == "annotations":
                 expected = f"<Name>{VA_SUFFIX} or <Name>{FEAR_SUFFIX}"
-                raise DataError(f, f"misnamed annotation file: expected {expected}")
+                on_problem(DataError(f, f"misnamed annotation file: expected {expected}"))
             others.append(f)
             continue
         table = found[match["kind"]]
         if match["name"] in table:
-            raise DataError(f, f"duplicate annotation file: {table[match['name']]} has the same name")
+            on_problem(DataError(f, f"duplicate annotation file: {table[match['name']]} has the same name"))
+            continue
         table[match["name"]] = f
     return found["valence_arousal"], found["fear"], others
 
@@ -424,6 +435,45 @@ def _movie_annotations(name: str, va_path: Path, fear_path: Path) -> pd.DataFram
     table = va.assign(fear=fear["fear"].to_numpy())
     table.insert(0, "movie", name)
     return table
+
+
+def _one(table: Mapping[str, Path], name: str) -> dict[str, Path]:
+    return {name: table[name]} if name in table else {}
+
+
+def devset_movies(root: PathLike, on_problem: Callable[[DataError], None] = _raise) -> dict[str, Path]:
+    """The movie files of a MediaEval 2017 development set by name; annotation problems are not fatal.
+
+    Feature extraction needs only the movies: every movie with an annotation file and a
+    ``<Name>.mp4`` is returned, and each problem an annotation file has (malformed row, missing
+    partner file, misnamed or duplicate file, grids that disagree: the errors of
+    :func:`load_devset`, naming file and line) is passed to ``on_problem`` instead of stopping.
+
+    Parameters
+    ----------
+    root
+        Folder to search.
+    on_problem
+        Called with each problem (default: raise it).
+
+    Raises
+    ------
+    DataError
+        If ``root`` is not a folder, holds no annotation file, or two movie files share a name.
+    """
+    base = require_dir(root, _EXPECTED_LAYOUT)
+    va, fear, others = _scan(base, on_problem)
+    if not va and not fear:
+        _check_pairs(base, va, fear)  # raises: no annotation file at all
+    names = sorted(va.keys() | fear.keys())
+    for name in names:
+        try:
+            _check_pairs(base, _one(va, name), _one(fear, name))  # raises if the partner file is missing
+            _movie_annotations(name, va[name], fear[name])
+        except DataError as problem:
+            on_problem(problem)
+    videos = find_by_stem(others, names, MOVIE_SUFFIXES)
+    return {name: videos[name] for name in names if name in videos}
 
 
 def load_devset(root: PathLike) -> MediaEvalSet:

@@ -34,7 +34,11 @@ REMOVE_TAG = "remove-cell"
 
 
 class NotebookFailed(RuntimeError):
-    """A notebook raised during execution; the message holds the failing cell and traceback."""
+    """A notebook raised during execution; the message holds the failing cell and traceback.
+
+    Its first line names the notebook, the cell and the error raised there (``ename: evalue``), so a
+    one-line report (a sweep's summary) says what went wrong.
+    """
 
 
 def discover(folder: str | Path, only: Iterable[str] | None = None) -> list[Path]:
@@ -143,17 +147,21 @@ def execute(
                     progress_bar=False,
                     kernel_manager_class=kernel_manager_class(Path(tmp), native_log),
                 )
+                hide_injected_parameters(partial)
+                partial.replace(part)
             except pm.PapermillExecutionError as err:
-                if failed_copy is not None:
+                if failed_copy is not None and partial.exists():
                     Path(failed_copy).parent.mkdir(parents=True, exist_ok=True)
                     partial.replace(failed_copy)
-                raise NotebookFailed(f"{source.name} failed in cell {err.exec_count}:\n{err}") from None
+                cause = f"{err.ename}: {str(err.evalue).strip().splitlines()[0] if err.evalue else ''}"
+                where = f"{source.name} failed in cell {err.exec_count}"
+                raise NotebookFailed(f"{where}: {cause}\n{err}") from None
             except RuntimeError as err:  # the kernel died (a crash in native code) or never started
                 tail = log_tail(native_log)
                 where = f"\nlast lines of the kernel's native log {native_log}:\n{tail}" if tail else ""
                 raise NotebookFailed(f"{source.name}: the kernel failed: {err}{where}") from err
-            hide_injected_parameters(partial)
-            partial.replace(part)
+            finally:  # a write that failed (disk full) leaves no half-written copy
+                partial.unlink(missing_ok=True)
     return Path(output)
 
 

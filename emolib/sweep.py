@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from emolib.atomic import write_text
-from emolib.errors import DataError
+from emolib.errors import DataError, StorageError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -149,7 +149,8 @@ def run_task(task: Task) -> dict[str, Any]:
         write_text(params_file, params_text)
         execute(task.source, out / "run.ipynb", task.parameters, failed_copy=out / "FAILED.ipynb")
     except Exception as err:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
-        write_text(out / "error.txt", f"{err}\n\n{traceback.format_exc()}")
+        with contextlib.suppress(OSError):  # on a full disk the result line is all that is left
+            write_text(out / "error.txt", f"{err}\n\n{traceback.format_exc()}")
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         return {**result, "status": "failed", "seconds": time.perf_counter() - start, "error": first}
     for stale in ("FAILED.ipynb", "error.txt"):
@@ -244,14 +245,28 @@ def run_all(
     -------
     pandas.DataFrame
         One row per task (:data:`SUMMARY_COLUMNS`), sorted by configuration and fold.
+
+    Raises
+    ------
+    emolib.errors.StorageError
+        If the summary cannot be written (disk full) once every task has finished; a failed write
+        while they run does not stop them. A task that cannot write its own outputs is a failed task
+        whose ``error`` is the message (the file, "no space left on the device holding ...").
     """
     results: list[dict[str, Any]] = []
+    unwritten: list[StorageError] = []
+
+    def write_summary() -> None:
+        if summary is not None:
+            write_text(summary, summary_table(results).to_csv(index=False))
 
     def finished(res: dict[str, Any], attempts: int = 1) -> None:
         res["attempts"] = attempts
         results.append(res)
-        if summary is not None:
-            write_text(summary, summary_table(results).to_csv(index=False))
+        try:
+            write_summary()
+        except StorageError as err:  # the runs go on; the summary is written at the end, or reported
+            unwritten.append(err)
         if on_result is not None:
             on_result(res)
 
@@ -259,7 +274,7 @@ def run_all(
         from emolib.distributed import run_tasks
 
         run_tasks(client, run_task, tasks, retries, _failed, _crashed, finished, name="sweep")
-        return summary_table(results)
+        return _summarised(summary_table(results), write_summary, unwritten)
     if workers > 1 and executor is None:
         _limit_threads(workers)
     # spawn, not fork: a forked copy of a process with running threads (TensorFlow's, ZeroMQ's) can
@@ -273,4 +288,13 @@ def run_all(
     finally:
         if executor is None:
             pool.shutdown()
-    return summary_table(results)
+    return _summarised(summary_table(results), write_summary, unwritten)
+
+
+def _summarised(
+    table: pd.DataFrame, write: Callable[[], None], unwritten: Sequence[StorageError]
+) -> pd.DataFrame:
+    """The sweep's table, once its summary file is written (again, if a write failed while it ran)."""
+    if unwritten:
+        write()  # raises StorageError if the device is still full
+    return table

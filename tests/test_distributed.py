@@ -159,3 +159,51 @@ def test_extract_cli_on_a_running_scheduler(client, tmp_path: Path, capsys) -> N
     (folder / "junk.mp4").unlink()
     assert main(args) == 0
     assert "2 movies: 0 computed, 2 up to date, 0 failed" in capsys.readouterr().out
+
+
+def _certificates(folder: Path) -> dict[str, Path]:
+    """Throw-away certificates: an authority, a scheduler/worker certificate, a client's, an intruder's."""
+    trustme = pytest.importorskip("trustme")
+    folder.mkdir()
+    names = ("ca", "node", "client", "client-key", "other-ca", "other")
+    files = {name: folder / f"{name}.pem" for name in names}
+    ca, other = trustme.CA(), trustme.CA()
+    ca.cert_pem.write_to_path(files["ca"])
+    ca.issue_cert("127.0.0.1", "localhost").private_key_and_cert_chain_pem.write_to_path(files["node"])
+    client = ca.issue_cert("emolib-client")
+    client.cert_chain_pems[0].write_to_path(files["client"])
+    client.private_key_pem.write_to_path(files["client-key"])
+    other.cert_pem.write_to_path(files["other-ca"])
+    other.issue_cert("intruder").private_key_and_cert_chain_pem.write_to_path(files["other"])
+    return files
+
+
+def test_folds_cli_over_tls_and_clients_without_certificates_refused(notebook: Path, tmp_path: Path,
+                                                                     capsys) -> None:  # fmt: skip
+    from distributed import Client, LocalCluster, Security
+
+    certs = _certificates(tmp_path / "certs")
+    node = Security(tls_ca_file=str(certs["ca"]), tls_scheduler_cert=str(certs["node"]),
+                    tls_worker_cert=str(certs["node"]), tls_client_cert=str(certs["node"]),
+                    require_encryption=True)  # the cluster's own (the test's) side  # fmt: skip
+    out = tmp_path / "runs"
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tls", host="127.0.0.1",
+                      security=node, dashboard_address=":0") as cluster:  # fmt: skip
+        address = cluster.scheduler_address
+        assert address.startswith("tls://127.0.0.1:")
+        args = ["folds", "--scheduler", address, "--notebook", str(notebook), "--data", str(tmp_path),
+                "--n-folds", "2", "--out", str(out), "--no-evaluate", "--no-features"]  # fmt: skip
+        tls = ["--tls-ca-file", str(certs["ca"]), "--tls-cert", str(certs["client"]),
+               "--tls-key", str(certs["client-key"])]  # fmt: skip
+        assert main([*args, *tls]) == 0
+        assert f"Dask scheduler {address}: 1 workers, 2 threads" in capsys.readouterr().err
+        assert list(read_summary(out / "summary.csv")["status"]) == ["done", "done"]
+        assert main(args) == 2  # no certificates: refused with the way to give them
+        assert "needs certificates: give --tls-ca-file and --tls-cert" in capsys.readouterr().err
+        intruder = Security(tls_ca_file=str(certs["other-ca"]), tls_client_cert=str(certs["other"]),
+                            require_encryption=True)  # fmt: skip
+        with pytest.raises(OSError, match="(?i)certificate"):  # another authority's certificate
+            Client(address, security=intruder, timeout=5)
+        with pytest.raises(OSError):  # no TLS at all
+            Client(address.replace("tls://", "tcp://"), timeout=5)
+        assert len(cluster.scheduler.workers) == 1  # the refused clients ran nothing, joined nothing

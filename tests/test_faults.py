@@ -242,6 +242,35 @@ def test_bad_input_corpus_is_reported_in_full(tiny_sample: Path, tmp_path: Path,
     assert summary is not None and int(summary[1]) >= 1 and int(summary[2]) >= 3, captured.out
 
 
+def test_extract_warns_about_a_bad_annotation_file_and_extracts_every_movie(tmp_path: Path, capsys) -> None:
+    from test_mediaeval import VA_DIR, make_devset
+
+    from emolib.features import FeatureStore
+    from emolib.mediaeval import VA_SUFFIX, load_devset
+
+    data = tmp_path / "data"
+    make_devset(data, {"Amber": 3, "Blue": 3}, None)
+    (data / "movies").mkdir()
+    for name in ("Amber", "Blue"):
+        make_movie(data / "movies" / f"{name}.mp4", seconds=2.0, tone=None)
+    bad = data / VA_DIR / f"Amber{VA_SUFFIX}"
+    lines = bad.read_text().splitlines()
+    lines[2] = "1\t5\tnot-a-number\t0.0"
+    bad.write_text("\n".join(lines) + "\n")
+    store = tmp_path / "store"
+    args = ["extract", "--data", str(data), "--store", str(store), "--visual", "colour-motion",
+            "--no-progress"]  # fmt: skip
+    assert main(args) == 0
+    captured = capsys.readouterr()
+    assert f"warning: {bad}:3: " in captured.err and "non-numeric" in captured.err
+    assert "2 movies: 2 computed, 0 up to date, 0 failed" in captured.out
+    assert FeatureStore(store).movies("colour-motion") == ["Amber", "Blue"]
+    with pytest.raises(DataError, match=f"{re.escape(str(bad))}:3: .*non-numeric"):
+        load_devset(data)  # the notebooks, which need the annotations, still stop on it
+    assert main(["validate", "--data", str(data)]) == 1
+    assert f"{bad}:3: " in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------------------------------
 # No untrusted pickles, no paths out of the data folder
 # --------------------------------------------------------------------------------------------------

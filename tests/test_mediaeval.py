@@ -366,3 +366,24 @@ def test_write_run_rejects_bad_predictions(tmp_path: Path, preds) -> None:
     with pytest.raises(ValueError):
         me.write_run(tmp_path / "run.txt", preds)
     assert not (tmp_path / "run.txt").exists()
+
+
+def test_devset_movies_lists_movies_and_passes_annotation_problems_on(tmp_path: Path) -> None:
+    make_devset(tmp_path, {"Good": 3, "Broken": 3, "Nofile": 2}, Path("movies"))
+    (tmp_path / "movies" / "Nofile.mp4").unlink()  # annotated, but no movie file: not listed
+    va = tmp_path / VA_DIR / f"Broken{me.VA_SUFFIX}"
+    lines = va.read_text().splitlines()
+    lines[2] = "1\t5\tabc\t0.0"
+    va.write_text("\n".join(lines) + "\n")
+    lonely = write(tmp_path / VA_DIR / f"Lonely{me.VA_SUFFIX}", va_text(2))
+    write(tmp_path / "movies" / "Lonely.mp4", "")
+    problems: list[DataError] = []
+    movies = me.devset_movies(tmp_path, problems.append)
+    assert movies == {n: tmp_path / "movies" / f"{n}.mp4" for n in ("Broken", "Good", "Lonely")}
+    assert [(Path(p.path), p.line) for p in problems] == [(va, 3), (lonely, None)]
+    assert "non-numeric" in problems[0].message and "no matching fear file" in problems[1].message
+    with pytest.raises(DataError, match="Broken-MEDIAEVAL2017-valence_arousal.txt:3: "):
+        me.devset_movies(tmp_path)  # raises by default, like load_devset
+    lonely.unlink()
+    with pytest.raises(DataError, match="Broken-MEDIAEVAL2017-valence_arousal.txt:3: "):
+        me.load_devset(tmp_path)  # what the notebooks read: the annotations must be sound

@@ -8,6 +8,13 @@ features do not depend on it). A movie that fails (cannot be decoded, lacks an a
 reported with its reason and the run goes on; the report says which failed. A damaged file is
 processed up to its last decodable step and the store records the shortfall.
 
+A store that cannot be written (disk full, quota, read-only: :class:`~emolib.errors.StorageError`)
+is not a problem of one movie: the movie is reported with the error's message (the file, "no space
+left on the device holding <store>", the bytes needed and free), its temporary files are removed,
+and the run stops there, so that the movies after it are not decoded for nothing; the movies already
+finished stay, and running again after freeing space resumes with the rest. On a cluster the tasks
+already submitted each report their own state.
+
 With a Dask client (:mod:`emolib.distributed`), every movie is one task on the cluster: the workers
 build the extractors once each (from :class:`ExtractorSpec`, not by pickling models) and write into
 the shared store; a task that crashes is retried, a movie that fails on its data is reported at
@@ -21,6 +28,7 @@ import json
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from emolib.datasets import locate
-from emolib.errors import DataError
+from emolib.errors import DataError, StorageError
 from emolib.prefetch import prefetch
 
 from .base import Extractor
@@ -63,6 +71,9 @@ class MovieResult:
         Wall-clock time spent on it.
     notes : list of str
         Shortfalls of damaged files.
+    store_failed : bool
+        The store could not be written (:class:`~emolib.errors.StorageError`, whose message is
+        ``reason``): the run stops after this movie.
     """
 
     movie: str
@@ -71,13 +82,23 @@ class MovieResult:
     reason: str = ""
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    store_failed: bool = False
 
 
 @dataclass
 class ExtractReport:
-    """Results of one extraction run."""
+    """Results of one extraction run.
+
+    Attributes
+    ----------
+    results : list of MovieResult
+        One per movie attempted, in order.
+    planned : int
+        Movies the run was given (more than ``results`` when it stopped on a store it could not write).
+    """
 
     results: list[MovieResult]
+    planned: int = 0
 
     @property
     def failed(self) -> list[MovieResult]:
@@ -87,19 +108,28 @@ class ExtractReport:
         return sum(r.status == status for r in self.results)
 
     def summary(self) -> str:
-        """One line: how many movies were computed, skipped and failed."""
+        """One line: movies computed, skipped, failed and (after a store failure) not started."""
+        total = max(self.planned, len(self.results))
+        left = total - len(self.results)
         return (
-            f"{len(self.results)} movies: {self.count('done')} computed, {self.count('skipped')} up to date, "
-            f"{self.count('failed')} failed"
+            f"{total} movies: {self.count('done')} computed, {self.count('skipped')} up to date, "
+            f"{self.count('failed')} failed" + (f", {left} not started" if left else "")
         )
 
 
-def find_movies(data_dir: str | Path) -> dict[str, Path]:
+def _warn(problem: DataError) -> None:
+    warnings.warn(f"{problem} (the movies are still listed)", stacklevel=3)
+
+
+def find_movies(data_dir: str | Path, on_problem: Callable[[DataError], None] = _warn) -> dict[str, Path]:
     """The movies under a data folder, by name.
 
     A MediaEval 2017 layout (the sample or a real development set) gives its annotated movies;
     otherwise the video files directly in ``data_dir`` or in ``data_dir/movies`` are taken (e.g. the
-    anonymised test set).
+    anonymised test set). Only the movies are needed: a malformed annotation file does not stop the
+    listing but is passed to ``on_problem`` (default: a warning naming the file and line); the
+    notebooks that need the annotations read them with :func:`emolib.mediaeval.load_devset`, which
+    raises on it.
 
     Raises
     ------
@@ -112,10 +142,9 @@ def find_movies(data_dir: str | Path) -> dict[str, Path]:
     except DataError:
         layouts = None
     if layouts is not None and layouts.mediaeval is not None:
-        from emolib.mediaeval import load_devset
+        from emolib.mediaeval import devset_movies
 
-        devset = load_devset(layouts.mediaeval)
-        return {str(row.name): Path(row.movie) for row in devset.movies.itertuples()}
+        return devset_movies(layouts.mediaeval, on_problem)
     found = {
         p.stem: p
         for folder in (root, root / "movies")
@@ -229,12 +258,15 @@ def extract_movie(
                         result.extractors.update({e.name: "done" for e in exs})
                     except Exception as err:  # noqa: BLE001 - isolate the failure to this movie
                         result.extractors.update({e.name: f"failed: {_reason(err)}" for e in exs})
+                        if isinstance(err, StorageError):
+                            result.store_failed, result.reason = True, str(err)
+                            break
     except Exception as err:  # noqa: BLE001 - probing or hashing failed: the whole movie fails
         result.extractors.update({e.name: f"failed: {_reason(err)}" for e in extractors})
     failures = {k: v for k, v in result.extractors.items() if v.startswith("failed")}
     if failures:
         result.status = "failed"
-        result.reason = "; ".join(f"{k} {v}" for k, v in failures.items())
+        result.reason = result.reason or "; ".join(f"{k} {v}" for k, v in failures.items())
     elif any(v == "done" for v in result.extractors.values()):
         result.status = "done"
     result.seconds = time.perf_counter() - started
@@ -348,6 +380,9 @@ def extract(
     ------
     DataError
         If another run holds the store's lock.
+    emolib.errors.StorageError
+        If the store's lock file cannot be written. A feature file that cannot be written is reported
+        in its movie's result instead, and the run stops there (``planned`` counts the movies left).
     """
     if not extractors:
         raise ValueError("choose at least one extractor")
@@ -364,7 +399,7 @@ def extract(
             results.append(res)
             overall.update(1)
             overall.set_postfix_str(res.movie[:24])
-            if res.status == "failed":
+            if res.status == "failed" and not res.store_failed:  # a store failure ends the run: reported then
                 tqdm.write(f"FAILED {res.movie}: {res.reason}", file=sys.stderr)
             for note in res.notes:
                 tqdm.write(f"note {res.movie}: {note}", file=sys.stderr)
@@ -385,6 +420,8 @@ def extract(
             for movie, path in movies.items():
                 finished(extract_movie(movie, Path(path), extractors, store, batch, force, rehash,
                                        progress=progress, prefetch_depth=prefetch_depth))  # fmt: skip
+                if results[-1].store_failed:
+                    break  # the next movies would fail the same way, after decoding them
             ordered = results
         overall.close()
-    return ExtractReport(list(ordered))
+    return ExtractReport(list(ordered), len(movies))

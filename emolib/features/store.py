@@ -16,7 +16,11 @@ Layout
 
 A file is written under a temporary name in the same folder and renamed when complete, so a reader
 (or a killed writer) never leaves a half-written store under the real name; leftover temporary
-files (``.<movie>.h5.*.part``) are removed by the next run that holds the store's lock.
+files (``.<movie>.h5.*.part``) are removed by the next run that holds the store's lock. A write
+that fails on its device (disk full, quota, read-only) raises :class:`~emolib.errors.StorageError`
+naming the file and the store ("no space left on the device holding <store>"); the temporary file
+is removed, the files already finished stay, and the next run resumes (:mod:`emolib.h5write` keeps
+HDF5 from crashing at exit after such a failure).
 
 A stored file is *up to date* when its ``complete`` flag is set and the extractor identity, the
 grid and the source movie's size and SHA-256 all match. Hashing a long movie takes seconds, so the
@@ -41,7 +45,8 @@ import numpy as np
 from emolib import __version__
 from emolib.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
 from emolib.atomic import atomic_path
-from emolib.errors import DataError
+from emolib.errors import DataError, storage_errors
+from emolib.h5write import create_h5
 
 from .base import Extractor, file_sha256
 from .steps import CLIP_SIZE
@@ -167,10 +172,20 @@ class StoreWriter:
 
     Made by :meth:`FeatureStore.writer`; use it as a context manager. Leaving the block with an
     exception (or without :meth:`finish`) deletes the temporary file and leaves the store as it was.
+    A device that fails the writes (disk full) raises :class:`~emolib.errors.StorageError` naming
+    ``dest`` and ``holding`` (the store's folder) from :meth:`append` or on leaving the block.
     """
 
-    def __init__(self, dest: Path, dim: int, names: Sequence[str], attrs: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        dest: Path,
+        dim: int,
+        names: Sequence[str],
+        attrs: Mapping[str, Any],
+        holding: Path | None = None,
+    ) -> None:
         self.dest = dest
+        self.holding = holding
         self.dim = int(dim)
         self._names = list(names)
         self._attrs = dict(attrs)
@@ -181,7 +196,7 @@ class StoreWriter:
 
     def __enter__(self) -> StoreWriter:
         tmp = self._stack.enter_context(atomic_path(self.dest))
-        self._file = self._stack.enter_context(h5py.File(tmp, "w"))
+        self._file, self._guard = self._stack.enter_context(create_h5(tmp, self.dest, self.holding))
         self._data = self._file.create_dataset(
             "features",
             shape=(0, self.dim),
@@ -199,13 +214,22 @@ class StoreWriter:
         return self
 
     def append(self, rows: np.ndarray) -> None:
-        """Append ``(n, dim)`` rows."""
+        """Append ``(n, dim)`` rows.
+
+        Raises
+        ------
+        emolib.errors.StorageError
+            As soon as a write of the file has failed on its device.
+        """
         rows = np.asarray(rows, dtype=np.float32)
         if rows.ndim != 2 or rows.shape[1] != self.dim:
             raise ValueError(f"expected rows of width {self.dim}, got shape {rows.shape}")
         self._data.resize(self.rows + len(rows), axis=0)
         self._data[self.rows :] = rows
         self.rows += len(rows)
+        failed = self._guard.failure(self.dest, self.holding)
+        if failed is not None:
+            raise failed
 
     def finish(self, **attrs: Any) -> None:
         """Write the closing attributes and mark the file complete; it is renamed on leaving the block."""
@@ -317,7 +341,9 @@ class FeatureStore:
             "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             **extra,
         }
-        return StoreWriter(self.path(extractor.name, movie), extractor.dim, extractor.feature_names(), attrs)
+        return StoreWriter(
+            self.path(extractor.name, movie), extractor.dim, extractor.feature_names(), attrs, self.root
+        )
 
     def load(self, extractor: str, movie: str) -> StoredFeatures:
         """Read the features of ``movie`` by ``extractor``.
@@ -402,6 +428,8 @@ class FeatureStore:
         ------
         DataError
             If another process holds the lock.
+        emolib.errors.StorageError
+            If the lock file cannot be written (a full device).
         """
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / LOCK_NAME, "a+") as handle:
@@ -412,12 +440,11 @@ class FeatureStore:
                     self.root, "another `extract` run is writing into this feature store"
                 ) from None
             try:
-                handle.seek(0)
-                handle.truncate()
-                handle.write(f"{os.getpid()}\n")
-                handle.flush()
                 for debris in self.root.glob("*/.*.h5.*.part"):
                     debris.unlink(missing_ok=True)
+                with storage_errors(self.root / LOCK_NAME, self.root):  # unbuffered: nothing left to flush
+                    os.ftruncate(handle.fileno(), 0)
+                    os.pwrite(handle.fileno(), f"{os.getpid()}\n".encode(), 0)
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)

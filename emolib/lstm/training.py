@@ -24,6 +24,12 @@ history, the early-stopping counters and the state of the shuffling generator, a
 the same configuration and data continues from the last saved epoch; with the same seed it ends
 where an uninterrupted run ends. The files are written atomically and ``state.json``, written last,
 names the weights it belongs to, so a run killed while saving resumes from the epoch before.
+
+The weights are saved as ``.keras`` archives, whose HDF5 part Keras builds in memory: a full disk
+then fails a plain file write, raised as :class:`~emolib.errors.StorageError` (the file, "no space
+left on the device holding <folder>"), with the temporary file removed and the last complete epoch
+kept for the next run, instead of an HDF5 file left open that crashes the process at exit
+(``.weights.h5`` files are written by HDF5 directly).
 """
 
 from __future__ import annotations
@@ -264,21 +270,21 @@ class _Resume:
         if not isinstance(state, dict) or state.get("key") != json.loads(json.dumps(self.key)):
             return None
         files = [self.folder / state.get("weights", ""), self.folder / state.get("best", "")]
-        return state if all(f.is_file() and f.name.endswith(".weights.h5") for f in files) else None
+        return state if all(f.is_file() and f.name.endswith(".keras") for f in files) else None
 
     def save(self, model: keras.Model, best: keras.Model, state: dict[str, Any], improved: bool) -> None:
         epoch = int(state["epoch"])
         old = self.load()
-        state["weights"] = f"epoch{epoch:04d}.weights.h5"
-        _save_atomic(self.folder / state["weights"], model.save_weights, ".weights.h5")
+        state["weights"] = f"epoch{epoch:04d}.keras"
+        save_model(model, self.folder / state["weights"])
         if improved or old is None:
-            state["best"] = f"best{epoch:04d}.weights.h5"
-            _save_atomic(self.folder / state["best"], best.save_weights, ".weights.h5")
+            state["best"] = f"best{epoch:04d}.keras"
+            save_model(best, self.folder / state["best"])
         else:
             state["best"] = old["best"]
         seeds = [keras.ops.convert_to_numpy(v).tolist() for v in _seed_states(model)]
         write_text(self.folder / "state.json", json.dumps({**state, "seeds": seeds, "key": self.key}))
-        for f in self.folder.glob("*.weights.h5"):  # older epochs, and debris of a killed save
+        for f in [*self.folder.glob("*.keras"), *self.folder.glob("*.weights.h5")]:  # older epochs, debris
             if f.name not in (state["weights"], state["best"]):
                 f.unlink(missing_ok=True)
 
