@@ -20,11 +20,16 @@ FOLD_SET ?=
 SCHEDULER ?=
 TEST_REPORT ?= outputs/tests/junit.xml
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
+TORCH_VERSION ?= 2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+BACKEND_TESTS := tests/test_backends.py tests/test_lstm_models.py tests/test_lstm_training.py \
+	tests/test_lstm_batching.py tests/test_precision.py tests/test_prefetch.py tests/test_studyb_models.py \
+	tests/test_studyb_saliency.py tests/test_light_imports.py
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install sample notebooks book folds validate test jax lint clean distclean sync-notebooks
+.PHONY: help install sample notebooks book folds validate test jax torch test-backends lint clean distclean sync-notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -61,10 +66,15 @@ validate: $(STAMP) ## check every data file of DATA and list every problem at on
 test: $(STAMP) ## set up if needed and run the whole test suite (report: outputs/tests/junit.xml)
 	$(BIN)/python -m pytest --junitxml=$(TEST_REPORT)
 
-jax: $(STAMP) ## the model unit tests on the JAX backend (installs jax into .venv; not part of CI)
+jax: $(STAMP) ## the model tests on the JAX backend (installs jax, CPU, into .venv; not part of CI)
 	$(BIN)/python -m pip install --quiet jax
-	KERAS_BACKEND=jax $(BIN)/python -m pytest tests/test_lstm_models.py tests/test_lstm_training.py \
-		tests/test_lstm_batching.py tests/test_precision.py tests/test_prefetch.py tests/test_studyb_models.py
+	KERAS_BACKEND=jax $(BIN)/python -m pytest $(BACKEND_TESTS)
+
+torch: $(STAMP) ## the model tests on the PyTorch backend (installs the CPU torch wheel into .venv; not part of CI)
+	$(BIN)/python -m pip install --quiet 'torch==$(TORCH_VERSION)' $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX))
+	KERAS_BACKEND=torch $(BIN)/python -m pytest $(BACKEND_TESTS)
+
+test-backends: torch jax ## the model tests on PyTorch and on JAX (about 1 GB of wheels; see the README)
 
 lint: $(STAMP) ## the pre-commit hooks on every tracked file: ruff, notebook pairing and outputs, guards
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files

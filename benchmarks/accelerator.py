@@ -39,32 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from emolib.atomic import write_text  # noqa: E402
-
-
-def device() -> dict[str, str]:
-    """The backend and the device Keras computes on (the first GPU if any, else the CPU)."""
-    import keras
-
-    backend = keras.backend.backend()
-    name, kind = platform.processor() or platform.machine(), "cpu"
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        gpus = tf.config.list_physical_devices("GPU")
-        if gpus:
-            details = tf.config.experimental.get_device_details(gpus[0])
-            name, kind = details.get("device_name", gpus[0].name), "gpu"
-    elif backend == "jax":
-        import jax
-
-        first = jax.devices()[0]
-        name, kind = getattr(first, "device_kind", str(first)), first.platform
-    elif backend == "torch":
-        import torch
-
-        if torch.cuda.is_available():
-            name, kind = torch.cuda.get_device_name(0), "gpu"
-    return {"backend": backend, "kind": kind, "name": name, "keras": keras.__version__}
+from emolib.backends import device_info  # noqa: E402
 
 
 def timed(step: Callable[[], object], warmup: int, repeats: int, n: int) -> float:
@@ -183,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         args.extract_with, args.movie_seconds = ["colour-motion", "logmel-stats"], 10.0
     import keras
 
-    dev = device()
+    dev = device_info()
     print(f"{dev['backend']} on {dev['kind']}: {dev['name']} (keras {dev['keras']})", flush=True)
     results: dict[str, object] = {
         "device": dev, "python": platform.python_version(), "cpus": os.cpu_count(),

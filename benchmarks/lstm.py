@@ -7,7 +7,10 @@ figures are the median training seconds per epoch of each mode, their ratio, and
 Pearson r (mean of valence and arousal) at the best epoch. Not a test: nothing is asserted.
 
 Run ``python benchmarks/lstm.py --data DIR`` after ``python -m emolib extract`` on DIR (missing
-weight-free features are extracted); see benchmarks/README.md.
+weight-free features are extracted); see benchmarks/README.md. ``--synthetic PROFILE`` needs no data
+and no decoding (a GPU server without ffmpeg): the movies of that profile of the synthetic cinema,
+with their real durations and annotations (:mod:`emolib.synth.latent`), and ``--features`` random
+features per step that carry the movie's latent curves under noise.
 """
 
 from __future__ import annotations
@@ -23,10 +26,45 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from emolib.alignment import n_steps, step_starts  # noqa: E402
 from emolib.atomic import write_text  # noqa: E402
+from emolib.backends import device_info  # noqa: E402
 from emolib.folds import get_fold  # noqa: E402
-from emolib.lstm.data import Standardizer, load_movie_set  # noqa: E402
+from emolib.lstm.data import MovieSet, Standardizer, load_movie_set  # noqa: E402
 from emolib.lstm.training import TrainConfig, fit  # noqa: E402
+from emolib.synth.latent import sample_latent  # noqa: E402
+from emolib.synth.mediaeval import window_annotations  # noqa: E402
+from emolib.synth.profiles import plan  # noqa: E402
+from emolib.synth.seeding import stream  # noqa: E402
+
+
+def synthetic_movie_set(profile: str, features: int, seed: int = 0) -> MovieSet:
+    """The MediaEval movies of a synthetic-cinema profile without rendering them.
+
+    Durations, latent curves and window annotations are the ones :func:`emolib.synth.generate`
+    would write for ``profile`` and ``seed``; each step's ``features`` values are a fixed random
+    mixing of the latent valence, arousal and fear at that step plus unit noise.
+    """
+    mixing = np.random.default_rng(seed).normal(size=(3, features))
+    feats, notes = {}, {}
+    for spec in plan(profile, seed):
+        if spec.layout != "mediaeval2017":
+            continue
+        latent = sample_latent(stream(seed, spec.layout, spec.index, "latent"), spec.duration)
+        annotation_rng = stream(seed, spec.layout, spec.index, "annotation")
+        starts, valence, arousal, fear = window_annotations(latent, annotation_rng)
+        notes[spec.name] = pd.DataFrame({"id": np.arange(len(starts)), "time": starts, "valence": valence,
+                                         "arousal": arousal, "fear": fear})  # fmt: skip
+        t = step_starts(n_steps(spec.duration))
+        grid = np.arange(latent.valence.size) / latent.rate
+        curves = np.stack([np.interp(t, grid, getattr(latent, k)) for k in ("valence", "arousal", "fear")])
+        curves = curves.T
+        noise = np.random.default_rng([seed, spec.index]).normal(size=(len(t), features))
+        feats[spec.name] = (curves @ mixing + noise).astype(np.float32)
+    return MovieSet(feats, notes, ["synthetic"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         "--data", default=str(ROOT / "data" / "sample"), help="MediaEval layout with features"
     )
     parser.add_argument("--extractors", nargs="+", default=["colour-motion", "logmel-stats"])
+    parser.add_argument("--synthetic", choices=["micro", "tiny", "full"],
+                        help="use this profile's movies with random features instead of --data")  # fmt: skip
+    parser.add_argument("--features", type=int, default=36 + 256,
+                        help="features per step of --synthetic (colour-motion + logmel-stats)")  # fmt: skip
     parser.add_argument("--units", type=int, default=512, help="LSTM cells of both modes (the thesis: 512)")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--chunk", type=int, default=64)
@@ -44,7 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "lstm.json"))
     args = parser.parse_args(argv)
 
-    movies = load_movie_set(args.data, args.extractors)
+    if args.synthetic:
+        movies = synthetic_movie_set(args.synthetic, args.features)
+    else:
+        movies = load_movie_set(args.data, args.extractors)
     fold = get_fold(movies.movies, 0, min(args.n_folds, len(movies.movies)))
     train = list(fold.train)[: args.max_train]
     scaler = Standardizer.fit(movies.subset(train))
@@ -72,8 +117,10 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     report = {
-        "data": str(Path(args.data).resolve()),
-        "extractors": args.extractors,
+        "data": f"synthetic:{args.synthetic}" if args.synthetic else str(Path(args.data).resolve()),
+        "extractors": movies.extractors,
+        "features": int(next(iter(movies.features.values())).shape[1]),
+        "device": device_info(),
         "train_movies": len(train),
         "train_steps": steps,
         "val_movies": list(fold.val),

@@ -1,4 +1,7 @@
-"""Grad-CAM on a network whose answer is known: where the planted evidence is, and nowhere else."""
+"""Grad-CAM on a network whose answer is known: where the planted evidence is, and nowhere else.
+
+Backend-independent: ``make test-backends`` runs this file on PyTorch and JAX too.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,6 @@ from keras import layers
 
 from emolib.studyb.models import SEQUENCE_SHAPE
 from emolib.studyb.saliency import grad_cam
-
-pytestmark = pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="grad_cam needs TensorFlow")
 
 # The planted evidence: a red block in frames 10-13, rows 8-15, columns 20-27 (even-aligned, so that
 # it covers whole cells of the pooled layer explained below).

@@ -1,9 +1,10 @@
 """Shared plumbing of the Keras extractors: weights rule, seeded random init, fixed-size batched inference.
 
-Keras (and TensorFlow) are imported only when a network extractor is created, so the weight-free
-extractors and the command line start quickly. Inference runs wherever TensorFlow puts it: on the
-GPU when one is visible, on the CPU otherwise. Batches are padded to a fixed size, so the compiled
-graph is traced once per movie run rather than once per distinct batch length.
+Keras (and its backend) are imported only when a network extractor is created, so the weight-free
+extractors and the command line start quickly. Inference runs wherever the Keras backend puts it
+(TensorFlow, PyTorch or JAX): on the GPU when one is visible, on the CPU otherwise. Batches are
+padded to a fixed size, so the compiled graph is traced once per movie run rather than once per
+distinct batch length.
 """
 
 from __future__ import annotations
@@ -14,13 +15,6 @@ from typing import Any, ClassVar
 import numpy as np
 
 from .base import Extractor, resolve_weights
-
-
-def gpu_available() -> bool:
-    """True if TensorFlow sees a GPU."""
-    import tensorflow as tf
-
-    return bool(tf.config.list_physical_devices("GPU"))
 
 
 def predict_batched(model: Any, x: np.ndarray, size: int, dim: int) -> np.ndarray:
@@ -101,4 +95,6 @@ class KerasExtractor(Extractor):
         return predict_batched(self.features, self.prepare(batch), int(self.params["batch"]), self.dim)
 
     def device(self) -> str:
+        from emolib.backends import gpu_available
+
         return "gpu" if gpu_available() else "cpu"

@@ -24,7 +24,7 @@ import numpy as np
 from emolib.alignment import STEP_FRAMES
 from emolib.errors import DataError
 
-from ._keras import gpu_available, predict_batched
+from ._keras import predict_batched
 from .base import Extractor, file_sha256
 
 
@@ -98,4 +98,6 @@ class Encoder(Extractor):
         return predict_batched(self.model, self.prepare(batch), int(self.params["batch"]), self.dim)
 
     def device(self) -> str:
+        from emolib.backends import gpu_available
+
         return "gpu" if gpu_available() else "cpu"

@@ -91,6 +91,17 @@ class StreamLSTM(layers.LSTM):
                 for i, v in enumerate(self.states)
             ]  # fmt: skip
 
+    def inner_loop(self, sequences, initial_state, mask, training=False):  # noqa: ANN001, ANN201
+        """Keras's loop, fed a copy of the carried state.
+
+        The state variables are overwritten at the end of the call, before the backward pass; the
+        PyTorch backend's LSTM reads the variables' own storage, so without the copy its autograd
+        would find a tensor it needs modified in place.
+        """
+        if self.stateful:
+            initial_state = [ops.copy(s) for s in initial_state]
+        return super().inner_loop(sequences, initial_state, mask, training=training)
+
     @property
     def weights(self) -> list[keras.Variable]:
         """The LSTM's weights without its state."""

@@ -293,10 +293,14 @@ class _TensorBoard:
     """Scalar event files TensorBoard reads (``train/`` and ``validation/`` runs, ``epoch_<name>`` tags).
 
     Written with TensorFlow's own event writer, which does not need the ``tensorboard`` package
-    (Keras's TensorBoard callback does). Without TensorFlow nothing is written.
+    (Keras's TensorBoard callback does). On another Keras backend TensorFlow is not imported (a
+    PyTorch or JAX machine need not have it) and nothing is written: ``ImportError``.
     """
 
     def __init__(self, log_dir: Path) -> None:
+        if keras.backend.backend() != "tensorflow":
+            backend = keras.backend.backend()
+            raise ImportError(f"TensorBoard files need the TensorFlow backend, not {backend!r}")
         from tensorflow.core.framework import summary_pb2
         from tensorflow.core.util import event_pb2
         from tensorflow.python.summary.writer.event_file_writer import EventFileWriter

@@ -2,9 +2,8 @@
 
 :func:`layer_activations` and :func:`dead_filters` use only ``keras`` and run on any backend.
 :func:`grad_cam` needs gradients of a score with respect to an intermediate activation, which
-Keras 3 does not expose backend-independently; it is implemented for the TensorFlow backend
-(``tf.GradientTape``) in :func:`_gradients`, the one backend-specific function of the package,
-and raises ``NotImplementedError`` on other backends.
+Keras 3 does not expose backend-independently; :func:`emolib.backends.output_gradient` computes
+it on the TensorFlow, PyTorch and JAX backends (the package's one backend-specific module).
 
 Grad-CAM over space *and time* (after Selvaraju et al., 2017): for a label's score ``y`` and a
 3D convolution's output ``A`` of shape ``(t, h, w, k)``, each filter ``k`` is weighted by the mean
@@ -19,6 +18,8 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 from numpy.typing import NDArray
+
+from emolib.backends import output_gradient
 
 __all__ = ["dead_filters", "grad_cam", "layer_activations", "upsample_to"]
 
@@ -64,17 +65,17 @@ def upsample_to(volume: NDArray, shape: tuple[int, int, int]) -> NDArray[np.floa
 
 
 def _gradients(model: keras.Model, layer: str, x: NDArray, output: int) -> tuple[NDArray, NDArray, NDArray]:
-    """Activation of ``layer``, gradient of output ``output`` with respect to it, outputs (TensorFlow)."""
-    if keras.backend.backend() != "tensorflow":
-        raise NotImplementedError(f"grad_cam needs the TensorFlow backend, not {keras.backend.backend()!r}")
-    import tensorflow as tf
+    """Activation of ``layer``, gradient of output ``output`` with respect to it, outputs (any backend).
 
-    probe = keras.Model(model.inputs, [model.get_layer(layer).output, model.output])
-    with tf.GradientTape() as tape:
-        act, out = probe(tf.convert_to_tensor(x, dtype=tf.float32), training=False)
-        score = out[:, output]
-    grad = tape.gradient(score, act)
-    return act.numpy(), grad.numpy(), out.numpy()
+    The model is cut at the layer: the part up to it gives the activation, the part after it (a
+    model whose input is the activation) is differentiated by :func:`emolib.backends.output_gradient`.
+    """
+    tensor = model.get_layer(layer).output
+    front = keras.Model(model.input, tensor)
+    tail = keras.Model(tensor, model.output)
+    act = np.asarray(keras.ops.convert_to_numpy(front(x, training=False)), dtype=np.float32)
+    grad, out = output_gradient(tail, act, output)
+    return act, grad, out
 
 
 def grad_cam(

@@ -9,7 +9,18 @@ plan lets each show (:mod:`emolib.synth.cues`), encoded with ffmpeg
 :mod:`emolib.synth.smelloffear`, :mod:`emolib.synth.labels`, :mod:`emolib.synth.breath`).
 """
 
-from emolib.synth.generate import GENERATOR_VERSION, generate_sample, is_current
+from typing import Any
+
 from emolib.synth.profiles import PROFILES, MovieSpec, Profile, plan
 
 __all__ = ["GENERATOR_VERSION", "PROFILES", "MovieSpec", "Profile", "generate_sample", "is_current", "plan"]
+
+
+def __getattr__(name: str) -> Any:
+    """The generator's names, imported on first use: rendering needs ffmpeg, soundfile and librosa,
+    which the profiles, latent curves and annotations (a GPU server's benchmarks) do not."""
+    if name in ("GENERATOR_VERSION", "generate_sample", "is_current"):
+        from emolib.synth import generate
+
+        return getattr(generate, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

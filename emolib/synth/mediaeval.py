@@ -24,9 +24,7 @@ from emolib.alignment import WINDOW_SECONDS, n_windows, window_starts
 from emolib.atomic import write_text
 from emolib.datasets import MEDIAEVAL_SUBDIR
 from emolib.mediaeval import FEAR_SUFFIX, VA_SUFFIX
-from emolib.synth.groundtruth import write_latent
 from emolib.synth.latent import Latent
-from emolib.synth.movie import render_movie
 from emolib.synth.profiles import MovieSpec
 from emolib.synth.seeding import stream
 
@@ -90,6 +88,10 @@ def format_fear(starts: NDArray[np.float64], fear: NDArray[np.int64]) -> str:
 
 def build_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
     """Render one MediaEval movie with its annotation and latent files; return its manifest entry."""
+    # rendering needs ffmpeg, soundfile and librosa; the annotations alone (benchmarks/lstm.py) do not
+    from emolib.synth.groundtruth import write_latent
+    from emolib.synth.movie import render_movie
+
     root = out / MEDIAEVAL_SUBDIR
     movie = root / "movies" / f"{spec.name}.mp4"
     rendered = render_movie(spec, seed, movie)
