@@ -12,6 +12,8 @@ folds
     Run the LSTM notebook for every fold and configuration, then rebuild the evaluation chapter.
 validate
     Check every file of a data folder and list every problem found.
+weights
+    Convert public pretrained weights (C3D Sports-1M) into an extractor's weights file.
 
 This module only parses the arguments: the commands' work is done by :mod:`emolib.synth`,
 :mod:`emolib.notebooks`, :mod:`emolib.extract_command`, :mod:`emolib.folds_command` and
@@ -113,6 +115,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_weights(args: argparse.Namespace) -> int:
+    from emolib.features.c3d_weights import convert_sports1m
+
+    dest = Path(args.out) if args.out else Path(args.source).with_name("c3d-sports1m.weights.h5")
+    weights_id = convert_sports1m(args.source, dest, flip=args.flip)
+    print(f"c3d weights written to {dest} ({weights_id})")
+    print(f"use: python -m emolib extract --visual c3d --weights c3d={dest} --param c3d.channel_order=bgr "
+          "--param c3d.mean=[B,G,R] (the Sports-1M mean the weights were trained with)")  # fmt: skip
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m emolib``."""
     parser = argparse.ArgumentParser(prog="python -m emolib", description=__doc__.splitlines()[0])
@@ -148,14 +161,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--store", help="feature store folder (default: DATA/features)")
     ex.add_argument(
-        "--visual", nargs="+", metavar="NAME", help="visual extractors (c3d, colour-motion, encoder)"
+        "--visual", nargs="+", metavar="NAME", help="visual extractors (c3d, colour-motion, encoder, siglip)"
     )
     ex.add_argument(
-        "--audio", nargs="+", metavar="NAME", help="audio extractors (vgg19, logmel-stats, librosa193)"
-    )
+        "--audio", nargs="+", metavar="NAME",
+        help="audio extractors (vgg19, logmel-stats, librosa193, whisper)",
+    )  # fmt: skip
     ex.add_argument(
-        "--weights", nargs="+", metavar="NAME=PATH", help="local weights/model file per extractor"
-    )
+        "--weights", nargs="+", metavar="NAME=PATH",
+        help="weights per extractor: a local file (c3d, vgg19, encoder), 'imagenet' (vgg19: Keras's download "
+        "and cache), a keras-hub preset name or local preset folder (siglip, whisper)",
+    )  # fmt: skip
     ex.add_argument(
         "--random-weights",
         nargs="+",
@@ -217,6 +233,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     va.add_argument("--data", default="data/sample", help="data folder to check")
     va.set_defaults(func=_cmd_validate)
+
+    we = sub.add_parser(
+        "weights",
+        help="convert the public C3D Sports-1M Keras weights into the c3d extractor's weights file",
+        description="Read c3d-sports1M_weights.h5 (the Keras/Theano port of the Caffe C3D Sports-1M model, "
+        "layers conv1 ... fc8) or a later Keras port, convert it to this project's channels-last C3D and "
+        "write a .weights.h5 file for --weights c3d=FILE. A layer or shape that does not match is named.",
+    )  # fmt: skip
+    we.add_argument("source", help="the public C3D Sports-1M Keras weights file (.h5)")
+    we.add_argument("--out", help="the .weights.h5 to write (default: c3d-sports1m.weights.h5 beside it)")
+    we.add_argument("--no-flip", dest="flip", action="store_false",
+                    help="do not mirror Theano kernels in t, h and w (a file already flipped)")  # fmt: skip
+    we.set_defaults(func=_cmd_weights)
     return parser
 
 
