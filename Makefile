@@ -9,11 +9,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 PROFILE ?= tiny
 SEED ?= 0
 DATA ?= data/sample
 WORKERS ?= 2
 EXTRA ?= dev
+LAB_PORT ?= 8888
+LAB_TOKEN ?=
 FOLDS ?= 4
 FOLD_GRID ?= modality=audio,video,mixed
 FOLD_SET ?=
@@ -23,7 +26,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install sample notebooks book folds validate test jax lint clean distclean sync-notebooks
+.PHONY: help install sample notebooks book folds validate test jax lab lint clean distclean sync-notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -63,6 +66,13 @@ jax: $(STAMP) ## the model unit tests on the JAX backend (installs jax into .ven
 	$(BIN)/python -m pip install --quiet jax
 	KERAS_BACKEND=jax $(BIN)/python -m pytest tests/test_lstm_models.py tests/test_lstm_training.py \
 		tests/test_lstm_batching.py tests/test_precision.py tests/test_prefetch.py tests/test_studyb_models.py
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRA),lab]'
+	touch $@
+
+lab: $(LAB_STAMP) ## JupyterLab on 127.0.0.1:LAB_PORT with a token, emolib kernel, .py sources open as notebooks
+	$(BIN)/python -m emolib lab --port $(LAB_PORT) $(if $(LAB_TOKEN),--token $(LAB_TOKEN))
 
 lint: $(STAMP) ## ruff over the package, tests and notebook sources
 	$(BIN)/ruff check emolib tests benchmarks notebooks/*.py

@@ -14,6 +14,8 @@ validate
     Check every file of a data folder and list every problem found.
 weights
     Convert public pretrained weights (C3D Sports-1M) into an extractor's weights file.
+lab
+    Register the project's kernel and start JupyterLab (jupytext pairing) on 127.0.0.1 with a token.
 
 This module only parses the arguments: the commands' work is done by :mod:`emolib.synth`,
 :mod:`emolib.notebooks`, :mod:`emolib.extract_command`, :mod:`emolib.folds_command` and
@@ -124,6 +126,12 @@ def _cmd_weights(args: argparse.Namespace) -> int:
     print(f"use: python -m emolib extract --visual c3d --weights c3d={dest} --param c3d.channel_order=bgr "
           "--param c3d.mean=[B,G,R] (the Sports-1M mean the weights were trained with)")  # fmt: skip
     return 0
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from emolib.lab import run_lab
+
+    return run_lab(args.root, args.port, args.token, setup_only=args.setup_only)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -246,6 +254,19 @@ def build_parser() -> argparse.ArgumentParser:
     we.add_argument("--no-flip", dest="flip", action="store_false",
                     help="do not mirror Theano kernels in t, h and w (a file already flipped)")  # fmt: skip
     we.set_defaults(func=_cmd_weights)
+
+    lab = sub.add_parser(
+        "lab",
+        help="register the emolib kernel and start JupyterLab on 127.0.0.1 with a token (make lab)",
+        description="Register the kernel 'emolib', make .py notebook sources open as notebooks (jupytext), "
+        "and start JupyterLab bound to 127.0.0.1 with a token. Remote server: ssh -N -L 8888:127.0.0.1:8888 "
+        "user@server, then open the printed URL on your machine.",
+    )  # fmt: skip
+    lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    lab.add_argument("--token", help="access token (default: a random one, printed in the URL)")
+    lab.add_argument("--root", default=str(PROJECT_ROOT), help="folder Lab shows (default: the project)")
+    lab.add_argument("--setup-only", action="store_true", help="register the kernel and settings, then exit")
+    lab.set_defaults(func=_cmd_lab)
     return parser
 
 
