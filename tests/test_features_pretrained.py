@@ -141,3 +141,26 @@ def test_vgg19_imagenet_through_the_keras_cache(monkeypatch, tmp_path: Path) -> 
     assert vgg.weights_id == "sha256:" + file_sha256(cached)
     windows = _windows(2)
     np.testing.assert_allclose(vgg.transform(windows), trained.transform(windows), rtol=1e-5, atol=1e-6)
+
+
+def test_preset_features_go_into_the_store_with_their_provenance(siglip, whisper, tmp_path: Path) -> None:
+    from features_fixtures import make_movie
+
+    from emolib.features import FeatureStore, extract_movie
+
+    movie = make_movie(tmp_path / "m.mp4", rate="25", seconds=2.0)
+    folders = {}
+    for extractor in (siglip, whisper):
+        folders[extractor.name] = tmp_path / f"{extractor.name}_preset"
+        extractor.backbone.save_to_preset(str(folders[extractor.name]))
+    extractors = [create(name, weights=folder, batch=4) for name, folder in folders.items()]
+    store = FeatureStore(tmp_path / "features")
+    result = extract_movie("m", movie, extractors, store, progress=False)
+    assert result.status == "done", result.reason
+    for extractor in extractors:
+        attrs = store.attrs(extractor.name, "m")
+        assert attrs["weights"] == "sha256:" + file_sha256(folders[extractor.name] / "model.weights.h5")
+        assert attrs["weights_file"] == str(folders[extractor.name])
+        assert store.load(extractor.name, "m").data.shape == (3, extractor.dim)  # 2 s: three 0.533 s steps
+    again = extract_movie("m", movie, [create("whisper", weights=folders["whisper"])], store, progress=False)
+    assert again.extractors == {"whisper": "skipped"}  # same preset, same hash: up to date
