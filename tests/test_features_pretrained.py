@@ -108,6 +108,8 @@ def test_offline_preset_name_fails_with_one_clear_message(monkeypatch, tmp_path:
     assert "cannot download keras-hub preset 'siglip_base_patch16_224'" in message
     assert "kaggle.com/models/keras/siglip/keras/siglip_base_patch16_224" in message
     assert "~/.cache/kagglehub" in message and "--weights siglip=/path/to/siglip_base_patch16_224" in message
+    with pytest.raises(PresetUnavailable, match="cannot download keras-hub preset 'kaggle://keras/whisper"):
+        create("whisper", weights="kaggle://keras/whisper/keras/whisper_tiny_en/4")  # a handle, not a folder
     status = main(
         ["extract", "--data", str(tmp_path), "--audio", "whisper", "--weights", "whisper=whisper_base_en"]
     )

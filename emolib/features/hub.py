@@ -33,14 +33,22 @@ class PresetUnavailable(ValueError):
     """A keras-hub preset could not be found locally nor downloaded; the message says what to do."""
 
 
+def _is_remote(preset: str) -> bool:
+    return "://" in preset  # kaggle://, hf://, gs://: downloaded by keras-hub
+
+
 def _looks_like_path(preset: str) -> bool:
-    return preset.startswith((".", "~", "/")) or "/" in preset.replace("://", "") or Path(preset).exists()
+    if _is_remote(preset):
+        return False
+    return preset.startswith((".", "~")) or "/" in preset or Path(preset).exists()
 
 
 def kaggle_handle(preset: str) -> str | None:
-    """The ``kaggle://org/model/keras/variant/version`` handle of a keras-hub preset name, if it is one."""
+    """The ``kaggle://org/model/keras/variant[/version]`` handle of a preset name or handle, if any."""
     from keras_hub.src.utils.preset_utils import BUILTIN_PRESETS
 
+    if preset.startswith("kaggle://"):
+        return preset
     info = BUILTIN_PRESETS.get(preset)
     return None if info is None else str(info["kaggle_handle"])
 
@@ -56,7 +64,8 @@ def download_hint(name: str, preset: str) -> str:
         if handle
         else "get the preset folder (config.json, model.weights.h5, ...), "
     )
-    return f"{where}copy that folder to this machine and pass its path: --weights {name}=/path/to/{preset}"
+    parts = [p for p in preset.split("://")[-1].split("/") if p and not p.isdigit()]  # drop a version
+    return f"{where}copy that folder to this machine and pass its path: --weights {name}=/path/to/{parts[-1]}"
 
 
 def resolve_preset(name: str, preset: str) -> Path:
@@ -79,7 +88,7 @@ def resolve_preset(name: str, preset: str) -> Path:
                     f"{name}: preset folder {folder} has no {required}; {download_hint(name, folder.name)}"
                 )
         return folder.resolve()
-    if kaggle_handle(preset) is None:
+    if kaggle_handle(preset) is None and not _is_remote(preset):
         raise PresetUnavailable(
             f"{name}: {preset!r} is neither a keras-hub preset name nor an existing preset folder"
         )
@@ -137,7 +146,7 @@ class HubExtractor(Extractor):
             folder = resolve_preset(self.name, str(weights))
             import keras_hub
 
-            self.weights_file = str(weights)
+            self.weights_file = str(folder) if _looks_like_path(str(weights)) else str(weights)
             self.weights_id = "sha256:" + file_sha256(folder / WEIGHTS_FILE)
             self.backbone = keras_hub.models.Backbone.from_preset(str(folder))
         self.encoder = self.encoder_of(self.backbone)
