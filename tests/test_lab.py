@@ -95,3 +95,16 @@ def test_headless_server_lists_py_sources_as_notebooks(tmp_path: Path) -> None:
             server.kill()
             server.wait()
         log.close()
+
+
+def test_lab_without_jupyterlab_says_how_to_install_it(monkeypatch, capsys) -> None:
+    import importlib.util
+
+    from emolib.cli import main
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "jupyterlab" else real(name, *a)
+    )
+    assert main(["lab", "--setup-only"]) == 2
+    assert "JupyterLab is not installed here: run `make lab`" in capsys.readouterr().err
