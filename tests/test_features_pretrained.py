@@ -89,6 +89,9 @@ def test_missing_or_incomplete_preset_folder_says_what_to_download(tmp_path: Pat
     (tmp_path / "half" / "config.json").write_text("{}")
     with pytest.raises(PresetUnavailable, match="has no model.weights.h5"):
         create("whisper", weights=tmp_path / "half")
+    (tmp_path / "half" / "model.weights.h5").write_bytes(b"not hdf5")
+    with pytest.raises(PresetUnavailable, match="cannot load the preset in .*half"):
+        create("whisper", weights=tmp_path / "half")
     with pytest.raises(PresetUnavailable, match="--random-weights whisper"):
         create("whisper")
     with pytest.raises(PresetUnavailable, match="neither a keras-hub preset name"):

@@ -148,7 +148,13 @@ class HubExtractor(Extractor):
 
             self.weights_file = str(folder) if _looks_like_path(str(weights)) else str(weights)
             self.weights_id = "sha256:" + file_sha256(folder / WEIGHTS_FILE)
-            self.backbone = keras_hub.models.Backbone.from_preset(str(folder))
+            try:
+                self.backbone = keras_hub.models.Backbone.from_preset(str(folder))
+            except Exception as err:  # noqa: BLE001 - a damaged folder fails in many places of keras-hub
+                raise PresetUnavailable(
+                    f"{self.name}: cannot load the preset in {folder} ({type(err).__name__}: {err}); "
+                    f"{download_hint(self.name, str(weights))}"
+                ) from None
         self.encoder = self.encoder_of(self.backbone)
         self._dim = self.width()
 
