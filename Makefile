@@ -9,11 +9,14 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 PROFILE ?= tiny
 SEED ?= 0
 DATA ?= data/sample
 WORKERS ?= 2
 EXTRA ?= dev
+LAB_PORT ?= 8888
+LAB_TOKEN ?=
 FOLDS ?= 4
 FOLD_GRID ?= modality=audio,video,mixed
 FOLD_SET ?=
@@ -29,7 +32,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install sample notebooks book folds validate test jax torch test-backends lint clean distclean sync-notebooks
+.PHONY: help install sample notebooks book folds validate test jax torch test-backends lab lint clean distclean sync-notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -75,6 +78,13 @@ torch: $(STAMP) ## the model tests on the PyTorch backend (installs the CPU torc
 	KERAS_BACKEND=torch $(BIN)/python -m pytest $(BACKEND_TESTS)
 
 test-backends: torch jax ## the model tests on PyTorch and on JAX (about 1 GB of wheels; see the README)
+
+$(LAB_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRA),lab]'
+	touch $@
+
+lab: $(LAB_STAMP) ## JupyterLab on 127.0.0.1:LAB_PORT with a token, emolib kernel, .py sources open as notebooks
+	$(BIN)/python -m emolib lab --port $(LAB_PORT) $(if $(LAB_TOKEN),--token $(LAB_TOKEN))
 
 lint: $(STAMP) ## the pre-commit hooks on every tracked file: ruff, notebook pairing and outputs, guards
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pre-commit run --all-files

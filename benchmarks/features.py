@@ -24,6 +24,8 @@ from emolib.media._common import ffmpeg_exe  # noqa: E402
 
 WEIGHT_FREE = ["colour-motion", "logmel-stats", "librosa193"]
 NETWORKS = ["c3d", "vgg19"]
+PRETRAINED = ["siglip", "whisper"]
+"""keras-hub extractors, timed with random weights of their base presets' architectures."""
 
 
 def synthetic_movie(path: Path, minutes: float, size: str = "854x480", rate: str = "24000/1001") -> Path:
@@ -118,6 +120,7 @@ def time_one(name: str, movie: Path, batch: int | None) -> dict:
         "model_s": round(model, 2),
         "pipeline_s": round(pipeline, 2),
         "throughput_x": round(seconds / pipeline, 1),
+        "steps_per_s": round(grid.n_steps / pipeline, 2),
         "overlap_ratio": round(pipeline / max(decode, model), 3),
     }
 
@@ -148,7 +151,7 @@ def main() -> None:
     parser.add_argument(
         "--extractors",
         nargs="+",
-        default=WEIGHT_FREE + NETWORKS,
+        default=WEIGHT_FREE + NETWORKS + PRETRAINED,
         help="extractors to measure (networks run with random weights)",
     )
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the long synthetic movie")
@@ -191,12 +194,13 @@ def main() -> None:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(result, indent=2))
-    header = f"{'extractor':14s} {'device':6s} {'x realtime':>10s} {'overlap':>8s} {'mem 1→10':>9s}"
+    header = f"{'extractor':14s} {'device':6s} {'steps/s':>8s} {'x realtime':>10s} {'overlap':>8s} "
+    header += f"{'mem 1→10':>9s}"
     print(header)
     for r in rows:
         print(
-            f"{r['extractor']:14s} {r['device']:6s} {r['throughput_x']:10.1f} {r['overlap_ratio']:8.3f} "
-            f"{r.get('memory_ratio', float('nan')):9.3f}"
+            f"{r['extractor']:14s} {r['device']:6s} {r['steps_per_s']:8.2f} {r['throughput_x']:10.1f} "
+            f"{r['overlap_ratio']:8.3f} {r.get('memory_ratio', float('nan')):9.3f}"
         )
 
 

@@ -12,6 +12,10 @@ folds
     Run the LSTM notebook for every fold and configuration, then rebuild the evaluation chapter.
 validate
     Check every file of a data folder and list every problem found.
+weights
+    Convert public pretrained weights (C3D Sports-1M) into an extractor's weights file.
+lab
+    Register the project's kernel and start JupyterLab (jupytext pairing) on 127.0.0.1 with a token.
 
 This module only parses the arguments: the commands' work is done by :mod:`emolib.synth`,
 :mod:`emolib.notebooks`, :mod:`emolib.extract_command`, :mod:`emolib.folds_command` and
@@ -131,6 +135,23 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_weights(args: argparse.Namespace) -> int:
+    from emolib.features.c3d_weights import convert_sports1m
+
+    dest = Path(args.out) if args.out else Path(args.source).with_name("c3d-sports1m.weights.h5")
+    weights_id = convert_sports1m(args.source, dest, flip=args.flip)
+    print(f"c3d weights written to {dest} ({weights_id})")
+    print(f"use: python -m emolib extract --visual c3d --weights c3d={dest} --param c3d.channel_order=bgr "
+          "--param c3d.mean=[B,G,R] (the Sports-1M mean the weights were trained with)")  # fmt: skip
+    return 0
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from emolib.lab import run_lab
+
+    return run_lab(args.root, args.port, args.token, setup_only=args.setup_only)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m emolib``."""
     parser = argparse.ArgumentParser(prog="python -m emolib", description=__doc__.splitlines()[0])
@@ -166,14 +187,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--store", help="feature store folder (default: DATA/features)")
     ex.add_argument(
-        "--visual", nargs="+", metavar="NAME", help="visual extractors (c3d, colour-motion, encoder)"
+        "--visual", nargs="+", metavar="NAME", help="visual extractors (c3d, colour-motion, encoder, siglip)"
     )
     ex.add_argument(
-        "--audio", nargs="+", metavar="NAME", help="audio extractors (vgg19, logmel-stats, librosa193)"
-    )
+        "--audio", nargs="+", metavar="NAME",
+        help="audio extractors (vgg19, logmel-stats, librosa193, whisper)",
+    )  # fmt: skip
     ex.add_argument(
-        "--weights", nargs="+", metavar="NAME=PATH", help="local weights/model file per extractor"
-    )
+        "--weights", nargs="+", metavar="NAME=PATH",
+        help="weights per extractor: a local file (c3d, vgg19, encoder), 'imagenet' (vgg19: Keras's download "
+        "and cache), a keras-hub preset name or local preset folder (siglip, whisper)",
+    )  # fmt: skip
     ex.add_argument(
         "--random-weights",
         nargs="+",
@@ -248,6 +272,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ke.add_argument("--prefix", default=None, help="environment prefix (default: this Python's sys.prefix)")
     ke.set_defaults(func=_cmd_kernel)
+
+    we = sub.add_parser(
+        "weights",
+        help="convert the public C3D Sports-1M Keras weights into the c3d extractor's weights file",
+        description="Read c3d-sports1M_weights.h5 (the Keras/Theano port of the Caffe C3D Sports-1M model, "
+        "layers conv1 ... fc8) or a later Keras port, convert it to this project's channels-last C3D and "
+        "write a .weights.h5 file for --weights c3d=FILE. A layer or shape that does not match is named.",
+    )  # fmt: skip
+    we.add_argument("source", help="the public C3D Sports-1M Keras weights file (.h5)")
+    we.add_argument("--out", help="the .weights.h5 to write (default: c3d-sports1m.weights.h5 beside it)")
+    we.add_argument("--no-flip", dest="flip", action="store_false",
+                    help="do not mirror Theano kernels in t, h and w (a file already flipped)")  # fmt: skip
+    we.set_defaults(func=_cmd_weights)
+
+    lab = sub.add_parser(
+        "lab",
+        help="register the emolib kernel and start JupyterLab on 127.0.0.1 with a token (make lab)",
+        description="Register the kernel 'emolib', make .py notebook sources open as notebooks (jupytext), "
+        "and start JupyterLab bound to 127.0.0.1 with a token. Remote server: ssh -N -L 8888:127.0.0.1:8888 "
+        "user@server, then open the printed URL on your machine.",
+    )  # fmt: skip
+    lab.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1 (default 8888)")
+    lab.add_argument("--token", help="access token (default: a random one, printed in the URL)")
+    lab.add_argument("--root", default=str(PROJECT_ROOT), help="folder Lab shows (default: the project)")
+    lab.add_argument("--setup-only", action="store_true", help="register the kernel and settings, then exit")
+    lab.set_defaults(func=_cmd_lab)
     return parser
 
 

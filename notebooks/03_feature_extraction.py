@@ -30,9 +30,9 @@ profile = "tiny"  # sample profile the book was built with (recorded in the outp
 seed = 0  # sample seed (recorded in the outputs)
 output_dir = "../outputs/03_feature_extraction"  # figures and summary.json go here
 store_dir = None  # feature store (None: <data_dir>/features)
-visual = ["colour-motion"]  # visual extractors: c3d, colour-motion, encoder
-audio = ["logmel-stats", "librosa193"]  # audio extractors: vgg19, logmel-stats, librosa193
-weights = {}  # extractor name -> local weights (or encoder model) file
+visual = ["colour-motion"]  # visual extractors: c3d, colour-motion, encoder, siglip
+audio = ["logmel-stats", "librosa193"]  # audio extractors: vgg19, logmel-stats, librosa193, whisper
+weights = {}  # extractor name -> weights file, "imagenet" (vgg19), or keras-hub preset name/folder
 random_weights = []  # network extractors explicitly run with random weights (recorded as such)
 params = {}  # extractor name -> {parameter: value}
 shown_movie = None  # movie whose features are drawn along time (None: the first one)
@@ -95,12 +95,21 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 
 # %% [markdown]
 # The thesis's extractors are C3D {cite:p}`tran2015learning` (fc6, 4096-d) for the picture and VGG19
-# {cite:p}`simonyan2014very` over log-mel patches (3072-d) for the sound; they need pretrained weights
-# that cannot be shipped, so the book runs the weight-free extractors by default: colour and motion
-# statistics, log-mel band statistics, and the 193 librosa features {cite:p}`mcfee2015librosa` of the
-# Smell of Fear study. On a GPU server, set `visual = ["c3d"]`, `audio = ["vgg19"]` and `weights` to
-# the local weights files. The same run is available on the command line:
-# `python -m emolib extract --data DIR --visual c3d --audio vgg19 --weights c3d=... vgg19=...`.
+# {cite:p}`simonyan2014very` over log-mel patches (3072-d) for the sound; current work uses pretrained
+# image-text and audio embeddings instead: `siglip` (the SigLIP image tower on 4 frames of each step,
+# mean-pooled) and `whisper` (Whisper's audio encoder on each step's window at 16 kHz, mean-pooled),
+# both from keras-hub presets. Pretrained weights cannot be shipped in the book, so it runs the
+# weight-free extractors by default: colour and motion statistics, log-mel band statistics, and the 193
+# librosa features {cite:p}`mcfee2015librosa` of the Smell of Fear study.
+#
+# On a GPU server (in JupyterLab: `make lab`), set for example `visual = ["c3d", "siglip"]`,
+# `audio = ["vgg19", "whisper"]` and `weights = {"c3d": "/models/c3d-sports1m.weights.h5",
+# "vgg19": "imagenet", "siglip": "siglip_base_patch16_224", "whisper": "whisper_base_en"}`:
+# `imagenet` is Keras's own download and cache of the VGG19 weights (`~/.keras/models`), a preset
+# name is downloaded once from Kaggle (or give a local preset folder on a server without internet),
+# and the C3D file comes from the public Sports-1M weights through
+# `python -m emolib weights c3d-sports1M_weights.h5`. The same run on the command line:
+# `python -m emolib extract --data DIR --visual c3d siglip --audio vgg19 whisper --weights c3d=... ...`.
 
 # %% [markdown]
 # ## Extraction

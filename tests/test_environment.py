@@ -24,7 +24,8 @@ def _split(requirement: str) -> tuple[str, str]:
 
 def pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(project["dependencies"]) + list(project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    reqs = list(project["dependencies"]) + list(extras["dev"]) + list(extras["lab"])  # conda gets Lab too
     return dict(_split(r) for r in reqs)
 
 

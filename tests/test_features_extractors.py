@@ -32,8 +32,8 @@ def c3d_random():
 
 
 def test_registry_lists_both_modalities() -> None:
-    assert set(available("visual")) == {"c3d", "colour-motion", "encoder"}
-    assert set(available("audio")) == {"vgg19", "logmel-stats", "librosa193"}
+    assert set(available("visual")) == {"c3d", "colour-motion", "encoder", "siglip"}
+    assert set(available("audio")) == {"vgg19", "logmel-stats", "librosa193", "whisper"}
     with pytest.raises(ValueError, match="unknown extractor"):
         create("resnet")
     with pytest.raises(ValueError, match="weight-free"):

@@ -60,8 +60,16 @@ TOTAL_PARAMS = 79_991_015
 """Parameter count printed under Figure 3.9."""
 
 
-def build_c3d(n_classes: int = N_CLASSES) -> Any:
+def build_c3d(n_classes: int = N_CLASSES, width: float = 1.0) -> Any:
     """The C3D model of Figure 3.9, channels-last, with randomly initialised weights.
+
+    Parameters
+    ----------
+    n_classes
+        Units of fc8.
+    width
+        Multiplies every layer's filters and units (1: the figure's network; small values make
+        the tiny networks of the weight-conversion tests).
 
     Returns
     -------
@@ -72,7 +80,10 @@ def build_c3d(n_classes: int = N_CLASSES) -> Any:
     from keras import layers
 
     def conv(filters: int, name: str) -> Any:
-        return layers.Conv3D(filters, 3, padding="same", activation="relu", name=name)
+        return layers.Conv3D(max(1, round(filters * width)), 3, padding="same", activation="relu", name=name)
+
+    def dense(units: int, name: str, activation: str = "relu") -> Any:
+        return layers.Dense(max(1, round(units * width)), activation=activation, name=name)
 
     def pool(name: str, temporal: int = 2) -> Any:
         size = (temporal, 2, 2)
@@ -94,9 +105,9 @@ def build_c3d(n_classes: int = N_CLASSES) -> Any:
         layers.ZeroPadding3D(padding=(0, 1, 1), name="zeropadding3d"),
         pool("pool5"),
         layers.Flatten(name="flatten"),
-        layers.Dense(4096, activation="relu", name="fc6"),
+        dense(4096, "fc6"),
         layers.Dropout(0.5, name="dropout"),
-        layers.Dense(4096, activation="relu", name="fc7"),
+        dense(4096, "fc7"),
         layers.Dropout(0.5, name="dropout_1"),
         layers.Dense(n_classes, activation="softmax", name="fc8"),
     ]

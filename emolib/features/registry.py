@@ -1,7 +1,7 @@
 """Extractors by name: which exist, which modality each serves, and how to make one.
 
-Network extractors (``c3d``, ``vgg19``, ``encoder``) import Keras only when they are created, so
-listing the registry or running the weight-free extractors never loads TensorFlow.
+Network extractors (``c3d``, ``vgg19``, ``encoder``, ``siglip``, ``whisper``) import Keras only when
+they are created, so listing the registry or running the weight-free extractors never loads TensorFlow.
 """
 
 from __future__ import annotations
@@ -55,11 +55,25 @@ REGISTRY: dict[str, Entry] = {
             "frozen Study B autoencoder encoder on each clip; needs the encoder's .keras file",
         ),
         Entry(
+            "siglip",
+            "visual",
+            "emolib.features.siglip.SigLIPImage",
+            True,
+            "SigLIP image encoder (keras-hub preset) on 4 frames per step, mean embedding (768-d base)",
+        ),
+        Entry(
             "vgg19",
             "audio",
             "emolib.features.vgg19.VGG19Audio",
             True,
-            "VGG19 over the 98x64 log-mel patch, block5_pool flattened (3072-d); needs a weights file",
+            "VGG19 over the 98x64 log-mel patch, block5_pool flattened (3072-d); weights file or 'imagenet'",
+        ),
+        Entry(
+            "whisper",
+            "audio",
+            "emolib.features.whisper.WhisperAudio",
+            True,
+            "Whisper audio encoder (keras-hub preset) on the 16 kHz window, mean of its tokens (512-d base)",
         ),
         Entry(
             "logmel-stats",
@@ -106,7 +120,8 @@ def create(
     name
         A registry name (:func:`available`).
     weights
-        Weights (or model) file, for the extractors that need one.
+        Weights (or model) file, for the extractors that need one; ``"imagenet"`` for ``vgg19``; a
+        keras-hub preset name or local preset folder for ``siglip`` and ``whisper``.
     random_weights
         Explicitly run a network extractor with random weights (recorded in the store).
     **params
