@@ -18,7 +18,9 @@ of TensorFlow and XLA goes to ``<output_dir>/kernel.log`` instead of the page.
 
 from __future__ import annotations
 
+import contextvars
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,24 @@ INJECTED_TAG = "injected-parameters"
 """The tag papermill gives the cell of the parameters it injects."""
 REMOVE_TAG = "remove-cell"
 """The cell tag Jupyter Book (myst-nb) honours by leaving the cell out of the book."""
+
+
+_THREAD = threading.local()
+
+
+def thread_context() -> contextvars.Context:
+    """A context of the calling thread's own, kept for every notebook this thread executes.
+
+    nbclient runs papermill's asynchronous code on the event loop that jupyter_core keeps in a
+    ``ContextVar``. A Dask worker runs each task in a *copy* of the context it was scheduled from, so
+    a loop that one thread created (for a notebook run there before the cluster started) reached the
+    worker's other threads too, and a second notebook running at the same time failed with "This
+    event loop is already running". Executing in a context that belongs to the thread gives every
+    thread one loop of its own, reused by its later runs.
+    """
+    if not hasattr(_THREAD, "context"):
+        _THREAD.context = contextvars.Context()
+    return _THREAD.context
 
 
 class NotebookFailed(RuntimeError):
@@ -137,7 +157,8 @@ def execute(
         with atomic_path(output) as part:
             partial = part.with_suffix(".ipynb")
             try:
-                pm.execute_notebook(
+                thread_context().run(
+                    pm.execute_notebook,
                     str(converted),
                     str(partial),
                     parameters=dict(parameters),

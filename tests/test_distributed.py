@@ -114,7 +114,7 @@ def test_sweep_survives_a_worker_killed_mid_sweep(client, notebook: Path, tmp_pa
     for task in tasks:  # every result exactly once, complete, and no temporary file left
         folder = Path(task.output_dir)
         metrics = sorted(p.name for p in folder.rglob("*") if p.is_file() and p.name != "started.txt")
-        assert metrics == ["metrics.json", "params.json", "run.ipynb"]
+        assert metrics == ["kernel.log", "metrics.json", "params.json", "run.ipynb"]
         assert json.loads((folder / "metrics.json").read_text()) == {
             "fold": task.fold,
             "output_dir": str(folder),

@@ -154,7 +154,7 @@ def test_sweep_killed_then_rerun_has_every_result_once(tmp_path: Path) -> None:
     for k in range(3):
         folder = out / "default" / f"fold{k}"
         files = sorted(p.name for p in folder.rglob("*") if p.is_file())
-        assert files == ["metrics.json", "params.json", "run.ipynb"], files  # no temporary debris
+        assert files == ["kernel.log", "metrics.json", "params.json", "run.ipynb"], files  # no debris
         assert json.loads((folder / "metrics.json").read_text()) == {"fold": k}
 
 

@@ -138,3 +138,29 @@ def test_shutting_down_sends_no_interrupt(tmp_path: Path) -> None:
 
     asyncio.run(run())
     assert sent == [signal.SIGINT]
+
+
+def test_threads_running_in_a_copied_context_each_get_their_own_event_loop(tmp_path: Path) -> None:
+    """A Dask worker runs tasks in copies of one context: a notebook run first in this thread must not
+    hand its event loop to two notebooks running at once in other threads."""
+    import contextvars
+    import threading
+
+    source = tmp_path / "93_wait.py"
+    source.write_text('# %% tags=["parameters"]\nx = 0\n\n# %%\nimport time\ntime.sleep(1)\nprint(x)\n')
+    execute(source, tmp_path / "first.ipynb", {"x": 0})  # sets up this thread's loop
+    results: dict[int, str] = {}
+
+    def run(k: int) -> None:
+        try:
+            execute(source, tmp_path / f"t{k}.ipynb", {"x": k})
+            results[k] = "done"
+        except Exception as err:  # noqa: BLE001 - reported by the assertion below
+            results[k] = repr(err)
+
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(run, k)) for k in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert results == {1: "done", 2: "done"}
