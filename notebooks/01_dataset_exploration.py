@@ -85,7 +85,7 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 # every movie: frame rate and duration measured from the video stream, and the span the
 # annotations cover.
 
-# %%
+# %% tags=["hide-input"]
 if layouts.mediaeval is not None:
     devset = load_devset(layouts.mediaeval)
     movies = exploration.movie_table(devset)
@@ -110,7 +110,7 @@ if layouts.mediaeval is not None:
 # {numref}`fig-va-along` and {numref}`fig-fear-along` follow *{glue:text}`me_shown`* (the thesis's
 # Figures 3.1 and 3.2).
 
-# %%
+# %% tags=["hide-input"]
 if layouts.mediaeval is not None:
     fig, ax = plt.subplots(figsize=(9, 3.2))
     ax.plot(one["time"], one["valence"], label="valence", color="tab:orange")
@@ -138,7 +138,7 @@ if layouts.mediaeval is not None:
 # Fear windows along the same movie (cf. Figure 3.2 of the thesis).
 # ```
 
-# %%
+# %% tags=["hide-input"]
 if layouts.mediaeval is not None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.35 * len(movies) + 1.5), sharey=True)
     order = movies.sort_values("name")
@@ -181,7 +181,7 @@ if layouts.mediaeval is not None:
 # at least `min_positive` sequences over all films ({numref}`fig-label-frequencies`); the kept set
 # is derived from that rule, never typed in.
 
-# %%
+# %% tags=["hide-input"]
 if layouts.smelloffear is not None:
     sof = load_smelloffear(layouts.smelloffear)
     freq = exploration.label_frequencies(sof, min_positive)
@@ -223,7 +223,7 @@ if layouts.smelloffear is not None:
 # missing value is filled from the other screenings of the same film at the same time
 # ({numref}`fig-voc-curves`).
 
-# %%
+# %% tags=["hide-input"]
 if layouts.smelloffear is not None and any(sof.vocs.values()):
     shown_film = film or max(sof.vocs, key=lambda f: len(sof.vocs[f]))
     curves = exploration.voc_curves(sof, shown_film)
@@ -253,6 +253,6 @@ if layouts.smelloffear is not None and any(sof.vocs.values()):
 # min–max scaled per screening with gaps filled from the other screenings.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
 pd.Series({k: v for k, v in summary.items() if not isinstance(v, dict)})

@@ -98,7 +98,7 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 # gives $\lfloor n \cdot 30 / \mathit{fps} \rfloor$ whole frames and every 16 make a step; the audio is
 # cut to exactly that many 23520-sample windows. A step lasts {glue:text}`step_ms` ms.
 
-# %%
+# %% tags=["hide-input"]
 grids = {name: step_grid(path) for name, path in sources.items()}
 table = pd.DataFrame(
     [
@@ -127,7 +127,7 @@ display(table.round(3))
 # shown twice; the frames are also squeezed to 112 × 112, whatever the aspect ratio.
 
 
-# %%
+# %% tags=["hide-input"]
 def resampling_figure(name: str, path: Path, n_out: int = 8) -> plt.Figure:
     """Source frames (native rate and size) above the 30 fps 112 × 112 frames they become."""
     g = grids[name]
@@ -179,7 +179,7 @@ for i, (name, path) in enumerate(sources.items()):
 # 5 ms"), 64 mel bands over {glue:text}`mel_range` (`emolib.features.logmel`).
 
 
-# %%
+# %% tags=["hide-input"]
 def step_data(path: Path, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The clip and the audio window of step ``k`` (streamed; stops once step ``k`` is read)."""
     g = step_grid(path)
@@ -241,7 +241,7 @@ for i, (name, path) in enumerate(sources.items()):
 # coincide at every step; the source frames, at 23.976, 24, 25 or 29.97 fps, do not.
 
 
-# %%
+# %% tags=["hide-input"]
 def timeline_figure(name: str, path: Path, steps: int) -> plt.Figure:
     g = grids[name]
     steps = min(steps, g.n_steps)
@@ -295,6 +295,6 @@ for i, (name, path) in enumerate(sources.items()):
 # The same for *Big Buck Bunny* at 25 fps.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
 table[["movie", "fps", "steps"]]

@@ -140,7 +140,7 @@ glue("extractor_names", ", ".join(names), display=False)
 # features that never move in that movie (e.g. a hue bin no scene uses); `shortfall` the steps a
 # damaged file could not deliver.
 
-# %%
+# %% tags=["hide-input"]
 stats = feature_statistics(store, names, list(movies))
 summary["statistics"] = stats.to_dict(orient="records")
 display(stats.round(4))
@@ -148,7 +148,7 @@ dims = stats.groupby("extractor")["dim"].first()
 fused_dim = int(dims.sum())
 glue("fused_dim", fused_dim, display=False)
 
-# %%
+# %% tags=["hide-input"]
 movie = shown_movie or next(iter(movies))
 glue("shown_movie", movie.replace("_", " "), display=False)
 fused = store.load_fused(movie, names)
@@ -185,7 +185,7 @@ show("fig_features_along", fig)
 # the annotation windows covering it (`emolib.alignment`). If the features carry affect, colours
 # should gather rather than scatter.
 
-# %%
+# %% tags=["hide-input"]
 ann = {m: devset.movie_annotations(m) for m in movies if m in devset.names}
 points, ratio = projection(store, names, ann, seed=seed)
 glue("pca_var", f"{100 * ratio.sum():.0f}", display=False)
@@ -215,7 +215,7 @@ summary["projection_variance"] = ratio.tolist()
 # decoding hides entirely behind the model; the target is at most 1.25); the memory ratio is the peak
 # memory of a 10-minute movie over that of a 1-minute one (target at most 1.15).
 
-# %%
+# %% tags=["hide-input"]
 bench_file = Path("../benchmarks/results/features.json")
 if bench_file.is_file():
     bench = json.loads(bench_file.read_text())
@@ -224,7 +224,7 @@ if bench_file.is_file():
 else:
     print("no benchmark results yet: run `python benchmarks/features.py`")
 
-# %%
+# %% tags=["hide-input"]
 write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
 stats.groupby(["modality", "extractor"])[["steps", "dim", "feature_std"]].agg(["sum", "first", "mean"]).iloc[
     :, [0, 4, 8]

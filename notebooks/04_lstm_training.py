@@ -172,7 +172,7 @@ for name in tasks:
     )  # fmt: skip
     summary["runs"][name] = {"output_dir": str(run_dir), "scores": runs[name].metrics["scores"]}
 
-# %%
+# %% tags=["hide-input"]
 fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 3.2), squeeze=False)
 for ax, (name, run) in zip(axes[0], runs.items(), strict=True):
     plot_learning_curves(
@@ -208,7 +208,7 @@ if "va" in runs:
 # scores on this fold's test movies for the LSTM and the two baselines of the same fold; Pearson's r
 # of the constant predictor is undefined.
 
-# %%
+# %% tags=["hide-input"]
 if "va" in runs:
     va = runs["va"]
     scores = pd.DataFrame(va.metrics["scores"]).T[["mse_valence", "r_valence", "mse_arousal", "r_arousal"]]
@@ -237,7 +237,7 @@ if "va" in runs:
 # per 10 s window (predictions averaged back from the 16/30 s steps).
 # ```
 
-# %%
+# %% tags=["hide-input"]
 if "fear" in runs:
     fear = runs["fear"]
     scores = pd.DataFrame(fear.metrics["scores"]).T[["map", "precision", "recall", "f1", "positive_rate"]]
@@ -267,6 +267,6 @@ if "fear" in runs:
 # rate, what a model without information reaches.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 write_text(out / "summary.json", json.dumps(summary, indent=1, default=str))
 print(json.dumps(summary["runs"], indent=1, default=str))

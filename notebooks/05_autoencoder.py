@@ -185,7 +185,7 @@ pd.Series(
 # batch-normalisation layers of 4 numbers per channel, two of which (the moving mean and variance)
 # Keras does not count as trainable. Without it: {glue:text}`params_nobn`.
 
-# %%
+# %% tags=["hide-input"]
 variants = (
     [] if not data.available["video"] else ([True, False] if batch_norm == "both" else [bool(batch_norm)])
 )
@@ -231,7 +231,7 @@ if runs:
 # validation sequences; cf. the paper's Figure 10).
 # ```
 
-# %%
+# %% tags=["hide-input"]
 if runs:
     run = runs[variants[0]]
     shown = sorted(run["snapshots"])
@@ -283,7 +283,7 @@ if runs:
 # noise of the compounds, so their hidden layers carry an L2 weight
 # decay of {glue:text}`l2` (the paper's networks have none; 0 on the full budget).
 
-# %%
+# %% tags=["hide-input"]
 trend_share = pd.DataFrame(
     [
         {
@@ -350,7 +350,7 @@ glue(
 # best constant under absolute error) and, when one screening is out, the mean of the other
 # screenings at the same time (which sees the held-out time, so it is a reference, not a fair rival).
 
-# %%
+# %% tags=["hide-input"]
 results, lag_from = {}, None
 for experiment in plan:
     video = experiment.features == "video"
@@ -398,7 +398,7 @@ glue("kept_start", ", ".join(kept_start) or "none", display=False)
 # {glue:text}`summary`. Pooled heads for which no epoch beat their starting point on validation, so
 # that the baseline itself was kept: {glue:text}`kept_start`.
 
-# %%
+# %% tags=["hide-input"]
 label_runs = {k: r for k, r in results.items() if r["experiment"]["target"] == "labels"}
 voc_runs = {k: r for k, r in results.items() if r["experiment"]["target"] == "vocs"}
 if label_runs:
@@ -425,7 +425,7 @@ if label_runs:
 # all-on predictor (cf. the paper's Figure 12). Curves are recorded for reading, never used to choose.
 # ```
 
-# %%
+# %% tags=["hide-input"]
 if voc_runs:
     fig, axes = plt.subplots(1, len(voc_runs), figsize=(5.5 * len(voc_runs), 3.2), squeeze=False)
     for ax, (name, r) in zip(axes[0], voc_runs.items(), strict=False):
@@ -479,7 +479,7 @@ glue("n_test", " and ".join(f"{n:,}" for n in dict.fromkeys(test_sizes)) or "no"
 # (sequences for the labels, measurements of a screening for the compounds, several screenings
 # sharing a sequence): on a sample this small, differences of a hundredth or two are within noise.
 
-# %%
+# %% tags=["hide-input"]
 for name, r in results.items():
     metrics["experiments"][name] = {k: v for k, v in r.items() if k not in ("history", "table")}
     metrics["experiments"][name]["history"] = r["history"].to_dict("list")

@@ -109,7 +109,7 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 # Sequence {glue:text}`sequence` of *{glue:text}`film`* ({glue:text}`source`). Each row shows one
 # filter's output on six frames of the 30; pooled layers have half (then a quarter) of the frames.
 
-# %%
+# %% tags=["hide-input"]
 names = ["enc_relu1", "enc_pool1", "enc_relu2", "code"]
 acts = layer_activations(encoder, x, names)
 n_show, frame_idx = 4, np.linspace(0, 29, 6).astype(int)
@@ -159,7 +159,7 @@ display(table)
 # it, averaged over time and space, and keeps the positive evidence. The map is over frames *and*
 # pixels, so it says when in the 30 s and where in the picture the head found its label.
 
-# %%
+# %% tags=["hide-input"]
 if head_path.is_file() and not trained_here:
     head = load_model(head_path)
 else:

@@ -72,7 +72,7 @@ runs_dir = runs_dir or str(out.parent)  # the runner gives every notebook <outpu
 # fear, a class-balanced logistic regression). Scores are the task's: MSE and Pearson's r per test
 # movie, averaged over the test movies of a fold; fear average precision per movie and their mean.
 
-# %%
+# %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 
 from emolib.evaluation import (
@@ -108,12 +108,12 @@ if len(a_va_table):
 # are known, these numbers check that the pipeline learns what is there; they are no estimate of
 # performance on real films.
 
-# %%
+# %% tags=["hide-input"]
 if len(a_fear_table):
     a_fear_table.to_csv(out / "studya_fear_summary.csv")
     display(a_fear_table)
 
-# %%
+# %% tags=["hide-input"]
 from emolib.sweep import SUMMARY_COLUMNS, read_summary
 
 sweeps = sorted(Path(studya_runs or runs_dir).rglob("summary.csv"))
@@ -137,7 +137,7 @@ if len(a_tasks):
 # of them failed; a failed task keeps `error.txt` and its partially executed `FAILED.ipynb`, and running
 # the same sweep again runs only what is not done.
 
-# %%
+# %% tags=["hide-input"]
 a_shown = studya_shown
 if a_shown is None:
     candidates = [r["path"] for r in a_runs if r["task"] == "va" and r.get("modality") == "mixed"]
@@ -176,7 +176,7 @@ if a_fear_preds:
 # ship; they are **not** runs of this book and are shown apart. The thesis's LSTM is worse than the
 # constant mean predictor on MSE and uncorrelated with the annotations.
 
-# %%
+# %% tags=["hide-input"]
 display(PUBLISHED_VA.set_index("system").round(4))
 PUBLISHED_VA.to_csv(out / "studya_published.csv", index=False)
 
@@ -188,7 +188,7 @@ PUBLISHED_VA.to_csv(out / "studya_published.csv", index=False)
 # scaled compounds. Re-running notebook 05 per split or fold with papermill into separate folders
 # and listing them in `studyb_runs` adds their rows.
 
-# %%
+# %% tags=["hide-input"]
 folders = [Path(p) for p in (studyb_runs or [Path(runs_dir) / "05_autoencoder"])]
 rows = []
 for folder in folders:
@@ -239,7 +239,7 @@ glue("studyb_rows", len(studyb), display=False)
 # The paper reports no baseline; on the real data, 149 of 257 validation sequences were
 # *conversation*, where switching the label on for every sequence already scores well.
 
-# %%
+# %% tags=["hide-input"]
 write_json(out / "evaluation.json", {"studyb": studyb.to_dict("records"), "profile": profile, "seed": seed})
 
 # %% [markdown]
@@ -248,7 +248,7 @@ write_json(out / "evaluation.json", {"studyb": studyb.to_dict("records"), "profi
 # The {doc}`../results` chapter quotes the headline numbers of this notebook; they are computed
 # here, from the same tables, and glued under stable names.
 
-# %%
+# %% tags=["hide-input"]
 numbers = headline(a_va, a_fear, studyb)
 for key, value in numbers.items():
     glue(key, value, display=False)

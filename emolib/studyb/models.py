@@ -194,7 +194,8 @@ def encoder_layer_names(model: keras.Model) -> list[str]:
 
 def extract_encoder(autoencoder: keras.Model) -> keras.Model:
     """The encoder of a trained autoencoder as its own model (layers and weights shared)."""
-    return keras.Model(autoencoder.inputs, autoencoder.get_layer("code").output, name="encoder")
+    # one input tensor, not a list of one: the encoder is called with one array of sequences
+    return keras.Model(autoencoder.inputs[0], autoencoder.get_layer("code").output, name="encoder")
 
 
 def freeze(model: keras.Model) -> keras.Model:

@@ -41,7 +41,8 @@ def layer_activations(model: keras.Model, x: NDArray, names: Sequence[str]) -> d
     dict
         Layer name to its output ``(n, t, h, w, filters)``.
     """
-    probe = keras.Model(model.inputs, [model.get_layer(n).output for n in names])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs  # called with one array
+    probe = keras.Model(inputs, [model.get_layer(n).output for n in names])
     outs = probe(x, training=False)
     outs = outs if isinstance(outs, list | tuple) else [outs]
     return {

@@ -65,8 +65,12 @@ def save_model(model: keras.Model, path: str | Path) -> Path:
 
 
 def load_model(path: str | Path) -> keras.Model:
-    """Load a ``.keras`` model in safe mode (no arbitrary code, no pickles)."""
-    return keras.saving.load_model(Path(path), safe_mode=True, compile=True)
+    """Load a ``.keras`` model for inference, in safe mode (no arbitrary code, no pickles).
+
+    Not compiled: the optimizer's saved state is not needed to predict or to take gradients, and
+    restoring it into a fresh optimizer only warns that its variables do not match.
+    """
+    return keras.saving.load_model(Path(path), safe_mode=True, compile=False)
 
 
 class FrameBatches(keras.utils.PyDataset):
