@@ -13,9 +13,9 @@ from emolib.atomic import atomic_path
 def figure_saver(output_dir: str | Path, dpi: int = 110) -> Callable[[str, plt.Figure], Path]:
     """A ``show(name, fig)`` for a notebook: PNG into ``output_dir``, glued under ``name``, closed.
 
-    The PNG is written atomically; the glued figure is what the book's ``{glue:figure}``
-    directives show with a numbered caption, so a figure appears once in the book and once as a
-    file beside the run's metrics.
+    The PNG is written atomically and that same PNG is glued: it is what the book's
+    ``{glue:figure}`` directives show with a numbered caption, so a figure appears once in the book
+    and once as a file beside the run's metrics, whatever matplotlib backend the kernel runs.
 
     Parameters
     ----------
@@ -33,12 +33,15 @@ def figure_saver(output_dir: str | Path, dpi: int = 110) -> Callable[[str, plt.F
     out.mkdir(parents=True, exist_ok=True)
 
     def show(name: str, fig: plt.Figure) -> Path:
+        from IPython.display import Image
         from myst_nb import glue
 
         path = out / f"{name}.png"
         with atomic_path(path) as part:
             fig.savefig(part, dpi=dpi, bbox_inches="tight", format="png")
-        glue(name, fig, display=False)
+        # the PNG itself, not the Figure: a Figure is rendered by the kernel's matplotlib backend, and
+        # under a non-inline one (MPLBACKEND=Agg, as `make` exports) the book only got its text repr
+        glue(name, Image(data=path.read_bytes(), format="png"), display=False)
         plt.close(fig)
         return path
 

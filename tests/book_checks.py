@@ -36,6 +36,7 @@ class PageReport:
     """What one chapter page shows a reader."""
 
     log_lines: list[str] = field(default_factory=list)
+    figures_as_text: int = 0
     unfolded_parameters: int = 0
     has_opener: bool = False
     has_run_box: bool = False
@@ -50,6 +51,10 @@ class PageReport:
     def problems(self, page: str) -> list[str]:
         """Every way the page falls short, one line each (empty: the page reads well)."""
         found = [f"{page}: library log line on the page: {line!r}" for line in self.log_lines]
+        if self.figures_as_text:
+            found.append(
+                f"{page}: {self.figures_as_text} figure(s) shown as text ('<Figure size ...>'), not images"
+            )
         if self.unfolded_parameters:
             found.append(f"{page}: the parameters cell is shown unfolded")
         if not self.has_opener:
@@ -90,6 +95,7 @@ def inspect_page(html: str) -> PageReport:
     for line in text.splitlines():
         if any(re.search(p, line) for p in LOG_PATTERNS):
             report.log_lines.append(line.strip()[:160])
+    report.figures_as_text = len(re.findall(r"<Figure size [\d.]+x[\d.]+ with", text))
     for cell in article.select("div.cell.tag_parameters"):
         source = cell.select_one("div.cell_input")
         if source is not None and not _folded(source):

@@ -63,3 +63,11 @@ def test_visible_code_counts_against_prose_and_folded_code_does_not() -> None:
     report = inspect_page(page(OPENER, FOLDED_PARAMS, RUN_BOX, PROSE, shown_code))
     assert report.prose_share < MIN_PROSE_SHARE
     assert "prose" in report.problems("ch")[-1]
+
+
+def test_a_figure_rendered_as_its_text_repr_is_found() -> None:
+    placeholder = (
+        "<figure><pre>&lt;Figure size 900x460 with 2 Axes&gt;</pre><figcaption>Fig. 1</figcaption></figure>"
+    )
+    report = inspect_page(page(OPENER, FOLDED_PARAMS, RUN_BOX, PROSE, placeholder))
+    assert report.figures_as_text == 1 and "shown as text" in report.problems("ch")[0]
