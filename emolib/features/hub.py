@@ -20,7 +20,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ._keras import gpu_available, predict_batched
+from emolib.backends import gpu_available
+
+from ._keras import predict_batched
 from .base import Extractor, file_sha256
 
 WEIGHTS_FILE = "model.weights.h5"
