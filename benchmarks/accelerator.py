@@ -2,7 +2,7 @@
 
 Synthetic inputs of the real shapes, so no data is needed:
 
-* ``lstm``: the Study A model (:func:`emolib.lstm.models.build_model`), stateful and movie-parallel,
+* ``lstm``: the Study A model (:func:`emolib.studya.models.build_model`), stateful and movie-parallel,
   ``train_on_batch`` on ``(batch_movies, chunk, features)`` batches: steps (batches) per second and
   movie-steps per second (0.533 s of film each), once per ``--precision`` (float32 and mixed float16
   by default; mixed precision pays off on a GPU's tensor cores, a CPU emulates float16 slowly);
@@ -38,8 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emolib.atomic import write_text  # noqa: E402
-from emolib.backends import device_info  # noqa: E402
+from emolib.core.atomic import write_text  # noqa: E402
+from emolib.core.backends import device_info  # noqa: E402
 
 
 def timed(step: Callable[[], object], warmup: int, repeats: int, n: int) -> float:
@@ -58,7 +58,7 @@ def timed(step: Callable[[], object], warmup: int, repeats: int, n: int) -> floa
 def bench_lstm(args: argparse.Namespace, precision: str) -> dict[str, float]:
     import numpy as np
 
-    from emolib.lstm.models import build_model
+    from emolib.studya.models import build_model
 
     model = build_model(args.features, "va", units=args.units, dropout=0.5, batch_size=args.batch_movies,
                         chunk=args.chunk, stateful=True, seed=0, mixed_precision=precision)  # fmt: skip
@@ -73,9 +73,9 @@ def bench_extractor(name: str, args: argparse.Namespace, precision: str) -> dict
     import keras
     import numpy as np
 
-    from emolib.alignment import STEP_SAMPLES
+    from emolib.core.precision import use_precision
     from emolib.features import create
-    from emolib.precision import use_precision
+    from emolib.media.alignment import STEP_SAMPLES
 
     before = keras.mixed_precision.global_policy()
     try:

@@ -33,8 +33,8 @@ import accelerator  # noqa: E402
 import lstm  # noqa: E402
 import studyb  # noqa: E402
 
-from emolib.atomic import write_text  # noqa: E402
-from emolib.backends import device_info  # noqa: E402
+from emolib.core.atomic import write_text  # noqa: E402
+from emolib.core.backends import device_info  # noqa: E402
 
 PRECISIONS = ["float32", "mixed_float16"]
 """Dtype policies compared by default (``mixed_bfloat16`` on request)."""

@@ -29,12 +29,12 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from emolib.alignment import n_steps, step_starts  # noqa: E402
-from emolib.atomic import write_text  # noqa: E402
-from emolib.backends import device_info  # noqa: E402
-from emolib.folds import get_fold  # noqa: E402
-from emolib.lstm.data import MovieSet, Standardizer, load_movie_set  # noqa: E402
-from emolib.lstm.training import TrainConfig, fit  # noqa: E402
+from emolib.core.atomic import write_text  # noqa: E402
+from emolib.core.backends import device_info  # noqa: E402
+from emolib.media.alignment import n_steps, step_starts  # noqa: E402
+from emolib.studya.data import MovieSet, Standardizer, load_movie_set  # noqa: E402
+from emolib.studya.folds import get_fold  # noqa: E402
+from emolib.studya.training import TrainConfig, fit  # noqa: E402
 from emolib.synth.latent import sample_latent  # noqa: E402
 from emolib.synth.mediaeval import window_annotations  # noqa: E402
 from emolib.synth.profiles import plan  # noqa: E402

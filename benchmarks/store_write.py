@@ -1,6 +1,6 @@
 """Write speed of a feature file through HDF5's own driver and through emolib's guarded writer.
 
-The feature store writes through :class:`emolib.h5write.GuardedFile` (h5py's file-object driver,
+The feature store writes through :class:`emolib.core.h5write.GuardedFile` (h5py's file-object driver,
 fsync on close) so that a full disk is an error rather than a crash at exit; this prints what that
 costs against HDF5 writing the same file directly. Not a test: nothing is asserted.
 
@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from emolib.h5write import create_h5  # noqa: E402
+from emolib.core.h5write import create_h5  # noqa: E402
 
 
 def fill(handle: h5py.File, rows: np.ndarray, total: int) -> None:

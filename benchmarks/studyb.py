@@ -32,10 +32,10 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from emolib.alignment import n_sequences  # noqa: E402
-from emolib.atomic import write_text  # noqa: E402
-from emolib.backends import device_info  # noqa: E402
-from emolib.precision import use_precision  # noqa: E402
+from emolib.core.atomic import write_text  # noqa: E402
+from emolib.core.backends import device_info  # noqa: E402
+from emolib.core.precision import use_precision  # noqa: E402
+from emolib.media.alignment import n_sequences  # noqa: E402
 from emolib.studyb.dataset import split_samples  # noqa: E402
 from emolib.studyb.models import SEQUENCE_SHAPE, build_autoencoder  # noqa: E402
 from emolib.studyb.training import FrameBatches, fit  # noqa: E402

@@ -35,7 +35,7 @@ film = None  # Smell of Fear film whose screenings are shown (None: the one with
 min_positive = 20  # kept-label rule of the study: labels with at least this many positive sequences
 
 # %% tags=["remove-input"]
-from emolib.chapter import run_box
+from emolib.runs.chapter import run_box
 
 run_box(
     "01_dataset_exploration",
@@ -55,13 +55,13 @@ import seaborn as sns
 from IPython.display import display
 from myst_nb import glue
 
-from emolib import exploration
-from emolib.atomic import write_text
-from emolib.datasets import locate
-from emolib.figures import figure_saver
-from emolib.kernels import filter_library_warnings
-from emolib.mediaeval import load_devset
-from emolib.smelloffear import load_smelloffear
+from emolib.core.atomic import write_text
+from emolib.core.figures import figure_saver
+from emolib.datasets import exploration
+from emolib.datasets.layouts import locate
+from emolib.datasets.mediaeval import load_devset
+from emolib.datasets.smelloffear import load_smelloffear
+from emolib.runs.kernels import filter_library_warnings
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")

@@ -34,7 +34,7 @@ step = 6  # which step's clip and log-mel patch to show
 n_shown_steps = 5  # steps drawn on the common time axis
 
 # %% tags=["remove-input"]
-from emolib.chapter import run_box
+from emolib.runs.chapter import run_box
 
 run_box(
     "02_preprocessing",
@@ -56,14 +56,14 @@ import pandas as pd
 from IPython.display import display
 from myst_nb import glue
 
-from emolib.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
-from emolib.atomic import write_text
+from emolib.core.atomic import write_text
+from emolib.core.figures import figure_saver
 from emolib.features import iter_clips, iter_windows, logmel_patches, step_grid
 from emolib.features.logmel import FMAX, FMIN, HOP_LENGTH, N_FRAMES, N_MELS, WIN_LENGTH
 from emolib.features.runner import find_movies
-from emolib.figures import figure_saver
-from emolib.kernels import filter_library_warnings
 from emolib.media import iter_frames, source_frame_index
+from emolib.media.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
+from emolib.runs.kernels import filter_library_warnings
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 out = Path(output_dir)

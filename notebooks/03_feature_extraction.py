@@ -38,7 +38,7 @@ params = {}  # extractor name -> {parameter: value}
 shown_movie = None  # movie whose features are drawn along time (None: the first one)
 
 # %% tags=["remove-input"]
-from emolib.chapter import run_box
+from emolib.runs.chapter import run_box
 
 run_box(
     "03_feature_extraction",
@@ -62,13 +62,13 @@ import seaborn as sns
 from IPython.display import display
 from myst_nb import glue
 
-from emolib.atomic import write_text
-from emolib.datasets import locate
+from emolib.core.atomic import write_text
+from emolib.core.figures import figure_saver
+from emolib.datasets.layouts import locate
+from emolib.datasets.mediaeval import load_devset
 from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract, find_movies
 from emolib.features.report import feature_statistics, projection
-from emolib.figures import figure_saver
-from emolib.kernels import filter_library_warnings
-from emolib.mediaeval import load_devset
+from emolib.runs.kernels import filter_library_warnings
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
@@ -182,7 +182,7 @@ show("fig_features_along", fig)
 #
 # The fused features ({glue:text}`fused_dim` values per step) of all movies are standardised and
 # projected on their first two principal axes; each step is coloured by the valence and arousal of
-# the annotation windows covering it (`emolib.alignment`). If the features carry affect, colours
+# the annotation windows covering it (`emolib.media.alignment`). If the features carry affect, colours
 # should gather rather than scatter.
 
 # %% tags=["hide-input"]

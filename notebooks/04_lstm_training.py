@@ -53,7 +53,7 @@ extract_missing = True  # extract weight-free features that are missing from the
 shown_movie = None  # test movie drawn along time (None: the first test movie)
 
 # %% tags=["remove-input"]
-from emolib.chapter import run_box
+from emolib.runs.chapter import run_box
 
 run_box(
     "04_lstm_training",
@@ -76,14 +76,14 @@ import seaborn as sns
 from IPython.display import display
 from myst_nb import glue
 
-from emolib.atomic import write_text
-from emolib.evaluation import plot_along, plot_learning_curves, plot_pr_curves
-from emolib.figures import figure_saver
-from emolib.folds import fold_table, make_folds
-from emolib.kernels import filter_library_warnings
-from emolib.lstm.data import load_movie_set, pick_extractors
-from emolib.lstm.run import run_fold
-from emolib.lstm.training import TrainConfig
+from emolib.core.atomic import write_text
+from emolib.core.figures import figure_saver
+from emolib.evaluation.tables import plot_along, plot_learning_curves, plot_pr_curves
+from emolib.runs.kernels import filter_library_warnings
+from emolib.studya.data import load_movie_set, pick_extractors
+from emolib.studya.folds import fold_table, make_folds
+from emolib.studya.run import run_fold
+from emolib.studya.training import TrainConfig
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
@@ -129,7 +129,7 @@ display(fold_table(folds))
 # **Stateful, done properly.** The thesis trained a stateful LSTM with a batch of 1 and one step per
 # call, 15 hours per configuration. Here each batch row carries one movie's stream from chunk to
 # chunk of `chunk` steps (truncated back-propagation through time), `batch_movies` movies advance in
-# parallel, and a row's state is zeroed exactly when its movie ends (`emolib.lstm.batching`).
+# parallel, and a row's state is zeroed exactly when its movie ends (`emolib.studya.batching`).
 # The thesis-faithful mode (`faithful = True`) and the stateless variant on shuffled windows
 # (`stateful = False`) remain available for comparison. The faithful mode has a second flaw besides
 # its speed: with one sample per batch, batch normalisation in training mode normalises that sample by

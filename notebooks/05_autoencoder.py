@@ -49,7 +49,7 @@ frames_cache = None  # folder caching decoded frames (None: <output_dir>/frames)
 mixed_precision = False  # False (float32), True (mixed float16, GPUs) or "mixed_bfloat16"
 
 # %% tags=["remove-input"]
-from emolib.chapter import run_box
+from emolib.runs.chapter import run_box
 
 run_box(
     "05_autoencoder",
@@ -75,10 +75,11 @@ import seaborn as sns
 from IPython.display import display
 from myst_nb import glue
 
-from emolib.datasets import locate
-from emolib.figures import figure_saver
-from emolib.kernels import filter_library_warnings
-from emolib.precision import use_precision
+from emolib.core.figures import figure_saver
+from emolib.core.precision import use_precision
+from emolib.datasets.layouts import locate
+from emolib.datasets.vocs import VOC_NAMES, detrend_screening
+from emolib.runs.kernels import filter_library_warnings
 from emolib.studyb import budget
 from emolib.studyb.dataset import load_studyb, plan_experiments
 from emolib.studyb.experiments import (
@@ -97,7 +98,6 @@ from emolib.studyb.models import (
     pool_code,
 )
 from emolib.studyb.training import save_model, write_json
-from emolib.vocs import VOC_NAMES, detrend_screening
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 keras.utils.set_random_seed(seed)

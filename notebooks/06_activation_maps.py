@@ -39,7 +39,7 @@ fallback_head = "pooled"  # head of the fallback ("pooled" or "paper", as in not
 frames_cache = None  # folder of cached frames (None: notebook 05's)
 
 # %% tags=["remove-input"]
-from emolib.chapter import run_box
+from emolib.runs.chapter import run_box
 
 run_box(
     "06_activation_maps",
@@ -60,9 +60,9 @@ import pandas as pd
 from IPython.display import display
 from myst_nb import glue
 
-from emolib.datasets import locate
-from emolib.figures import figure_saver
-from emolib.kernels import filter_library_warnings
+from emolib.core.figures import figure_saver
+from emolib.datasets.layouts import locate
+from emolib.runs.kernels import filter_library_warnings
 from emolib.studyb.dataset import load_studyb, plan_experiments
 from emolib.studyb.experiments import run_experiment, train_autoencoder
 from emolib.studyb.frames import to_unit_float

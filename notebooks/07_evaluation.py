@@ -34,7 +34,7 @@ studya_runs = None  # folder searched for Study A fold runs (metrics.json of not
 studya_shown = None  # Study A run folder drawn along a test movie (None: the first mixed-modality run)
 
 # %% tags=["remove-input"]
-from emolib.chapter import run_box
+from emolib.runs.chapter import run_box
 
 run_box(
     "07_evaluation",
@@ -53,8 +53,8 @@ import pandas as pd
 from IPython.display import display
 from myst_nb import glue
 
-from emolib.figures import figure_saver
-from emolib.kernels import filter_library_warnings
+from emolib.core.figures import figure_saver
+from emolib.runs.kernels import filter_library_warnings
 from emolib.studyb.training import write_json
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
@@ -75,7 +75,7 @@ runs_dir = runs_dir or str(out.parent)  # the runner gives every notebook <outpu
 # %% tags=["hide-input"]
 import matplotlib.pyplot as plt
 
-from emolib.evaluation import (
+from emolib.evaluation.tables import (
     PUBLISHED_VA,
     gather_runs,
     headline,
@@ -114,7 +114,7 @@ if len(a_fear_table):
     display(a_fear_table)
 
 # %% tags=["hide-input"]
-from emolib.sweep import SUMMARY_COLUMNS, read_summary
+from emolib.runs.sweep import SUMMARY_COLUMNS, read_summary
 
 sweeps = sorted(Path(studya_runs or runs_dir).rglob("summary.csv"))
 a_tasks = pd.concat(

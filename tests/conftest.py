@@ -44,8 +44,8 @@ def built_book(tiny_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> B
     This is what ``make book`` does, in a temporary folder: tests of single notebooks read the
     executed copies and outputs from here instead of executing them again.
     """
-    from emolib.atomic import write_text
-    from emolib.notebooks import discover, execute_all
+    from emolib.core.atomic import write_text
+    from emolib.runs.notebooks import discover, execute_all
 
     root = tmp_path_factory.mktemp("book")
     source = root / "book"

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import ArrayLike, NDArray
 
-from emolib import alignment as al
+from emolib.media import alignment as al
 
 FPS = st.sampled_from([24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 29.786])
 DURATIONS = st.floats(min_value=10.0, max_value=5400.0, allow_nan=False)
@@ -19,7 +19,7 @@ def dense_overlap_matrix(
 ) -> NDArray[np.float64]:
     """Test oracle: seconds of overlap between every interval of grid A and every interval of grid B.
 
-    The obvious dense computation the fast path of :mod:`emolib.alignment` (box integrals, ``O((n + m)
+    The obvious dense computation the fast path of :mod:`emolib.media.alignment` (box integrals, ``O((n + m)
     log n)``) is checked against. It holds ``len(starts_a) × len(starts_b)`` entries (steps × windows:
     ten million for a 1.5 h movie), so it is for small test grids only, never for whole movies.
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emolib.arff import read_arff, read_arff_header
-from emolib.errors import DataError
+from emolib.core.errors import DataError
+from emolib.datasets.arff import read_arff, read_arff_header
 
 
 def write(path: Path, text: str) -> Path:

@@ -1,4 +1,4 @@
-"""The 193 audio features of the Smell of Fear study (emolib.audio_features)."""
+"""The 193 audio features of the Smell of Fear study (emolib.features.librosa193)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emolib.audio_features import (
+from emolib.features.librosa193 import (
     FEATURE_BLOCKS,
     FEATURE_RATE,
     N_FEATURES,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from emolib.backends import device_info, gpu_available, output_gradient
+from emolib.core.backends import device_info, gpu_available, output_gradient
 
 
 def _quadratic_model() -> keras.Model:

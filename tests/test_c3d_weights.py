@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from scipy.signal import convolve
 
-from emolib.cli import main
-from emolib.errors import DataError
+from emolib.core.errors import DataError
 from emolib.features.c3d import build_c3d
 from emolib.features.c3d_weights import (
     SEQUENTIAL_INDEX,
@@ -20,6 +19,7 @@ from emolib.features.c3d_weights import (
     theano_dense_rows_to_tf,
     theano_kernel_to_tf,
 )
+from emolib.runs.cli import main
 
 RNG = np.random.default_rng(3)
 TINY = {"n_classes": 5, "width": 1 / 16}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from emolib.chapter import (
+from emolib.runs.chapter import (
     Parameter,
     notebook_parameters,
     papermill_command,
@@ -15,7 +15,7 @@ from emolib.chapter import (
     parse_parameters,
     run_box_markdown,
 )
-from emolib.notebooks import discover
+from emolib.runs.notebooks import discover
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,19 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from emolib import folds_command
-from emolib.cli import main
-from emolib.errors import DataError
-from emolib.extract_command import (
+from emolib.core.errors import DataError
+from emolib.core.options import UsageError, key_values, parse_value
+from emolib.runs import folds_command
+from emolib.runs.cli import main
+from emolib.runs.extract_command import (
     chosen_extractors,
     extractor_options,
     extractor_table,
     make_extractors,
     select_movies,
 )
-from emolib.folds_command import parse_grid, rebuild_evaluation, result_line, sweep_parameters
-from emolib.notebooks import NotebookFailed
-from emolib.options import UsageError, key_values, parse_value
+from emolib.runs.folds_command import parse_grid, rebuild_evaluation, result_line, sweep_parameters
+from emolib.runs.notebooks import NotebookFailed
 
 
 def test_key_values_split_at_the_first_equals_and_name_a_bad_item() -> None:

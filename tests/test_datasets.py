@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from emolib.datasets import locate
-from emolib.errors import DataError
+from emolib.core.errors import DataError
+from emolib.datasets.layouts import locate
 
 
 def _touch(path: Path) -> None:

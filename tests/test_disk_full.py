@@ -22,11 +22,11 @@ import pandas as pd
 import pytest
 from features_fixtures import make_movie
 
-from emolib import atomic
-from emolib.errors import StorageError
+from emolib.core import atomic
+from emolib.core.errors import StorageError
+from emolib.core.h5write import create_h5
 from emolib.features import FeatureStore
-from emolib.h5write import create_h5
-from emolib.sweep import plan, run_all
+from emolib.runs.sweep import plan, run_all
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -34,7 +34,7 @@ PAGE = 4096
 
 INJECTED = """
 import errno, sys
-import emolib.h5write as h5write
+import emolib.core.h5write as h5write
 
 used, budget = {{}}, {budget}
 
@@ -57,7 +57,7 @@ class FillingDisk:
 
 
 h5write.open = FillingDisk
-from emolib.cli import main
+from emolib.runs.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
@@ -170,7 +170,7 @@ class _FullAfter:
 
 
 def test_create_h5_closes_the_file_and_reports_the_failure(tmp_path: Path, monkeypatch) -> None:
-    import emolib.h5write as h5write
+    import emolib.core.h5write as h5write
 
     monkeypatch.setattr(h5write, "open", _FullAfter(20_000), raising=False)
     target = tmp_path / "x.h5"
@@ -188,7 +188,7 @@ def test_create_h5_closes_the_file_and_reports_the_failure(tmp_path: Path, monke
 
 
 def test_a_store_writer_that_fails_leaves_no_partial_file(tmp_path: Path, monkeypatch) -> None:
-    import emolib.h5write as h5write
+    import emolib.core.h5write as h5write
     from emolib.features import create
     from emolib.features.store import SourceId
 
@@ -222,7 +222,7 @@ def test_checkpoint_on_a_full_device_keeps_the_last_epoch(tmp_path: Path, monkey
     keras = pytest.importorskip("keras")
     from test_faults import training_problem
 
-    from emolib.lstm.training import fit
+    from emolib.studya.training import fit
 
     x, y, vx, vy, config = training_problem()
     resume = tmp_path / "resume"
@@ -251,7 +251,7 @@ fold = 0
 
 # %%
 from pathlib import Path
-from emolib.atomic import write_text
+from emolib.core.atomic import write_text
 
 write_text(Path(output_dir) / "metrics.json", "{}")
 """

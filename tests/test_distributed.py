@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from features_fixtures import make_movie
 
-from emolib.cli import main
-from emolib.distributed import TaskError, open_client, run_tasks
+from emolib.core.distributed import TaskError, open_client, run_tasks
 from emolib.features import FeatureStore
-from emolib.sweep import plan, read_summary, run_all
+from emolib.runs.cli import main
+from emolib.runs.sweep import plan, read_summary, run_all
 
 pytest.importorskip("distributed")
 

@@ -18,11 +18,11 @@ import pytest
 from features_fixtures import make_movie
 from media_fixtures import truncated_copy
 
-from emolib.cli import main
-from emolib.errors import DataError
-from emolib.paths import resolve_inside
-from emolib.sweep import read_summary
-from emolib.validate import validate
+from emolib.core.errors import DataError
+from emolib.core.paths import resolve_inside
+from emolib.datasets.validate import validate
+from emolib.runs.cli import main
+from emolib.runs.sweep import read_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -45,7 +45,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_faults import training_problem
-from emolib.lstm.training import fit
+from emolib.studya.training import fit
 
 marker = Path({marker!r})
 
@@ -61,7 +61,7 @@ fit(x, y, vx, vy, config, resume_dir={resume!r}, on_epoch=stall, checkpoint={bes
 
 def training_problem():
     """A tiny learnable problem (2 features, 4 + 2 movies) and a config with dropout (random draws)."""
-    from emolib.lstm.training import TrainConfig
+    from emolib.studya.training import TrainConfig
 
     def movies(n: int, seed: int) -> tuple[dict, dict]:
         rng = np.random.default_rng(seed)
@@ -78,7 +78,7 @@ def training_problem():
 
 def test_training_killed_resumes_to_the_same_result(tmp_path: Path) -> None:
     pytest.importorskip("keras")
-    from emolib.lstm.training import fit, predict_steps
+    from emolib.studya.training import fit, predict_steps
 
     resume, marker = tmp_path / "resume", tmp_path / "in_epoch3"
     script = TRAIN.format(tests=str(ROOT / "tests"), marker=str(marker), resume=str(resume),
@@ -245,8 +245,8 @@ def test_bad_input_corpus_is_reported_in_full(tiny_sample: Path, tmp_path: Path,
 def test_extract_warns_about_a_bad_annotation_file_and_extracts_every_movie(tmp_path: Path, capsys) -> None:
     from test_mediaeval import VA_DIR, make_devset
 
+    from emolib.datasets.mediaeval import VA_SUFFIX, load_devset
     from emolib.features import FeatureStore
-    from emolib.mediaeval import VA_SUFFIX, load_devset
 
     data = tmp_path / "data"
     make_devset(data, {"Amber": 3, "Blue": 3}, None)

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emolib.alignment import STEP_SAMPLES
-from emolib.errors import DataError
+from emolib.core.errors import DataError
 from emolib.features import WeightsRequired, available, create
 from emolib.features.c3d import FIGURE_3_9, TOTAL_PARAMS
 from emolib.features.colour_motion import ColourMotion
 from emolib.features.encoder import EncoderRequired
+from emolib.media.alignment import STEP_SAMPLES
 
 RNG = np.random.default_rng(0)
 

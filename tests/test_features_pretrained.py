@@ -10,13 +10,13 @@ import h5py
 import numpy as np
 import pytest
 
-from emolib.alignment import STEP_SAMPLES
-from emolib.cli import main
 from emolib.features import create
 from emolib.features.base import file_sha256
 from emolib.features.hub import PresetUnavailable
 from emolib.features.vgg19 import IMAGENET_FILE, WeightsUnavailable
 from emolib.features.whisper import VALID_TOKENS, WINDOW_SAMPLES
+from emolib.media.alignment import STEP_SAMPLES
+from emolib.runs.cli import main
 
 RNG = np.random.default_rng(5)
 TINY_SIGLIP = {"patch_size": 8, "hidden_dim": 16, "num_layers": 1, "num_heads": 2, "intermediate_dim": 32,

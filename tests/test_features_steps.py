@@ -9,10 +9,10 @@ import pytest
 from features_fixtures import make_movie
 from media_fixtures import ClipSpec, decode_index, make_indexed_clip, truncated_copy
 
-from emolib.alignment import STEP_FRAMES, STEP_SAMPLES, TARGET_FPS, n_steps
 from emolib.features import iter_clips, iter_windows, logmel_patches, step_grid
 from emolib.features.logmel import FMAX, FMIN, N_FRAMES, PATCH_SHAPE
 from emolib.media import read_audio
+from emolib.media.alignment import STEP_FRAMES, STEP_SAMPLES, TARGET_FPS, n_steps
 
 # frame rates of real MediaEval movies; none of these durations is a whole number of 16/30 s steps
 SPECS = [

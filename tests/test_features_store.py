@@ -15,8 +15,8 @@ import pytest
 from features_fixtures import make_movie
 from media_fixtures import truncated_copy
 
-from emolib.cli import main
 from emolib.features import FeatureStore, create, extract, step_grid
+from emolib.runs.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRACTORS = ("colour-motion", "logmel-stats")

@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from emolib.figures import figure_saver  # noqa: E402
+from emolib.core.figures import figure_saver  # noqa: E402
 
 
 def test_figure_is_saved_glued_and_closed(tmp_path: Path, capsys) -> None:

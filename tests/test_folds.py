@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from emolib.folds import fold_table, get_fold, make_folds
+from emolib.studya.folds import fold_table, get_fold, make_folds
 
 MOVIES = [f"movie_{i:02d}" for i in range(30)]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from emolib.kernels import (
+from emolib.runs.kernels import (
     KERNEL_ARGUMENTS,
     NATIVE_LOG,
     install_kernelspec,
@@ -16,7 +16,7 @@ from emolib.kernels import (
     kernel_environment,
     log_tail,
 )
-from emolib.notebooks import NotebookFailed, execute
+from emolib.runs.notebooks import NotebookFailed, execute
 
 NOISY = (
     '# %% tags=["parameters"]\nx = 0\noutput_dir = "out"\n\n'
@@ -94,7 +94,7 @@ def test_installed_kernelspec_is_quiet(tmp_path: Path) -> None:
 
 
 def test_kernel_command_registers_the_kernel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from emolib.cli import main
+    from emolib.runs.cli import main
 
     assert main(["kernel", "--prefix", str(tmp_path)]) == 0
     assert "registered" in capsys.readouterr().out
@@ -104,7 +104,7 @@ def test_kernel_command_registers_the_kernel(tmp_path: Path, capsys: pytest.Capt
 def test_only_the_listed_library_warnings_are_filtered() -> None:
     import warnings
 
-    from emolib.kernels import filter_library_warnings
+    from emolib.runs.kernels import filter_library_warnings
 
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always")
@@ -119,7 +119,7 @@ def test_shutting_down_sends_no_interrupt(tmp_path: Path) -> None:
     import asyncio
     import signal
 
-    from emolib.kernels import kernel_manager_class
+    from emolib.runs.kernels import kernel_manager_class
 
     sent: list[int] = []
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from emolib.kernels import install_kernelspec
-from emolib.lab import CONTENTS_MANAGER, server_args, write_lab_overrides
+from emolib.runs.kernels import install_kernelspec
+from emolib.runs.lab import CONTENTS_MANAGER, server_args, write_lab_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 90
@@ -101,7 +101,7 @@ def test_headless_server_lists_py_sources_as_notebooks(tmp_path: Path) -> None:
 def test_lab_without_jupyterlab_says_how_to_install_it(monkeypatch, capsys) -> None:
     import importlib.util
 
-    from emolib.cli import main
+    from emolib.runs.cli import main
 
     real = importlib.util.find_spec
     monkeypatch.setattr(

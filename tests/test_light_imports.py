@@ -20,16 +20,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LIGHT_MODULES = (
-    "emolib.backends", "emolib.precision", "emolib.prefetch",
-    "emolib.lstm.batching", "emolib.lstm.data", "emolib.lstm.models",
-    "emolib.lstm.training", "emolib.lstm.run",
+    "emolib.core.backends", "emolib.core.precision", "emolib.core.prefetch",
+    "emolib.studya.batching", "emolib.studya.data", "emolib.studya.models",
+    "emolib.studya.training", "emolib.studya.run",
     "emolib.studyb.models", "emolib.studyb.training", "emolib.studyb.experiments", "emolib.studyb.saliency",
     "accelerator", "lstm", "studyb", "gpu",
 )  # fmt: skip
 """Modules a GPU server imports (the last four are the scripts of ``benchmarks/``)."""
 HEAVY = ("librosa", "soundfile", "imageio_ffmpeg", "papermill", "jupyter_book", "nbformat", "jupytext")
 """Packages none of them may import."""
-TENSORFLOW_IMPORTERS = {"emolib/backends.py", "emolib/lstm/training.py"}
+TENSORFLOW_IMPORTERS = {"emolib/core/backends.py", "emolib/studya/training.py"}
 """The modules of emolib that may import TensorFlow, each only after checking that it is the backend."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emolib.lstm.batching import assign_rows, iter_chunks, n_chunks, scatter_predictions, window_batches
+from emolib.studya.batching import assign_rows, iter_chunks, n_chunks, scatter_predictions, window_batches
 
 
 def _movies(lengths: dict[str, int], d: int = 3) -> dict[str, np.ndarray]:

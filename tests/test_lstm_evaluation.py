@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from emolib.evaluation import PUBLISHED_VA, gather_runs, score_table, summary_table
-from emolib.lstm.run import METRICS_KIND
+from emolib.evaluation.tables import PUBLISHED_VA, gather_runs, score_table, summary_table
+from emolib.studya.run import METRICS_KIND
 
 
 def _write(folder: Path, fold: int, r: float, modality: str = "mixed", **config: object) -> None:
@@ -61,7 +61,7 @@ def test_precision_and_batch_movies_tell_configurations_apart(tmp_path: Path) ->
 def test_headline_quotes_means_over_folds_and_says_what_was_not_run() -> None:
     import pandas as pd
 
-    from emolib.evaluation import headline
+    from emolib.evaluation.tables import headline
 
     va = pd.DataFrame(
         {

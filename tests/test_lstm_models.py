@@ -7,8 +7,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from emolib.lstm.models import build_model, lstm_layer, reset_rows  # noqa: E402
-from emolib.lstm.training import TrainConfig, predict_steps  # noqa: E402
+from emolib.studya.models import build_model, lstm_layer, reset_rows  # noqa: E402
+from emolib.studya.training import TrainConfig, predict_steps  # noqa: E402
 
 D = 3
 

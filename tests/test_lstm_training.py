@@ -10,8 +10,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from emolib.lstm.training import TrainConfig, class_weights, fit, predict_steps  # noqa: E402
-from emolib.scoring import average_precision  # noqa: E402
+from emolib.studya.scoring import average_precision  # noqa: E402
+from emolib.studya.training import TrainConfig, class_weights, fit, predict_steps  # noqa: E402
 
 
 def _signal(n_movies: int, length: int, seed: int, task: str) -> tuple[dict, dict]:
@@ -53,7 +53,7 @@ def test_faithful_mode_feeds_one_step_and_its_batch_norm_sees_one_sample() -> No
     receives while training does not depend on the features at all: the faithful mode trains, but cannot
     learn from its inputs. This is one reason why the thesis's model ended below the constant mean.
     """
-    from emolib.lstm.models import build_model
+    from emolib.studya.models import build_model
 
     model = build_model(2, "va", units=4, dropout=0.0, batch_size=1, chunk=1, stateful=True)
     norm = model.get_layer("normalization")
@@ -88,7 +88,7 @@ def test_fear_with_class_weights_finds_the_rare_class(tmp_path: Path) -> None:
 
 
 def test_mixed_precision_is_a_setting_of_the_run_and_leaves_the_global_policy_alone() -> None:
-    from emolib.lstm.models import lstm_layer
+    from emolib.studya.models import lstm_layer
 
     x, y = _signal(2, 30, 0, "va")
     before = keras.mixed_precision.global_policy().name

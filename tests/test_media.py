@@ -25,8 +25,7 @@ from media_fixtures import (
 )
 
 from emolib import media
-from emolib.alignment import AUDIO_RATE, STEP_SAMPLES, TARGET_FPS
-from emolib.errors import MediaError
+from emolib.core.errors import MediaError
 from emolib.media import (
     expected_frame_count,
     iter_audio,
@@ -36,6 +35,7 @@ from emolib.media import (
     read_audio,
     source_frame_index,
 )
+from emolib.media.alignment import AUDIO_RATE, STEP_SAMPLES, TARGET_FPS
 from emolib.media.probe import channel_count
 
 CLIPS = {

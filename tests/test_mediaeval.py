@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emolib import mediaeval as me
-from emolib.errors import DataError
+from emolib.core.errors import DataError
+from emolib.datasets import mediaeval as me
 
 VA_DIR = Path("MEDIAEVAL17-DevSet-Valence_Arousal-annotations", "annotations")
 FEAR_DIR = Path("MEDIAEVAL17-DevSet-Fear-annotations", "annotations")

@@ -8,7 +8,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from emolib.notebook_checks import (
+from emolib.runs.notebook_checks import (
     SYNC_HINT,
     check_outputs,
     check_pairs,

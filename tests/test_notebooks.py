@@ -11,8 +11,8 @@ import nbformat
 import pytest
 from conftest import BuiltBook
 
-from emolib.notebook_checks import output_problems, pairing_problems
-from emolib.notebooks import INJECTED_TAG, REMOVE_TAG, NotebookFailed, discover, execute
+from emolib.runs.notebook_checks import output_problems, pairing_problems
+from emolib.runs.notebooks import INJECTED_TAG, REMOVE_TAG, NotebookFailed, discover, execute
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = discover(ROOT / "notebooks")

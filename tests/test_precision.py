@@ -9,8 +9,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from emolib.lstm.models import build_model, lstm_layer  # noqa: E402
-from emolib.precision import policy_name, use_precision  # noqa: E402
+from emolib.core.precision import policy_name, use_precision  # noqa: E402
+from emolib.studya.models import build_model, lstm_layer  # noqa: E402
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from emolib.prefetch import prefetch
+from emolib.core.prefetch import prefetch
 
 DEPTHS = [0, 1, 3]
 

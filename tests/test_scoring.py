@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from emolib.alignment import STEP_SECONDS
-from emolib.scoring import (
+from emolib.media.alignment import STEP_SECONDS
+from emolib.studya.scoring import (
     average_precision,
     fear_scores,
     mean_scores,

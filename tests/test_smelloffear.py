@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from emolib import smelloffear as sof
-from emolib import vocs
-from emolib.arff import ArffAttribute
-from emolib.errors import DataError
+from emolib.core.errors import DataError
+from emolib.datasets import smelloffear as sof
+from emolib.datasets import vocs
+from emolib.datasets.arff import ArffAttribute
 
 # Column index in the transposed file -> name, for the 13 labels the study kept (formats.md).
 KEPT_BY_STUDY = {

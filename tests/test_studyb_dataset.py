@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emolib.smelloffear import LABEL_NAMES
+from emolib.datasets.smelloffear import LABEL_NAMES
 from emolib.studyb.dataset import (
     VocSeries,
     held_out_count,

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from test_studyb_dataset import _write_vocs
 
-from emolib.smelloffear import LABEL_NAMES
+from emolib.datasets.smelloffear import LABEL_NAMES
 from emolib.studyb.dataset import Experiment, load_studyb
 from emolib.studyb.experiments import run_experiment, summarise, summary_text
 from emolib.studyb.models import CODE_SHAPE, build_autoencoder, extract_encoder

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from emolib.precision import use_precision
+from emolib.core.precision import use_precision
 from emolib.studyb.models import (
     CODE_SHAPE,
     PAPER_AUTOENCODER_PARAMS,

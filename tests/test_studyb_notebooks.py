@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from test_studyb_dataset import _write_release, _write_vocs
 
-from emolib.notebooks import execute
+from emolib.runs.notebooks import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from emolib.sweep import Task, config_name, expand_grid, plan, run_all, run_task
+from emolib.runs.sweep import Task, config_name, expand_grid, plan, run_all, run_task
 
 NOTEBOOK = """# %% tags=["parameters"]
 output_dir = "."

@@ -6,8 +6,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
-import types
 from pathlib import Path
 
 import cv2
@@ -17,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emolib.alignment import n_sequences, n_windows
-from emolib.arff import read_arff
-from emolib.smelloffear import LABEL_NAMES
+from emolib.datasets.arff import read_arff
+from emolib.datasets.smelloffear import LABEL_NAMES
+from emolib.datasets.vocs import read_voc_screening
+from emolib.media.alignment import n_sequences, n_windows
 from emolib.synth import generate_sample, plan
 from emolib.synth.audio import iter_audio, plan_score, render_audio, timbre_brightness
 from emolib.synth.breath import ATTRIBUTES, USED_MASSES
@@ -33,7 +32,6 @@ from emolib.synth.mux import ffmpeg_exe
 from emolib.synth.profiles import FRAME_RATES, Profile, acceptable_duration
 from emolib.synth.seeding import stream
 from emolib.synth.video import plan_shots, render_batch
-from emolib.vocs import read_voc_screening
 
 ME = "mediaeval2017"
 SOF = "smelloffear"
@@ -678,7 +676,7 @@ def test_current_sample_is_recognised_and_a_changed_one_is_not(
 
 def test_sample_command_skips_an_up_to_date_sample(monkeypatch, tmp_path: Path, capsys) -> None:
     import emolib.synth as synth
-    from emolib.cli import main
+    from emolib.runs.cli import main
 
     monkeypatch.setattr(synth, "is_current", lambda out, profile, seed: True)
     monkeypatch.setattr(synth, "generate_sample", lambda *a, **k: pytest.fail("regenerated"))
@@ -688,9 +686,9 @@ def test_sample_command_skips_an_up_to_date_sample(monkeypatch, tmp_path: Path, 
 
 def test_breath_follows_the_film_strongly_enough_to_be_learned() -> None:
     """Once a screening's straight-line trend is gone, each compound tracks its own lagged drive."""
+    from emolib.datasets.vocs import detrend_screening
     from emolib.synth.breath import MASSES, lagged, simulate_screening, stimuli
     from emolib.synth.latent import sample_latent
-    from emolib.vocs import detrend_screening
 
     found: dict[str, list[float]] = {}
     for seed in range(8):
@@ -713,20 +711,3 @@ def test_breath_follows_the_film_strongly_enough_to_be_learned() -> None:
     assert r["isoprene"] > 0.85 and r["acetone"] > 0.75 and r["methanol"] > 0.65 and r["ethanol"] > 0.65
     assert r["CO2"] > 0.35  # its saturating accumulation is only partly a straight line
     assert abs(r["siloxane"]) < 0.2  # the negative control: personal care, not the film
-
-
-def test_workers_are_forked_only_from_a_single_threaded_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from emolib.synth import generate
-
-    monkeypatch.setattr(generate.multiprocessing, "get_start_method", lambda allow_none=False: "fork")
-    monkeypatch.setattr(generate.threading, "active_count", lambda: 1)
-    for name in generate.THREADED_MODULES:
-        monkeypatch.delitem(sys.modules, name, raising=False)
-    assert generate.start_method() == "fork"
-    monkeypatch.setitem(sys.modules, "tensorflow", types.ModuleType("tensorflow"))
-    assert generate.start_method() == "spawn"  # native threads threading cannot see
-    monkeypatch.delitem(sys.modules, "tensorflow")
-    monkeypatch.setattr(generate.threading, "active_count", lambda: 3)
-    assert generate.start_method() == "spawn"
-    monkeypatch.setattr(generate.multiprocessing, "get_start_method", lambda allow_none=False: "forkserver")
-    assert generate.start_method() == "forkserver"  # the platform's choice when it is not fork

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from emolib import vocs
+from emolib.datasets import vocs
 
 
 def test_detrend_removes_a_line_and_keeps_gaps() -> None:

@@ -95,6 +95,6 @@ class KerasExtractor(Extractor):
         return predict_batched(self.features, self.prepare(batch), int(self.params["batch"]), self.dim)
 
     def device(self) -> str:
-        from emolib.backends import gpu_available
+        from emolib.core.backends import gpu_available
 
         return "gpu" if gpu_available() else "cpu"

@@ -6,7 +6,7 @@
     spectral-flux-like onset cue; the mean is the coarse spectral envelope.
 ``librosa193``
     The 193 features of the Smell of Fear study (40 MFCC, 12 chroma, 128 mel, 7 spectral contrast,
-    6 tonnetz; :func:`emolib.audio_features.librosa193`), computed per 0.533 s window instead of per
+    6 tonnetz; :func:`emolib.features.librosa193.librosa193`), computed per 0.533 s window instead of per
     30 s sequence. The batch is resampled once to 22.05 kHz (the study's rate; a window is then
     exactly 11760 samples) before the features of each window are taken.
 """
@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from emolib import audio_features
-from emolib.alignment import AUDIO_RATE
+from emolib.features import librosa193 as audio_features
+from emolib.media.alignment import AUDIO_RATE
 
 from .base import Extractor
 from .logmel import N_MELS, logmel_patches
@@ -57,7 +57,7 @@ class Librosa193(Extractor):
     ----------
     **params
         ``recipe``: ``"fast"`` (tonnetz from the STFT chromagram) or ``"study"`` (the study's
-        harmonic constant-Q tonnetz, about ten times slower); see :mod:`emolib.audio_features`.
+        harmonic constant-Q tonnetz, about ten times slower); see :mod:`emolib.features.librosa193`.
     """
 
     name = "librosa193"

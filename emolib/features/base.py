@@ -22,7 +22,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from emolib.errors import DataError
+from emolib.core.errors import DataError
 
 Modality = Literal["visual", "audio"]
 _HASH_CHUNK = 1 << 23

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from emolib.alignment import STEP_FRAMES
+from emolib.media.alignment import STEP_FRAMES
 
 from ._keras import KerasExtractor
 

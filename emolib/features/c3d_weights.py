@@ -26,8 +26,8 @@ from typing import Any
 import h5py
 import numpy as np
 
-from emolib.atomic import atomic_path
-from emolib.errors import DataError
+from emolib.core.atomic import atomic_path
+from emolib.core.errors import DataError
 
 from .base import file_sha256
 

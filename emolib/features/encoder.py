@@ -21,8 +21,8 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
-from emolib.alignment import STEP_FRAMES
-from emolib.errors import DataError
+from emolib.core.errors import DataError
+from emolib.media.alignment import STEP_FRAMES
 
 from ._keras import predict_batched
 from .base import Extractor, file_sha256
@@ -98,6 +98,6 @@ class Encoder(Extractor):
         return predict_batched(self.model, self.prepare(batch), int(self.params["batch"]), self.dim)
 
     def device(self) -> str:
-        from emolib.backends import gpu_available
+        from emolib.core.backends import gpu_available
 
         return "gpu" if gpu_available() else "cpu"

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from emolib.backends import gpu_available
+from emolib.core.backends import gpu_available
 
 from ._keras import predict_batched
 from .base import Extractor, file_sha256

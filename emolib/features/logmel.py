@@ -21,7 +21,7 @@ import numpy as np
 import scipy.fft
 from numpy.lib.stride_tricks import sliding_window_view
 
-from emolib.alignment import AUDIO_RATE, STEP_SAMPLES
+from emolib.media.alignment import AUDIO_RATE, STEP_SAMPLES
 
 WIN_LENGTH = 441
 """Analysis window in samples (10 ms)."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from emolib.alignment import expand_to_steps, step_starts
+from emolib.media.alignment import expand_to_steps, step_starts
 
 from .store import FeatureStore
 
@@ -19,7 +19,7 @@ def step_annotations(annotations: pd.DataFrame, n_steps: int) -> pd.DataFrame:
     ----------
     annotations
         One movie's windows with ``time`` and ``valence``/``arousal`` columns
-        (:meth:`emolib.mediaeval.MediaEvalSet.movie_annotations`).
+        (:meth:`emolib.datasets.mediaeval.MediaEvalSet.movie_annotations`).
     n_steps
         Steps of the movie's stored features.
 

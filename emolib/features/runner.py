@@ -3,19 +3,19 @@
 For every movie, the extractors whose stored features are missing or out of date are run; the
 others are skipped. Each modality is decoded once and its batches feed every extractor of that
 modality, with decoding in a background thread so that the next batches are decoded while the models
-work on the current one (:func:`emolib.prefetch.prefetch`, ``prefetch_depth`` batches ahead; the
+work on the current one (:func:`emolib.core.prefetch.prefetch`, ``prefetch_depth`` batches ahead; the
 features do not depend on it). A movie that fails (cannot be decoded, lacks an audio track, ...) is
 reported with its reason and the run goes on; the report says which failed. A damaged file is
 processed up to its last decodable step and the store records the shortfall.
 
-A store that cannot be written (disk full, quota, read-only: :class:`~emolib.errors.StorageError`)
+A store that cannot be written (disk full, quota, read-only: :class:`~emolib.core.errors.StorageError`)
 is not a problem of one movie: the movie is reported with the error's message (the file, "no space
 left on the device holding <store>", the bytes needed and free), its temporary files are removed,
 and the run stops there, so that the movies after it are not decoded for nothing; the movies already
 finished stay, and running again after freeing space resumes with the rest. On a cluster the tasks
 already submitted each report their own state.
 
-With a Dask client (:mod:`emolib.distributed`), every movie is one task on the cluster: the workers
+With a Dask client (:mod:`emolib.core.distributed`), every movie is one task on the cluster: the workers
 build the extractors once each (from :class:`ExtractorSpec`, not by pickling models) and write into
 the shared store; a task that crashes is retried, a movie that fails on its data is reported at
 once (decoding it again would fail again). The process that submits holds the store's lock.
@@ -36,9 +36,9 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from emolib.datasets import locate
-from emolib.errors import DataError, StorageError
-from emolib.prefetch import prefetch
+from emolib.core.errors import DataError, StorageError
+from emolib.core.prefetch import prefetch
+from emolib.datasets.layouts import locate
 
 from .base import Extractor
 from .steps import ClipStream, WindowStream, iter_clips, iter_windows, step_grid
@@ -72,7 +72,7 @@ class MovieResult:
     notes : list of str
         Shortfalls of damaged files.
     store_failed : bool
-        The store could not be written (:class:`~emolib.errors.StorageError`, whose message is
+        The store could not be written (:class:`~emolib.core.errors.StorageError`, whose message is
         ``reason``): the run stops after this movie.
     """
 
@@ -128,7 +128,7 @@ def find_movies(data_dir: str | Path, on_problem: Callable[[DataError], None] = 
     otherwise the video files directly in ``data_dir`` or in ``data_dir/movies`` are taken (e.g. the
     anonymised test set). Only the movies are needed: a malformed annotation file does not stop the
     listing but is passed to ``on_problem`` (default: a warning naming the file and line); the
-    notebooks that need the annotations read them with :func:`emolib.mediaeval.load_devset`, which
+    notebooks that need the annotations read them with :func:`emolib.datasets.mediaeval.load_devset`, which
     raises on it.
 
     Raises
@@ -142,7 +142,7 @@ def find_movies(data_dir: str | Path, on_problem: Callable[[DataError], None] = 
     except DataError:
         layouts = None
     if layouts is not None and layouts.mediaeval is not None:
-        from emolib.mediaeval import devset_movies
+        from emolib.datasets.mediaeval import devset_movies
 
         return devset_movies(layouts.mediaeval, on_problem)
     found = {
@@ -362,7 +362,7 @@ def extract(
     on_result
         Called with each movie's result as soon as it is known.
     client
-        A Dask client (:func:`emolib.distributed.open_client`): one task per movie on its workers,
+        A Dask client (:func:`emolib.core.distributed.open_client`): one task per movie on its workers,
         which must see the movies and the store at the same paths.
     retries
         With ``client``: how many more times a task that crashed is run (failures on the data are not
@@ -380,7 +380,7 @@ def extract(
     ------
     DataError
         If another run holds the store's lock.
-    emolib.errors.StorageError
+    emolib.core.errors.StorageError
         If the store's lock file cannot be written. A feature file that cannot be written is reported
         in its movie's result instead, and the run stops there (``planned`` counts the movies left).
     """
@@ -407,7 +407,7 @@ def extract(
                 on_result(res)
 
         if client is not None:
-            from emolib.distributed import run_tasks
+            from emolib.core.distributed import run_tasks
 
             specs = tuple(ExtractorSpec.of(e) for e in extractors)
             root = str(store.root.resolve())

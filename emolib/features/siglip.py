@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import cv2
 import numpy as np
 
-from emolib.alignment import STEP_FRAMES
+from emolib.media.alignment import STEP_FRAMES
 
 from .hub import HubExtractor
 

@@ -4,13 +4,13 @@ The number of steps of a movie is decided here, once, by :func:`step_grid`: the 
 to 30 fps (:mod:`emolib.media.video`), which gives ``floor(n_frames * 30 / fps)`` whole frames,
 and every 16 of them make one step. A trailing partial clip is dropped. The audio is cut to the
 same grid: step ``i`` is samples ``[23520 i, 23520 (i + 1))`` at 44.1 kHz, which covers exactly
-the time of frames ``[16 i, 16 (i + 1))`` at 30 fps (:data:`emolib.alignment.STEP_SAMPLES`).
+the time of frames ``[16 i, 16 (i + 1))`` at 30 fps (:data:`emolib.media.alignment.STEP_SAMPLES`).
 Audio beyond the last step is discarded; audio that ends a little early (encoder priming and
 padding make audio tracks differ from the picture by some milliseconds) is padded with zeros up
 to :data:`AUDIO_PAD_TOLERANCE` samples. A stream that ends earlier than that (a damaged file)
 yields the whole steps it has, and the reader's ``shortfall`` says how many are missing.
 
-Both streams are produced in batches of steps by a background thread (:func:`emolib.prefetch.prefetch`),
+Both streams are produced in batches of steps by a background thread (:func:`emolib.core.prefetch.prefetch`),
 so that decoding the next batch overlaps with the model working on the current one.
 """
 
@@ -21,11 +21,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emolib.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
-from emolib.errors import MediaError
+from emolib.core.errors import MediaError
+from emolib.core.prefetch import Prefetch, prefetch  # noqa: F401 - re-exported (emolib.features.prefetch)
 from emolib.media import MediaInfo, expected_frame_count, iter_audio, iter_frame_batches, probe
 from emolib.media._common import StrPath
-from emolib.prefetch import Prefetch, prefetch  # noqa: F401 - re-exported (emolib.features.prefetch)
+from emolib.media.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
 
 CLIP_SIZE = (112, 112)
 """``(width, height)`` of the frames of a clip."""
@@ -78,7 +78,7 @@ def step_grid(movie: StrPath | MediaInfo) -> StepGrid:
     -------
     StepGrid
         ``n_steps = floor(floor(n_frames * 30 / fps) / 16)``, computed in exact rational arithmetic,
-        which equals :func:`emolib.alignment.n_steps` of the video duration.
+        which equals :func:`emolib.media.alignment.n_steps` of the video duration.
 
     Raises
     ------

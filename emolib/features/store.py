@@ -17,9 +17,9 @@ Layout
 A file is written under a temporary name in the same folder and renamed when complete, so a reader
 (or a killed writer) never leaves a half-written store under the real name; leftover temporary
 files (``.<movie>.h5.*.part``) are removed by the next run that holds the store's lock. A write
-that fails on its device (disk full, quota, read-only) raises :class:`~emolib.errors.StorageError`
+that fails on its device (disk full, quota, read-only) raises :class:`~emolib.core.errors.StorageError`
 naming the file and the store ("no space left on the device holding <store>"); the temporary file
-is removed, the files already finished stay, and the next run resumes (:mod:`emolib.h5write` keeps
+is removed, the files already finished stay, and the next run resumes (:mod:`emolib.core.h5write` keeps
 HDF5 from crashing at exit after such a failure).
 
 A stored file is *up to date* when its ``complete`` flag is set and the extractor identity, the
@@ -43,10 +43,10 @@ import h5py
 import numpy as np
 
 from emolib import __version__
-from emolib.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
-from emolib.atomic import atomic_path
-from emolib.errors import DataError, storage_errors
-from emolib.h5write import create_h5
+from emolib.core.atomic import atomic_path
+from emolib.core.errors import DataError, storage_errors
+from emolib.core.h5write import create_h5
+from emolib.media.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
 
 from .base import Extractor, file_sha256
 from .steps import CLIP_SIZE
@@ -172,7 +172,7 @@ class StoreWriter:
 
     Made by :meth:`FeatureStore.writer`; use it as a context manager. Leaving the block with an
     exception (or without :meth:`finish`) deletes the temporary file and leaves the store as it was.
-    A device that fails the writes (disk full) raises :class:`~emolib.errors.StorageError` naming
+    A device that fails the writes (disk full) raises :class:`~emolib.core.errors.StorageError` naming
     ``dest`` and ``holding`` (the store's folder) from :meth:`append` or on leaving the block.
     """
 
@@ -218,7 +218,7 @@ class StoreWriter:
 
         Raises
         ------
-        emolib.errors.StorageError
+        emolib.core.errors.StorageError
             As soon as a write of the file has failed on its device.
         """
         rows = np.asarray(rows, dtype=np.float32)
@@ -428,7 +428,7 @@ class FeatureStore:
         ------
         DataError
             If another process holds the lock.
-        emolib.errors.StorageError
+        emolib.core.errors.StorageError
             If the lock file cannot be written (a full device).
         """
         self.root.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.signal import resample_poly
 
-from emolib.alignment import AUDIO_RATE, STEP_SAMPLES
+from emolib.media.alignment import AUDIO_RATE, STEP_SAMPLES
 
 from .hub import HubExtractor
 

@@ -2,7 +2,7 @@
 
 Only the ffmpeg binary of the ``imageio-ffmpeg`` wheel and OpenCV's FFMPEG backend are used, never
 a system ffmpeg. Nothing here loads a whole movie: frames and audio blocks are decoded on demand.
-Every problem with a file raises :class:`~emolib.errors.MediaError` naming the file.
+Every problem with a file raises :class:`~emolib.core.errors.MediaError` naming the file.
 
 >>> from emolib.media import probe, iter_frames, iter_audio  # doctest: +SKIP
 >>> info = probe("movie.mp4")  # doctest: +SKIP

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from ..errors import MediaError
+from emolib.core.errors import MediaError
 
 StrPath = str | PathLike[str]
 _C = TypeVar("_C", bound="Closing")

@@ -3,7 +3,7 @@
 ffmpeg decodes the first audio stream, downmixes it (``-ac``) and resamples it (``-ar``), and writes
 raw 32-bit float samples (``-f f32le``) to a pipe that is read one block at a time, so a 1.5 h movie
 never sits in memory. Its stderr goes to a temporary file (no pipe to fill, so no deadlock) and
-its last lines become the message of the :class:`~emolib.errors.MediaError` raised if it fails.
+its last lines become the message of the :class:`~emolib.core.errors.MediaError` raised if it fails.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from typing import IO
 
 import numpy as np
 
-from ..alignment import AUDIO_RATE, STEP_SAMPLES
-from ..errors import MediaError
+from emolib.core.errors import MediaError
+
 from ._common import Closing, StrPath, ffmpeg_exe, media_url, stderr_tail
+from .alignment import AUDIO_RATE, STEP_SAMPLES
 from .probe import audio_format, read_banner
 
 DEFAULT_BLOCK = STEP_SAMPLES * 64

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import cv2
 
-from ..errors import MediaError
+from emolib.core.errors import MediaError
+
 from ._common import StrPath, check_file, ffmpeg_exe, media_url, stderr_tail
 
 PROBE_TIMEOUT_S = 60.0

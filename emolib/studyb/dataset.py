@@ -12,7 +12,7 @@ duplicated in memory.
 
 Compounds are min-max scaled per screening and their gaps filled from the film's other screenings,
 as in the study; with ``voc_detrend`` (beyond the study) each compound's slow polynomial trend
-within the screening is removed first (see :func:`emolib.vocs.normalise_screenings`).
+within the screening is removed first (see :func:`emolib.datasets.vocs.normalise_screenings`).
 :meth:`StudyBData.with_voc_lag` re-pairs the same inputs with the compounds measured ``lag``
 sequences later, so that the response lag can be chosen on validation data.
 
@@ -47,10 +47,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emolib.smelloffear import VOC_NAMES, SmellOfFearSet, load_smelloffear
+from emolib.datasets.smelloffear import VOC_NAMES, SmellOfFearSet, load_smelloffear
+from emolib.datasets.vocs import normalise_screenings
 from emolib.studyb import HEADS
 from emolib.studyb.frames import cached_sequence_frames
-from emolib.vocs import normalise_screenings
 
 __all__ = [
     "FEATURES",
@@ -293,7 +293,7 @@ class VocSeries:
     screening
         Screening number.
     values
-        float32 ``(rows, 6)``, columns :data:`~emolib.vocs.VOC_NAMES`, in [0, 1], no NaN.
+        float32 ``(rows, 6)``, columns :data:`~emolib.datasets.vocs.VOC_NAMES`, in [0, 1], no NaN.
     """
 
     film: str
@@ -358,7 +358,7 @@ class StudyBData:
     Attributes
     ----------
     sof
-        The folder as read by :func:`emolib.smelloffear.load_smelloffear`.
+        The folder as read by :func:`emolib.datasets.smelloffear.load_smelloffear`.
     kept
         Kept labels (at least ``min_positive`` positive sequences over all films).
     sequences
@@ -453,7 +453,7 @@ def load_studyb(
     voc_detrend
         ``None`` (the paper): min-max scaling per screening. An integer: first remove each
         compound's polynomial trend of that degree per screening (see
-        :func:`emolib.vocs.normalise_screenings`).
+        :func:`emolib.datasets.vocs.normalise_screenings`).
 
     Returns
     -------

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emolib.atomic import write_text
-from emolib.smelloffear import VOC_NAMES
+from emolib.core.atomic import write_text
+from emolib.datasets.smelloffear import VOC_NAMES
 from emolib.studyb import metrics
 from emolib.studyb.dataset import Experiment, Split, StudyBData, split_samples
 from emolib.studyb.models import (

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from emolib.alignment import SEQUENCE_SECONDS
-from emolib.atomic import atomic_path
-from emolib.errors import DataError
+from emolib.core.atomic import atomic_path
+from emolib.core.errors import DataError
 from emolib.media import iter_frame_batches
+from emolib.media.alignment import SEQUENCE_SECONDS
 
 __all__ = [
     "FRAME_SIZE",

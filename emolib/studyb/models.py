@@ -36,7 +36,7 @@ weight decay at ridge scale, Adam); the label version a logistic regression (bin
 Adadelta, as the paper's heads).
 
 Precision. Every output layer is built with ``dtype="float32"``, so that losses and scores stay in
-full precision under a mixed-precision policy (:func:`emolib.precision.use_precision`).
+full precision under a mixed-precision policy (:func:`emolib.core.precision.use_precision`).
 """
 
 from __future__ import annotations

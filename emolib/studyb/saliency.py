@@ -2,7 +2,7 @@
 
 :func:`layer_activations` and :func:`dead_filters` use only ``keras`` and run on any backend.
 :func:`grad_cam` needs gradients of a score with respect to an intermediate activation, which
-Keras 3 does not expose backend-independently; :func:`emolib.backends.output_gradient` computes
+Keras 3 does not expose backend-independently; :func:`emolib.core.backends.output_gradient` computes
 it on the TensorFlow, PyTorch and JAX backends (the package's one backend-specific module).
 
 Grad-CAM over space *and time* (after Selvaraju et al., 2017): for a label's score ``y`` and a
@@ -19,7 +19,7 @@ import keras
 import numpy as np
 from numpy.typing import NDArray
 
-from emolib.backends import output_gradient
+from emolib.core.backends import output_gradient
 
 __all__ = ["dead_filters", "grad_cam", "layer_activations", "upsample_to"]
 
@@ -69,7 +69,7 @@ def _gradients(model: keras.Model, layer: str, x: NDArray, output: int) -> tuple
     """Activation of ``layer``, gradient of output ``output`` with respect to it, outputs (any backend).
 
     The model is cut at the layer: the part up to it gives the activation, the part after it (a
-    model whose input is the activation) is differentiated by :func:`emolib.backends.output_gradient`.
+    model whose input is the activation) is differentiated by :func:`emolib.core.backends.output_gradient`.
     """
     tensor = model.get_layer(layer).output
     front = keras.Model(model.input, tensor)

@@ -1,6 +1,6 @@
 """Fitting helpers of Study B: batches of frames, per-epoch logs, atomic checkpoints and JSON.
 
-Everything a run writes goes through :mod:`emolib.atomic`: a reader (the evaluation notebook, a
+Everything a run writes goes through :mod:`emolib.core.atomic`: a reader (the evaluation notebook, a
 re-run) never sees a half-written log, model or metrics file.
 """
 
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emolib.atomic import atomic_path, write_text
+from emolib.core.atomic import atomic_path, write_text
 from emolib.studyb.frames import to_unit_float
 
 __all__ = [

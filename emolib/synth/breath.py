@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from emolib.alignment import SEQUENCE_SECONDS, sequence_starts
-from emolib.atomic import write_text
+from emolib.core.atomic import write_text
+from emolib.media.alignment import SEQUENCE_SECONDS, sequence_starts
 from emolib.synth.latent import SCENES, Latent
 
 USED_MASSES: dict[str, float] = {

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from emolib.atomic import atomic_path  # noqa: E402
+from emolib.core.atomic import atomic_path  # noqa: E402
 from emolib.synth.audio import music_gain, plan_score, tempo_bpm  # noqa: E402
 from emolib.synth.latent import SCENES  # noqa: E402
 from emolib.synth.mediaeval import window_annotations  # noqa: E402

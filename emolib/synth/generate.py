@@ -9,17 +9,14 @@ presence means the sample is complete.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import sys
-import threading
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
-from emolib.atomic import write_text
-from emolib.audio_features import FEATURE_RATE, librosa193
+from emolib.core.atomic import write_text
+from emolib.core.workers import process_pool, start_method
+from emolib.features.librosa193 import FEATURE_RATE, librosa193
 from emolib.synth.mediaeval import build_movie
 from emolib.synth.profiles import MovieSpec, get_profile, plan
 from emolib.synth.smelloffear import build_film
@@ -49,26 +46,6 @@ def _job(spec: MovieSpec, seed: int, out: Path) -> dict:
     }
     entry.update(build(spec, seed, out))
     return entry
-
-
-THREADED_MODULES = ("tensorflow", "torch", "jax", "zmq")
-"""Modules whose import starts native threads that :mod:`threading` does not see."""
-
-
-def start_method() -> str:
-    """How to start the generator's worker processes: ``fork`` only when it is safe.
-
-    A forked copy of a process with running threads (TensorFlow's, ZeroMQ's: a notebook kernel, a
-    test process) can inherit a lock held by one of them and wait on it forever. Forked workers share
-    a warmed-up librosa, which saves seconds per worker, so ``fork`` is kept where it is the platform's
-    default and the process is single-threaded with none of :data:`THREADED_MODULES` imported;
-    otherwise ``spawn``.
-    """
-    default = multiprocessing.get_start_method(allow_none=True) or multiprocessing.get_all_start_methods()[0]
-    if default != "fork":
-        return default
-    threaded = threading.active_count() > 1 or any(m in sys.modules for m in THREADED_MODULES)
-    return "spawn" if threaded else "fork"
 
 
 def _remove_stale(out: Path, keep: set[str]) -> None:
@@ -123,8 +100,8 @@ def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: in
         Non-negative seed; the same seed gives the same annotations and the same decoded frames.
     workers
         Processes rendering movies in parallel (default: all cores; 1 renders in this process).
-        They are forked or spawned (see :func:`start_method`); a script that imports TensorFlow
-        before calling this with several workers gets spawned ones, so it needs the usual
+        They are forked or spawned (:func:`emolib.core.workers.start_method`); a script that imports
+        TensorFlow before calling this with several workers gets spawned ones, so it needs the usual
         ``if __name__ == "__main__":`` guard. The files are the same either way.
 
     Returns
@@ -144,12 +121,10 @@ def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: in
     if n_workers == 1:
         results = {(s.layout, s.index): _job(s, seed, out) for s in jobs}
     else:
-        method = start_method()
-        if method == "fork" and any(s.labelled and s.screenings for s in specs):
+        if start_method() == "fork" and any(s.labelled and s.screenings for s in specs):
             # import and warm librosa up once here: forked workers inherit it instead of each paying
             librosa193(np.zeros(4096, dtype=np.float32), FEATURE_RATE)
-        context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+        with process_pool(n_workers) as pool:
             futures = {(s.layout, s.index): pool.submit(_job, s, seed, out) for s in jobs}
             results = {key: fut.result() for key, fut in futures.items()}
     movies = [results[(s.layout, s.index)] for s in specs]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emolib.atomic import write_text
+from emolib.core.atomic import write_text
 from emolib.synth.audio import tempo_bpm
 from emolib.synth.cues import Cues
 from emolib.synth.latent import SCENES, Latent

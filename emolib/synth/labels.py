@@ -1,6 +1,6 @@
 """The 42 scene labels of the Smell of Fear study, derived from the latent curves.
 
-The names and their order are :data:`emolib.smelloffear.LABEL_NAMES`.
+The names and their order are :data:`emolib.datasets.smelloffear.LABEL_NAMES`.
 
 Each 30 s sequence is described by the fraction of it spent in each scene type, its mean
 valence, arousal and fear, and its number of shocks. Every label has a linear score over these
@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from emolib.alignment import SEQUENCE_SECONDS, sequence_starts
-from emolib.smelloffear import LABEL_NAMES
+from emolib.datasets.smelloffear import LABEL_NAMES
+from emolib.media.alignment import SEQUENCE_SECONDS, sequence_starts
 from emolib.synth.latent import SCENES, Latent
 
 DESCRIPTORS: tuple[str, ...] = (*SCENES, "valence", "arousal", "fear", "shocks")
@@ -75,7 +75,9 @@ _RULES: dict[str, tuple[dict[str, float], float]] = {
 def rule_matrix() -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """The label rules as weights ``(42, len(DESCRIPTORS))`` and biases ``(42,)``."""
     if tuple(_RULES) != LABEL_NAMES:
-        raise RuntimeError("the synthetic label rules are out of step with emolib.smelloffear.LABEL_NAMES")
+        raise RuntimeError(
+            "the synthetic label rules are out of step with emolib.datasets.smelloffear.LABEL_NAMES"
+        )
     weights = np.zeros((len(LABEL_NAMES), len(DESCRIPTORS)))
     bias = np.zeros(len(LABEL_NAMES))
     for i, name in enumerate(LABEL_NAMES):

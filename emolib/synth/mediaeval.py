@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from emolib.alignment import WINDOW_SECONDS, n_windows, window_starts
-from emolib.atomic import write_text
-from emolib.datasets import MEDIAEVAL_SUBDIR
-from emolib.mediaeval import FEAR_SUFFIX, VA_SUFFIX
+from emolib.core.atomic import write_text
+from emolib.datasets.layouts import MEDIAEVAL_SUBDIR
+from emolib.datasets.mediaeval import FEAR_SUFFIX, VA_SUFFIX
+from emolib.media.alignment import WINDOW_SECONDS, n_windows, window_starts
 from emolib.synth.latent import Latent
 from emolib.synth.profiles import MovieSpec
 from emolib.synth.seeding import stream

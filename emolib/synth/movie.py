@@ -2,7 +2,7 @@
 
 :func:`render_movie` draws the latent curves, plans the cues (:mod:`emolib.synth.cues`), the shots
 and the score, streams the soundtrack into a temporary WAV (describing every 30 s chunk with
-:func:`emolib.audio_features.librosa193` on the way, when asked), then streams the frames to
+:func:`emolib.features.librosa193.librosa193` on the way, when asked), then streams the frames to
 ffmpeg. Nothing longer than a batch of frames or a 30 s chunk of sound is held in memory.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from emolib.alignment import SEQUENCE_SECONDS
-from emolib.audio_features import N_FEATURES, librosa193
+from emolib.features.librosa193 import N_FEATURES, librosa193
+from emolib.media.alignment import SEQUENCE_SECONDS
 from emolib.synth.audio import Score, iter_audio, plan_score
 from emolib.synth.cues import Cues, plan_cues
 from emolib.synth.latent import Latent, sample_latent

@@ -18,8 +18,8 @@ import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
-from emolib.atomic import atomic_path
-from emolib.errors import MediaError
+from emolib.core.atomic import atomic_path
+from emolib.core.errors import MediaError
 
 VIDEO_CODEC_ARGS = ("-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-pix_fmt", "yuv420p")
 """H.264 settings: fast, good enough for 200-pixel-wide cartoons, 4:2:0 as players expect."""

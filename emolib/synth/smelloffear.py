@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from emolib.alignment import n_sequences
-from emolib.atomic import atomic_path, write_text
-from emolib.datasets import SMELLOFFEAR_SUBDIR
+from emolib.core.atomic import atomic_path, write_text
+from emolib.datasets.layouts import SMELLOFFEAR_SUBDIR
+from emolib.media.alignment import n_sequences
 from emolib.synth.breath import simulate_screening, write_screening
 from emolib.synth.groundtruth import write_latent
 from emolib.synth.labels import scene_labels

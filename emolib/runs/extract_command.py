@@ -1,0 +1,219 @@
+"""The ``extract`` command: Study A features of every movie into the resumable HDF5 feature store.
+
+:func:`run_extract` checks the extractors chosen on the command line, makes them, runs
+:func:`emolib.features.extract` over the movies (in this process, or on Dask) and reports each
+failed movie on stderr and the summary on stdout. A choice that cannot work raises
+:class:`~emolib.core.options.UsageError`, a malformed option or an unknown movie a
+:class:`~emolib.core.errors.DataError`; :mod:`emolib.runs.cli` turns both into exit status 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from emolib.core.errors import DataError
+from emolib.core.options import UsageError, key_values, parse_value
+
+if TYPE_CHECKING:
+    from emolib.features import Extractor
+
+__all__ = ["chosen_extractors", "extractor_options", "extractor_table", "make_extractors", "run_extract",
+           "select_movies"]  # fmt: skip
+
+
+def extractor_table() -> list[str]:
+    """One line per registered extractor: name, modality and summary (``extract --list``)."""
+    from emolib.features import REGISTRY
+
+    return [f"{name:14s} {e.modality:6s} {e.summary}" for name, e in REGISTRY.items()]
+
+
+def chosen_extractors(visual: Sequence[str] | None, audio: Sequence[str] | None) -> list[str]:
+    """The names of ``--visual`` then ``--audio``, each checked against the registry and its modality.
+
+    Raises
+    ------
+    UsageError
+        If none is chosen, or a name is not an extractor of the modality it was given for.
+    """
+    from emolib.features import REGISTRY
+
+    chosen = {"visual": list(visual or []), "audio": list(audio or [])}
+    if not chosen["visual"] and not chosen["audio"]:
+        raise UsageError("choose at least one extractor with --visual and/or --audio (see --list)")
+    for modality, names in chosen.items():
+        for name in names:
+            if name not in REGISTRY or REGISTRY[name].modality != modality:
+                known = ", ".join(n for n, e in REGISTRY.items() if e.modality == modality)
+                raise UsageError(f"{name!r} is not a {modality} extractor (known: {known})")
+    return chosen["visual"] + chosen["audio"]
+
+
+def extractor_options(
+    names: Sequence[str],
+    weights: Sequence[str] | None = None,
+    params: Sequence[str] | None = None,
+    random_weights: Sequence[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Keyword arguments of :func:`emolib.features.create` for each chosen extractor.
+
+    Parameters
+    ----------
+    names
+        The chosen extractors (:func:`chosen_extractors`).
+    weights
+        ``NAME=PATH`` items of ``--weights``.
+    params
+        ``NAME.KEY=VALUE`` items of ``--param`` (JSON values, else strings).
+    random_weights
+        Names of ``--random-weights``.
+
+    Returns
+    -------
+    dict
+        Name to its ``weights`` (path or ``None``), ``random_weights`` (bool) and ``params`` (dict), in
+        the order of ``names``.
+
+    Raises
+    ------
+    DataError
+        If an item is malformed, or names an extractor that is not chosen.
+    """
+    paths = dict(key_values(weights, "NAME=PATH"))
+    settings: dict[str, dict[str, object]] = {}
+    for key, value in key_values(params, "NAME.KEY=VALUE"):
+        name, dot, param = key.partition(".")
+        if not dot:
+            raise DataError(key, "expected NAME.KEY=VALUE")
+        settings.setdefault(name, {})[param] = parse_value(value)
+    randomised = list(random_weights or [])
+    for name in [*paths, *settings, *randomised]:
+        if name not in names:
+            raise DataError(name, "names an extractor that is not chosen with --visual/--audio")
+    return {n: {"weights": paths.get(n), "random_weights": n in randomised, "params": settings.get(n, {})}
+            for n in names}  # fmt: skip
+
+
+def make_extractors(options: dict[str, dict[str, Any]]) -> list[Extractor]:
+    """The extractors of :func:`extractor_options`.
+
+    Raises
+    ------
+    UsageError
+        With the reason, if one cannot be made (an unknown parameter, weights missing or not wanted).
+    """
+    from emolib.features import create
+
+    try:
+        return [
+            create(name, weights=o["weights"], random_weights=o["random_weights"], **o["params"])
+            for name, o in options.items()
+        ]
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+
+
+def select_movies(data: str | Path, only: Sequence[str] | None = None) -> dict[str, Path]:
+    """The movies found under ``data`` (:func:`emolib.features.find_movies`), or only those named.
+
+    A problem of an annotation file (features do not need them) is printed on stderr as a warning
+    naming the file and line; ``validate`` lists them all.
+
+    Raises
+    ------
+    DataError
+        If a name in ``only`` is not a movie under ``data``.
+    """
+    from emolib.features import find_movies
+
+    def warn(problem: DataError) -> None:
+        print(f"warning: {problem} (not needed for features: extracting anyway)", file=sys.stderr)
+
+    movies = find_movies(data, warn)
+    if only:
+        missing = sorted(set(only) - set(movies))
+        if missing:
+            raise DataError(data, f"no movie named {', '.join(missing)}")
+        movies = {m: p for m, p in movies.items() if m in only}
+    return movies
+
+
+def run_extract(
+    data: str | Path,
+    visual: Sequence[str] | None,
+    audio: Sequence[str] | None,
+    store: str | Path | None = None,
+    weights: Sequence[str] | None = None,
+    params: Sequence[str] | None = None,
+    random_weights: Sequence[str] | None = None,
+    movies: Sequence[str] | None = None,
+    batch: int | None = None,
+    force: bool = False,
+    rehash: bool = False,
+    progress: bool = True,
+    scheduler: str | None = None,
+    workers: int = 1,
+    retries: int = 1,
+    prefetch: int | None = None,
+    tls: Sequence[str | None] = (None, None, None),
+) -> int:
+    """Extract the chosen features of the movies under ``data`` into the store; report and return the status.
+
+    Parameters
+    ----------
+    data
+        A data folder (MediaEval layout or a folder of videos).
+    visual, audio
+        Extractor names of each modality.
+    store
+        The feature store folder (default: ``data/features``).
+    weights, params, random_weights
+        Items of ``--weights``, ``--param`` and ``--random-weights`` (:func:`extractor_options`).
+    movies
+        Only these movies (default: all).
+    batch, force, rehash, progress, retries
+        As for :func:`emolib.features.extract`.
+    scheduler, workers
+        The Dask cluster (:func:`emolib.core.distributed.open_client`); used when ``scheduler`` is given or
+        ``workers`` is above 1, else the movies are extracted in this process.
+    prefetch
+        Decoded batches prepared ahead of the networks, in a background thread (``prefetch_depth``
+        of :func:`emolib.features.extract`; ``None``: its default, 0: decode inline).
+    tls
+        Certificate authority, certificate and key files for a ``tls://`` scheduler
+        (:func:`emolib.core.distributed.tls_security`).
+
+    Returns
+    -------
+    int
+        0 if every movie was extracted or up to date, 1 if any failed or the store could not be written
+        (disk full: the message names the file and the store's device; the next run resumes).
+
+    Raises
+    ------
+    UsageError, DataError
+        For options that cannot work (before anything is extracted).
+    """
+    from emolib.core.distributed import announced_client
+    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, extract
+
+    names = chosen_extractors(visual, audio)
+    extractors = make_extractors(extractor_options(names, weights, params, random_weights))
+    chosen_movies = select_movies(data, movies)
+    feature_store = FeatureStore(store or Path(data) / DEFAULT_STORE_SUBDIR)
+    print(f"extracting {', '.join(names)} for {len(chosen_movies)} movies into {feature_store.root}",
+          file=sys.stderr)  # fmt: skip
+    with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1, tls=tls) as client:
+        report = extract(
+            chosen_movies, extractors, feature_store, batch=batch, force=force, rehash=rehash,
+            progress=progress, client=client, retries=retries,
+            **({} if prefetch is None else {"prefetch_depth": int(prefetch)}),
+        )  # fmt: skip
+    for res in report.failed:
+        print(f"error: {res.reason}" if res.store_failed else f"failed: {res.movie}: {res.reason}",
+              file=sys.stderr)  # fmt: skip
+    print(report.summary())
+    return 1 if report.failed else 0

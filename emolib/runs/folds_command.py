@@ -1,0 +1,191 @@
+"""The ``folds`` command: the LSTM notebook for every fold and configuration, then the evaluation chapter.
+
+:func:`run_folds` plans the sweep (:func:`emolib.runs.sweep.plan`) from the command line's parameters,
+extracts the features the runs need once beforehand, runs the tasks on Dask
+(:func:`emolib.runs.sweep.run_all`) printing one line per finished run (:func:`result_line`), and then
+rebuilds notebook 07 over the runs into the book (:func:`rebuild_evaluation`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from emolib.core.options import key_values, parse_value
+
+__all__ = ["EVALUATION_NOTEBOOK", "extract_missing_features", "parse_grid", "rebuild_evaluation",
+           "result_line", "run_folds", "sweep_parameters"]  # fmt: skip
+
+EVALUATION_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "07_evaluation.py"
+"""The notebook that evaluates the runs of a sweep (the book's evaluation chapter)."""
+
+
+def sweep_parameters(
+    data: str | Path,
+    profile: str,
+    seed: int,
+    n_folds: int,
+    task: str,
+    settings: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The parameters every run gets: the data and folds, overridden by ``--set NAME=VALUE`` items.
+
+    ``data_dir`` is made absolute, since the runs execute in the notebooks' folder; the values of
+    ``settings`` are JSON if they parse, else strings (:func:`emolib.core.options.parse_value`).
+    """
+    base: dict[str, Any] = {
+        "data_dir": str(Path(data).resolve()), "profile": profile, "seed": seed, "n_folds": n_folds,
+        "task": task,
+    }  # fmt: skip
+    base.update({k: parse_value(v) for k, v in key_values(settings, "NAME=VALUE")})
+    return base
+
+
+def parse_grid(items: Sequence[str] | None) -> dict[str, list[Any]]:
+    """The sweep's grid from ``--grid NAME=V1,V2,...`` items: each value split at commas and parsed."""
+    return {k: [parse_value(x) for x in v.split(",")] for k, v in key_values(items, "NAME=V1,V2,...")}
+
+
+def extract_missing_features(base: Mapping[str, Any]) -> None:
+    """Extract once, before the runs, the features the runs' ``visual`` and ``audio`` parameters name."""
+    from emolib.studya.data import load_movie_set
+
+    names = [*base.get("visual", ["colour-motion"]), *base.get("audio", ["logmel-stats"])]
+    load_movie_set(base["data_dir"], names, base.get("store_dir"))
+
+
+def result_line(res: Mapping[str, Any]) -> str:
+    """One line about a finished run: status, configuration, fold, time, attempts (if more than one), error.
+
+    Examples
+    --------
+    >>> result_line({"status": "failed", "config": "default", "fold": 2, "seconds": 12.4, "attempts": 2,
+    ...              "error": "RuntimeError: boom"})
+    '[failed ] default fold 2 (12 s, 2 attempts) RuntimeError: boom'
+    """
+    took = f"{float(res['seconds']):.0f} s"
+    tries = f", {res['attempts']} attempts" if int(res["attempts"]) > 1 else ""
+    return f"[{res['status']:7s}] {res['config']} fold {res['fold']} ({took}{tries}) {res['error']}"
+
+
+def rebuild_evaluation(
+    data_dir: str | Path, profile: str, seed: int, runs: str | Path, outputs: str | Path, book: str | Path
+) -> Path:
+    """Execute notebook 07 over the runs of a sweep into the book.
+
+    Parameters
+    ----------
+    data_dir, profile, seed
+        Passed on to the notebook.
+    runs
+        The sweep's root (``studya_runs`` of the notebook).
+    outputs
+        Root of the notebooks' ``output_dir``; notebook 07 writes into ``outputs/07_evaluation``.
+    book
+        Folder of the book's executed notebooks.
+
+    Returns
+    -------
+    pathlib.Path
+        The executed notebook, ``book/07_evaluation.ipynb``.
+
+    Raises
+    ------
+    emolib.runs.notebooks.NotebookFailed
+        If the notebook raises; its partial copy is kept as ``outputs/07_evaluation/FAILED.ipynb``.
+    """
+    from emolib.runs.notebooks import execute
+
+    outputs_dir = Path(outputs).resolve()
+    params = {"data_dir": str(data_dir), "profile": profile, "seed": seed, "runs_dir": str(outputs_dir),
+              "studya_runs": str(Path(runs).resolve()),
+              "output_dir": str(outputs_dir / "07_evaluation")}  # fmt: skip
+    return execute(EVALUATION_NOTEBOOK, Path(book) / "07_evaluation.ipynb", params,
+                   failed_copy=Path(outputs) / "07_evaluation" / "FAILED.ipynb")  # fmt: skip
+
+
+def run_folds(
+    data: str | Path,
+    profile: str,
+    seed: int,
+    n_folds: int,
+    task: str,
+    notebook: str | Path,
+    out: str | Path,
+    outputs: str | Path,
+    book: str | Path,
+    settings: Sequence[str] | None = None,
+    grid: Sequence[str] | None = None,
+    folds: Iterable[int] | None = None,
+    scheduler: str | None = None,
+    workers: int = 2,
+    retries: int = 1,
+    evaluate: bool = True,
+    features: bool = True,
+    tls: Sequence[str | None] = (None, None, None),
+) -> int:
+    """Run the sweep, print its progress and summary, then rebuild the evaluation chapter.
+
+    Parameters
+    ----------
+    data, profile, seed, n_folds, task, settings
+        The parameters of every run (:func:`sweep_parameters`).
+    notebook
+        The notebook source each run executes.
+    out
+        Root of the runs; the summary goes to ``out/summary.csv``.
+    outputs, book
+        For :func:`rebuild_evaluation`, which gets the ``data_dir``, ``profile`` and ``seed`` of
+        the runs (``--set`` included).
+    grid
+        ``NAME=V1,V2,...`` items of the parameters to sweep (:func:`parse_grid`).
+    folds
+        Fold indices to run (``None``: all ``n_folds``, after ``settings``).
+    scheduler, workers, retries
+        The Dask cluster (:func:`emolib.core.distributed.open_client`) and the retries of a failed run.
+    evaluate
+        Whether to rebuild notebook 07 after the runs.
+    features
+        Whether to extract missing features once before the runs (:func:`extract_missing_features`).
+    tls
+        Certificate authority, certificate and key files for a ``tls://`` scheduler
+        (:func:`emolib.core.distributed.tls_security`).
+
+    Returns
+    -------
+    int
+        0 if every run (and notebook 07) succeeded, 1 otherwise.
+
+    Raises
+    ------
+    emolib.core.errors.DataError
+        If a ``settings`` or ``grid`` item is malformed (before anything runs).
+    """
+    from emolib.core.distributed import announced_client
+    from emolib.runs.notebooks import NotebookFailed
+    from emolib.runs.sweep import plan, run_all
+
+    base = sweep_parameters(data, profile, seed, n_folds, task, settings)
+    configs = parse_grid(grid)
+    chosen = list(folds) if folds is not None else list(range(int(base["n_folds"])))
+    if features:
+        extract_missing_features(base)
+    tasks = plan(out, base, configs, chosen, source=notebook)
+    print(f"{len(tasks)} runs ({len(tasks) // max(1, len(chosen))} configurations) of "
+          f"{Path(notebook).name} into {out}", flush=True)  # fmt: skip
+    summary = Path(out) / "summary.csv"
+    with announced_client(scheduler, workers, tls=tls) as client:
+        table = run_all(tasks, summary=summary, on_result=lambda res: print(result_line(res), flush=True),
+                        client=client, retries=retries)  # fmt: skip
+    failed = int((table["status"] == "failed").sum())
+    print(f"{len(table) - failed} runs finished, {failed} failed; summary in {summary}")
+    if evaluate:
+        try:
+            target = rebuild_evaluation(base["data_dir"], base["profile"], base["seed"], out, outputs, book)
+        except NotebookFailed as err:
+            print(f"\n{err}", file=sys.stderr)
+            return 1
+        print(f"evaluation chapter rebuilt from the runs: {target}")
+    return 1 if failed else 0

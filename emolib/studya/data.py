@@ -1,0 +1,194 @@
+"""Study A data for the models: fused step features, step targets and window ground truth per movie.
+
+Features come from the feature store (:class:`emolib.features.FeatureStore`), fused by concatenation
+on the 16/30 s step grid; a modality picks the extractors (``audio``, ``video`` or ``mixed``).
+Targets are the MediaEval window annotations expanded to the step grid with
+:func:`emolib.media.alignment.expand_to_steps`; scoring uses the windows themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from emolib.core.atomic import write_text
+from emolib.core.errors import DataError
+from emolib.media.alignment import expand_to_steps
+
+__all__ = [
+    "MODALITIES",
+    "MovieSet",
+    "Standardizer",
+    "load_movie_set",
+    "pick_extractors",
+    "step_targets",
+    "window_truth",
+]
+
+MODALITIES = ("audio", "video", "mixed")
+"""Which feature blocks a model sees."""
+
+
+def pick_extractors(modality: str, visual: Sequence[str], audio: Sequence[str]) -> list[str]:
+    """Extractor names of a modality: the visual ones, the audio ones, or both (visual first)."""
+    chosen = {"video": list(visual), "audio": list(audio), "mixed": [*visual, *audio]}
+    if modality not in chosen:
+        raise ValueError(f"modality must be one of {', '.join(MODALITIES)}, got {modality!r}")
+    if not chosen[modality]:
+        raise ValueError(f"no extractor given for modality {modality!r}")
+    return chosen[modality]
+
+
+def step_targets(annotations: pd.DataFrame, n_step: int, task: str) -> NDArray[np.float32]:
+    """Window annotations expanded to ``n_step`` steps: ``(n_step, 2)`` valence/arousal or ``(n_step, 1)``
+    fear (the share of fear windows covering each step, in [0, 1])."""
+    columns = ["valence", "arousal"] if task == "va" else ["fear"]
+    values = annotations[columns].to_numpy(dtype=np.float64)
+    return expand_to_steps(values, annotations["time"].to_numpy(), n_step).astype(np.float32)
+
+
+def window_truth(annotations: pd.DataFrame, task: str) -> NDArray[np.float64]:
+    """The annotated window values the task scores: ``(n, 2)`` valence/arousal or ``(n,)`` fear."""
+    if task == "va":
+        return annotations[["valence", "arousal"]].to_numpy(dtype=np.float64)
+    return annotations["fear"].to_numpy(dtype=np.float64)
+
+
+@dataclass
+class MovieSet:
+    """Features and annotations of the movies of a data folder.
+
+    Attributes
+    ----------
+    features
+        Movie name to float32 ``(n_steps, d)`` fused features.
+    annotations
+        Movie name to its window table (``id``, ``time``, ``valence``, ``arousal``, ``fear``).
+    extractors
+        Extractor names, in column order.
+    feature_names
+        Name of every feature column.
+    """
+
+    features: dict[str, NDArray[np.float32]]
+    annotations: dict[str, pd.DataFrame]
+    extractors: list[str]
+    feature_names: list[str] = field(default_factory=list)
+
+    @property
+    def movies(self) -> list[str]:
+        """Movie names, sorted."""
+        return sorted(self.features)
+
+    def subset(self, movies: Sequence[str]) -> dict[str, NDArray[np.float32]]:
+        """Features of the given movies."""
+        return {m: self.features[m] for m in movies}
+
+    def targets(self, movies: Sequence[str], task: str) -> dict[str, NDArray[np.float32]]:
+        """Step targets of the given movies."""
+        return {m: step_targets(self.annotations[m], self.features[m].shape[0], task) for m in movies}
+
+    def truth(self, movies: Sequence[str], task: str) -> dict[str, NDArray[np.float64]]:
+        """Window ground truth of the given movies."""
+        return {m: window_truth(self.annotations[m], task) for m in movies}
+
+    def window_starts(self, movie: str) -> NDArray[np.float64]:
+        """Start times of a movie's annotation windows."""
+        return self.annotations[movie]["time"].to_numpy(dtype=np.float64)
+
+
+def load_movie_set(
+    data_dir: str | Path,
+    extractors: Sequence[str],
+    store_dir: str | Path | None = None,
+    extract_missing: bool = True,
+) -> MovieSet:
+    """Load the fused features and annotations of every annotated movie under ``data_dir``.
+
+    Parameters
+    ----------
+    data_dir
+        A MediaEval 2017 development set (real or synthetic).
+    extractors
+        Extractor names to fuse, in order.
+    store_dir
+        Feature store (default ``<data_dir>/features``).
+    extract_missing
+        Run the extractors (weight-free ones only) for movies whose features are missing or stale;
+        with ``False`` a missing file is an error.
+
+    Raises
+    ------
+    DataError
+        If there is no MediaEval layout, or features are missing and cannot be extracted.
+    """
+    from emolib.datasets.layouts import locate
+    from emolib.datasets.mediaeval import load_devset
+    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract, find_movies
+
+    layouts = locate(data_dir)
+    if layouts.mediaeval is None:
+        raise DataError(data_dir, "no MediaEval 2017 development set found")
+    devset = load_devset(layouts.mediaeval)
+    store = FeatureStore(store_dir or Path(data_dir) / DEFAULT_STORE_SUBDIR)
+    missing = [m for m in devset.names for e in extractors if store.attrs(e, m) is None]
+    if missing and extract_missing:
+        movies = find_movies(data_dir)
+        report = extract(
+            {m: movies[m] for m in sorted(set(missing))},
+            [create(e) for e in extractors],
+            store,
+            progress=False,
+        )
+        if report.failed:
+            raise DataError(store.root, f"feature extraction failed: {report.failed}")
+    features, names = {}, []
+    for movie in devset.names:
+        fused = store.load_fused(movie, list(extractors))
+        features[movie] = np.asarray(fused.data, dtype=np.float32)
+        names = fused.names
+    annotations = {m: devset.movie_annotations(m) for m in devset.names}
+    return MovieSet(features, annotations, list(extractors), names)
+
+
+@dataclass
+class Standardizer:
+    """Per-feature z-scoring fitted on the training steps only (no test statistics leak in).
+
+    Constant features get a scale of 1, so they become 0 instead of dividing by zero.
+    """
+
+    mean: NDArray[np.float64]
+    scale: NDArray[np.float64]
+
+    @classmethod
+    def fit(cls, features: Mapping[str, NDArray[np.floating]]) -> Standardizer:
+        """Fit on the concatenated steps of ``features``."""
+        stacked = np.concatenate([np.asarray(f, dtype=np.float64) for f in features.values()])
+        scale = stacked.std(axis=0)
+        scale[~np.isfinite(scale) | (scale < 1e-8)] = 1.0
+        return cls(stacked.mean(axis=0), scale)
+
+    def transform(self, features: Mapping[str, NDArray[np.floating]]) -> dict[str, NDArray[np.float32]]:
+        """Standardised copies, float32, non-finite values set to 0 (the training mean)."""
+        out = {}
+        for m, f in features.items():
+            z = (np.asarray(f, dtype=np.float64) - self.mean) / self.scale
+            out[m] = np.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Write as JSON (atomically)."""
+        return write_text(path, json.dumps({"mean": self.mean.tolist(), "scale": self.scale.tolist()}))
+
+    @classmethod
+    def load(cls, path: str | Path) -> Standardizer:
+        """Read a file written by :meth:`save`."""
+        data = json.loads(Path(path).read_text())
+        return cls(np.asarray(data["mean"]), np.asarray(data["scale"]))
