@@ -3,15 +3,19 @@ headless Chromium that finds no console error, no missing image and no broken in
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import nbformat
+import pandas as pd
 import pytest
 import yaml
 from book_checks import inspect_page
 from conftest import ROOT, BuiltBook
+
+from emolib.evaluation.intervals import BEATS, UNDECIDED, WORSE, higher_is_better
 
 SCREENSHOTS = ROOT / "outputs" / "screenshots"
 """Build artefacts: screenshots of the introduction and the evaluation chapter."""
@@ -100,6 +104,32 @@ def _broken_internal_links(hrefs: list[str], html_root: Path) -> list[str]:
         if html_root in target.parents and not target.exists():
             broken.append(href)
     return broken
+
+
+WIN_WORDS = re.compile(r"\b(beats?|outperforms?|better than|wins?|superior)\b", re.IGNORECASE)
+"""Words that claim a win; the Results chapter may say them only through a glued, computed verdict."""
+
+
+@pytest.mark.slow
+def test_the_results_chapter_claims_no_win_its_intervals_do_not_support(built_book: BuiltBook) -> None:
+    text = (built_book.source / "results.md").read_text()
+    prose = re.sub(r"\{glue:text\}`[^`]*`", "", text)
+    prose = re.sub(r"\{(numref|doc|cite:[pt])\}`[^`]*`", "", prose)
+    assert not [m.group(0) for m in WIN_WORDS.finditer(prose.replace("*beats the baseline*", ""))]
+    quoted = set(re.findall(r"07_evaluation\.ipynb::res_a_verdict_(\w+?)_(ridge|constant):s", text))
+    assert len(quoted) >= 7
+    out = built_book.outputs / "07_evaluation"
+    comparisons = pd.concat(
+        [pd.read_csv(out / "studya_va_comparisons.csv"), pd.read_csv(out / "studya_fear_comparisons.csv")]
+    )
+    assert len(comparisons) and comparisons["n_movies"].min() >= 4  # every fold of the sample ran
+    rows = comparisons.set_index(["metric", "baseline"])
+    for metric, baseline in quoted:
+        row = rows.loc[(metric, baseline)]
+        favourable = row["low"] > 0 if higher_is_better(metric) else row["high"] < 0
+        adverse = row["high"] < 0 if higher_is_better(metric) else row["low"] > 0
+        expected = BEATS if favourable else WORSE if adverse else UNDECIDED
+        assert row["verdict"] == expected, (metric, baseline, row.to_dict())
 
 
 @pytest.mark.slow

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from emolib.evaluation.intervals import BEATS, UNDECIDED, WORSE
-from emolib.evaluation.studya_intervals import configuration_of, movie_intervals
+from emolib.evaluation.studya_intervals import (
+    configuration_of,
+    headline_intervals,
+    movie_intervals,
+    run_intervals,
+)
+from emolib.evaluation.tables import gather_runs
+from emolib.studya.run import METRICS_KIND
 
 
 def _movies(
@@ -75,3 +85,49 @@ def test_a_movie_scored_twice_counts_once_and_the_configuration_selects_rows() -
     assert chosen.set_index("model").loc["lstm", "estimate"] == pytest.approx(0.3)
     with pytest.raises(ValueError, match="no per-movie scores"):
         configuration_of(both, "elsewhere", ["modality"])
+
+
+def test_the_headline_quotes_value_interval_difference_and_verdict() -> None:
+    better = _movies([0.10, 0.11, 0.12, 0.13, 0.14, 0.15], [0.30, 0.31, 0.32, 0.33, 0.34, 0.35])
+    numbers = headline_intervals(*movie_intervals(better, ["mse_valence"], n_resamples=2000), ["mse_valence"])
+    low, high = numbers["res_a_mse_valence_lstm"].removeprefix("0.125 [").removesuffix("]").split(", ")
+    assert 0.10 <= float(low) < 0.125 < float(high) <= 0.15
+    assert numbers["res_a_diff_mse_valence_ridge"].startswith("-0.200 [-0.2")
+    assert numbers["res_a_verdict_mse_valence_ridge"] == BEATS
+    assert numbers["res_a_n_movies_mse_valence"] == "6"
+    one = headline_intervals(
+        *movie_intervals(better[better["movie"] == "m0"], ["mse_valence"]), ["mse_valence"]
+    )
+    assert one["res_a_mse_valence_lstm"] == "0.100" and one["res_a_verdict_mse_valence_ridge"] == UNDECIDED
+    assert one["res_a_diff_mse_valence_ridge"] == "-0.200"
+    nothing = headline_intervals(*movie_intervals(better.iloc[:0], ["ap"]), ["ap"])
+    assert nothing["res_a_ap_lstm"] == "n/a" and nothing["res_a_verdict_ap_constant"] == UNDECIDED
+    assert nothing["res_a_n_movies_ap"] == "0"
+
+
+def test_intervals_of_the_books_configuration_over_all_its_folds(tmp_path: Path) -> None:
+    def write(folder: str, fold: int, task: str, modality: str = "mixed") -> None:
+        per_movie = {model: [{"movie": f"m{fold}{i}", "mse_valence": 0.1 * (i + 1) + (model != "lstm"),
+                              "r_valence": 0.5, "mse_arousal": 0.2, "r_arousal": 0.4, "ap": 0.6 + 0.1 * i}
+                             for i in range(2)] for model in ("lstm", "ridge", "constant")}  # fmt: skip
+        metrics = {"kind": METRICS_KIND, "task": task, "modality": modality, "fold": fold, "n_folds": 2,
+                   "folds_seed": 0, "data_dir": "/d/sample", "config": {"units": 64}, "per_movie": per_movie,
+                   "scores": {m: {} for m in per_movie}}  # fmt: skip
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "metrics.json").write_text(json.dumps(metrics))
+
+    for fold in (0, 1):
+        write(f"book/f{fold}/va", fold, "va")
+        write(f"book/f{fold}/fear", fold, "fear")
+    write("audio/va", 0, "va", modality="audio")
+    runs = gather_runs(tmp_path)
+    found = run_intervals(runs, str(tmp_path / "book" / "f0" / "va"), n_resamples=500)
+    va = found["va_intervals"].set_index(["metric", "model"])
+    assert va.loc[("mse_valence", "lstm"), "n_movies"] == 4  # both folds, not the audio model's run
+    assert (
+        found["va_comparisons"].set_index(["metric", "baseline"]).loc[("mse_valence", "ridge"), "verdict"]
+        == BEATS
+    )
+    assert found["fear_intervals"].set_index(["metric", "model"]).loc[("ap", "lstm"), "n_movies"] == 4
+    none = run_intervals(runs, None)
+    assert all(table.empty for table in none.values())

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -31,8 +32,15 @@ from emolib.evaluation.intervals import (
     unit_mean,
     verdict,
 )
+from emolib.evaluation.tables import CONFIG_KEYS, VA_METRICS, movie_table
 
-__all__ = ["COMPARISON_COLUMNS", "INTERVAL_COLUMNS", "configuration_of", "movie_intervals"]
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "INTERVAL_COLUMNS",
+    "configuration_of",
+    "headline_intervals",
+    "movie_intervals",
+]
 
 INTERVAL_COLUMNS = ["metric", "model", "estimate", "low", "high", "n_movies"]
 """Columns of the first table :func:`movie_intervals` returns."""
@@ -97,6 +105,7 @@ def movie_intervals(
         and the verdict (:data:`~emolib.evaluation.intervals.UNDECIDED` below 2 movies).
     """
     chosen = movies if config is None else _select(movies, config)
+    chosen = chosen.reindex(columns=[*chosen.columns, *(m for m in metrics if m not in chosen)])
     per_movie = chosen.groupby(["model", "movie"])[list(metrics)].mean()
     intervals, comparisons = [], []
 
@@ -139,3 +148,108 @@ def movie_intervals(
         pd.DataFrame(intervals, columns=INTERVAL_COLUMNS),
         pd.DataFrame(comparisons, columns=COMPARISON_COLUMNS),
     )
+
+
+def _number(value: float, signed: bool = False) -> str:
+    if not np.isfinite(value):
+        return "n/a"
+    return f"{value:+.3f}" if signed else f"{value:.3f}"
+
+
+def headline_intervals(
+    intervals: pd.DataFrame,
+    comparisons: pd.DataFrame,
+    metrics: Sequence[str],
+    models: Sequence[str] = ("lstm", "ridge", "constant"),
+    prefix: str = "res_a",
+) -> dict[str, str]:
+    """The Results chapter's Study A numbers with their intervals, and the verdicts, keyed for ``glue``.
+
+    Parameters
+    ----------
+    intervals, comparisons
+        The two tables of :func:`movie_intervals`.
+    metrics, models
+        Every key of these metrics and predictors (the first compared with the others) is present,
+        ``"n/a"`` (verdict: not distinguishable) when it was not scored, so a page quoting it builds.
+    prefix
+        Of every key.
+
+    Returns
+    -------
+    dict
+        ``<prefix>_<metric>_<model>``: ``"0.902 [0.851, 0.950]"`` (the value alone when there is no
+        interval, ``"n/a"`` when nothing was scored); ``<prefix>_diff_<metric>_<baseline>``: the paired
+        difference model − baseline, signed, with its interval; ``<prefix>_verdict_<metric>_<baseline>``:
+        the verdict ("beats the baseline", ...); ``<prefix>_n_movies_<metric>``: the movies behind the
+        model's interval.
+    """
+    out: dict[str, str] = {}
+    for metric in metrics:
+        out[f"{prefix}_n_movies_{metric}"] = "0"
+        out.update({f"{prefix}_{metric}_{model}": "n/a" for model in models})
+        for baseline in models[1:]:
+            out[f"{prefix}_diff_{metric}_{baseline}"] = "n/a"
+            out[f"{prefix}_verdict_{metric}_{baseline}"] = UNDECIDED
+    for row in intervals.itertuples(index=False):
+        text = _number(row.estimate)
+        if np.isfinite(row.low):
+            text += f" [{_number(row.low)}, {_number(row.high)}]"
+        out[f"{prefix}_{row.metric}_{row.model}"] = text
+        if row.model == models[0]:
+            out[f"{prefix}_n_movies_{row.metric}"] = str(int(row.n_movies))
+    for row in comparisons.itertuples(index=False):
+        text = _number(row.difference, signed=True)
+        if np.isfinite(row.low):
+            text += f" [{_number(row.low, signed=True)}, {_number(row.high, signed=True)}]"
+        out[f"{prefix}_diff_{row.metric}_{row.baseline}"] = text
+        out[f"{prefix}_verdict_{row.metric}_{row.baseline}"] = row.verdict
+    return out
+
+
+def run_intervals(
+    runs: Sequence[dict], path: str | None, n_resamples: int = DEFAULT_RESAMPLES, seed: int = 0
+) -> dict[str, pd.DataFrame]:
+    """The intervals and verdicts of the configuration of the run in ``path``, over all its folds.
+
+    Parameters
+    ----------
+    runs
+        Fold runs (:func:`emolib.evaluation.tables.gather_runs`).
+    path
+        Folder of a valence/arousal run (the book's own); every run of the same configuration
+        (:data:`~emolib.evaluation.tables.CONFIG_KEYS`) counts, valence/arousal and fear. ``None``, or
+        a run without per-movie scores: the tables have no rows.
+    n_resamples, seed
+        Of the bootstrap.
+
+    Returns
+    -------
+    dict
+        ``va_intervals``, ``va_comparisons`` (metrics :data:`~emolib.evaluation.tables.VA_METRICS`),
+        ``fear_intervals``, ``fear_comparisons`` (metric ``ap``): :func:`movie_intervals` tables.
+    """
+    va, fear = movie_table(runs, "va"), movie_table(runs, "fear")
+    config = configuration_of(va, str(path), CONFIG_KEYS) if str(path) in set(va["path"]) else {"path": None}
+    va_int, va_cmp = movie_intervals(va, VA_METRICS, config, n_resamples=n_resamples, seed=seed)
+    fear_int, fear_cmp = movie_intervals(fear, ["ap"], config, n_resamples=n_resamples, seed=seed)
+    return {"va_intervals": va_int, "va_comparisons": va_cmp, "fear_intervals": fear_int,
+            "fear_comparisons": fear_cmp}  # fmt: skip
+
+
+def plot_intervals(intervals: pd.DataFrame, ax: plt.Axes, title: str = "") -> None:
+    """Each predictor's mean over movies with its interval, one row per metric and predictor."""
+    shown = intervals[np.isfinite(intervals["estimate"].to_numpy(dtype=np.float64))]
+    labels = [f"{r.metric} · {r.model}" for r in shown.itertuples(index=False)]
+    y = np.arange(len(shown))[::-1]
+    est = shown["estimate"].to_numpy(dtype=np.float64)
+    low = np.where(np.isfinite(shown["low"]), est - shown["low"], 0.0)
+    high = np.where(np.isfinite(shown["high"]), shown["high"] - est, 0.0)
+    colours = {"lstm": "tab:blue", "ridge": "tab:orange", "constant": "tab:grey"}
+    for yi, e, lo, hi, model in zip(y, est, low, high, shown["model"], strict=True):
+        ax.errorbar(e, yi, xerr=[[lo], [hi]], fmt="o", color=colours.get(model, "tab:green"), capsize=3)
+    ax.set_yticks(y, labels)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("mean over test movies, 95 % interval over movies")
+    if title:
+        ax.set_title(title)
