@@ -124,7 +124,8 @@ if len(a_fear_table):
 # all of its test movies, every fold together, with a 95 % percentile bootstrap interval over movies
 # (10,000 resamples). The LSTM is compared with each baseline by the paired interval of the difference
 # on the same resampled movies: the verdict says it *beats* a baseline only when that interval
-# excludes 0 on the favourable side.
+# excludes 0 on the favourable side. Below five movies with a score no interval is given and no
+# verdict is drawn: a bootstrap of two or three movies has too few distinct resamples to mean anything.
 
 # %% tags=["hide-input"]
 from emolib.evaluation.studya_intervals import headline_intervals, plot_intervals, run_intervals

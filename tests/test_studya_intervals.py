@@ -62,7 +62,7 @@ def test_verdicts_follow_the_direction_of_the_metric_and_the_paired_interval() -
 def test_undefined_scores_leave_their_movie_out_and_one_movie_gives_no_interval() -> None:
     movies = _movies([0.9, 0.8, np.nan, 0.7], [0.5, np.nan, 0.4, 0.3], metric="r_valence")
     movies.loc[movies["model"] == "constant", "r_valence"] = np.nan
-    intervals, comparisons = movie_intervals(movies, ["r_valence"], n_resamples=500)
+    intervals, comparisons = movie_intervals(movies, ["r_valence"], n_resamples=500, min_movies=2)
     got = intervals.set_index("model")
     assert got.loc["lstm", "n_movies"] == 3 and got.loc["ridge", "n_movies"] == 3
     assert got.loc["constant", "n_movies"] == 0 and np.isnan(got.loc["constant", "estimate"])
@@ -70,6 +70,8 @@ def test_undefined_scores_leave_their_movie_out_and_one_movie_gives_no_interval(
     assert "constant" not in set(comparisons["baseline"])
     single = movie_intervals(movies[movies["movie"] == "m0"], ["r_valence"])[0].set_index("model")
     assert single.loc["lstm", "estimate"] == 0.9 and np.isnan(single.loc["lstm", "low"])
+    few, said = movie_intervals(movies, ["r_valence"])  # 3 movies: too few for an interval by default
+    assert np.isnan(few.set_index("model").loc["lstm", "low"]) and set(said["verdict"]) == {UNDECIDED}
 
 
 def test_a_movie_scored_twice_counts_once_and_the_configuration_selects_rows() -> None:
@@ -109,7 +111,7 @@ def test_intervals_of_the_books_configuration_over_all_its_folds(tmp_path: Path)
     def write(folder: str, fold: int, task: str, modality: str = "mixed") -> None:
         per_movie = {model: [{"movie": f"m{fold}{i}", "mse_valence": 0.1 * (i + 1) + (model != "lstm"),
                               "r_valence": 0.5, "mse_arousal": 0.2, "r_arousal": 0.4, "ap": 0.6 + 0.1 * i}
-                             for i in range(2)] for model in ("lstm", "ridge", "constant")}  # fmt: skip
+                             for i in range(3)] for model in ("lstm", "ridge", "constant")}  # fmt: skip
         metrics = {"kind": METRICS_KIND, "task": task, "modality": modality, "fold": fold, "n_folds": 2,
                    "folds_seed": 0, "data_dir": "/d/sample", "config": {"units": 64}, "per_movie": per_movie,
                    "scores": {m: {} for m in per_movie}}  # fmt: skip
@@ -123,11 +125,11 @@ def test_intervals_of_the_books_configuration_over_all_its_folds(tmp_path: Path)
     runs = gather_runs(tmp_path)
     found = run_intervals(runs, str(tmp_path / "book" / "f0" / "va"), n_resamples=500)
     va = found["va_intervals"].set_index(["metric", "model"])
-    assert va.loc[("mse_valence", "lstm"), "n_movies"] == 4  # both folds, not the audio model's run
+    assert va.loc[("mse_valence", "lstm"), "n_movies"] == 6  # both folds, not the audio model's run
     assert (
         found["va_comparisons"].set_index(["metric", "baseline"]).loc[("mse_valence", "ridge"), "verdict"]
         == BEATS
     )
-    assert found["fear_intervals"].set_index(["metric", "model"]).loc[("ap", "lstm"), "n_movies"] == 4
+    assert found["fear_intervals"].set_index(["metric", "model"]).loc[("ap", "lstm"), "n_movies"] == 6
     none = run_intervals(runs, None)
     assert all(table.empty for table in none.values())

@@ -44,6 +44,9 @@ __all__ = [
 
 INTERVAL_COLUMNS = ["metric", "model", "estimate", "low", "high", "n_movies"]
 """Columns of the first table :func:`movie_intervals` returns."""
+MIN_MOVIES = 5
+"""Fewest movies with a defined score for an interval: below, a percentile bootstrap has only a few
+distinct resamples and its interval would claim a certainty it does not have."""
 COMPARISON_COLUMNS = ["metric", "model", "baseline", "difference", "low", "high", "n_movies", "verdict"]
 """Columns of the second table :func:`movie_intervals` returns."""
 
@@ -73,6 +76,7 @@ def movie_intervals(
     n_resamples: int = DEFAULT_RESAMPLES,
     level: float = DEFAULT_LEVEL,
     seed: int = 0,
+    min_movies: int = MIN_MOVIES,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Intervals over test movies of every score, and the paired verdicts of ``model`` against baselines.
 
@@ -94,15 +98,17 @@ def movie_intervals(
     n_resamples, level, seed
         Of the bootstrap (:func:`emolib.evaluation.intervals.bootstrap`); every interval uses the same
         seed, so the same movies are drawn for every predictor.
+    min_movies
+        Fewest movies for an interval (:data:`MIN_MOVIES`; at least 2).
 
     Returns
     -------
     intervals : pandas.DataFrame
         :data:`INTERVAL_COLUMNS`: the mean over movies and its interval, per metric and predictor
-        (``low``/``high`` are ``nan`` below 2 movies with a defined score).
+        (``low``/``high`` are ``nan`` below ``min_movies`` movies with a defined score).
     comparisons : pandas.DataFrame
         :data:`COMPARISON_COLUMNS`: the mean over movies of ``model − baseline``, its paired interval
-        and the verdict (:data:`~emolib.evaluation.intervals.UNDECIDED` below 2 movies).
+        and the verdict (:data:`~emolib.evaluation.intervals.UNDECIDED` below ``min_movies`` movies).
     """
     chosen = movies if config is None else _select(movies, config)
     chosen = chosen.reindex(columns=[*chosen.columns, *(m for m in metrics if m not in chosen)])
@@ -115,7 +121,7 @@ def movie_intervals(
         return per_movie.loc[name, metric].dropna()
 
     def interval(values: pd.Series, baseline: pd.Series | None = None) -> Interval | None:
-        if len(values) < 2:
+        if len(values) < max(2, min_movies):
             return None
         names = values.index.to_numpy()
         if baseline is None:
