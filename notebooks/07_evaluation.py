@@ -76,6 +76,7 @@ runs_dir = runs_dir or str(out.parent)  # the runner gives every notebook <outpu
 import matplotlib.pyplot as plt
 
 from emolib.evaluation.tables import (
+    CONFIG_KEYS,
     PUBLISHED_VA,
     VA_METRICS,
     gather_runs,
@@ -181,6 +182,21 @@ if len(a_tasks):
 # folder that holds its outputs. {glue:text}`a_n_tasks` tasks were found here, {glue:text}`a_n_failed`
 # of them failed; a failed task keeps `error.txt` and its partially executed `FAILED.ipynb`, and running
 # the same sweep again runs only what is not done.
+#
+# When runs of more than one configuration were found (a sweep's grid), the table below gives each
+# configuration's verdicts against the baselines, pooled over its folds and seeds by test movie, as
+# above for the book's own configuration.
+
+# %% tags=["hide-input"]
+from emolib.evaluation.studya_intervals import sweep_verdicts
+
+a_grid = sweep_verdicts(a_runs, seed=seed)
+a_grid.to_csv(out / "studya_sweep_verdicts.csv", index=False)
+a_configs = a_grid.drop(
+    columns=["metric", "model", "baseline", "difference", "low", "high", "n_movies", "verdict"]
+)
+if len(a_configs.drop_duplicates()) > 1:
+    display(a_grid.round(3))
 
 # %% tags=["hide-input"]
 a_pred = pd.read_csv(Path(a_shown) / "predictions.csv") if a_shown is not None else None

@@ -15,6 +15,7 @@ from emolib.evaluation.studya_intervals import (
     headline_intervals,
     movie_intervals,
     run_intervals,
+    sweep_verdicts,
 )
 from emolib.evaluation.tables import gather_runs
 from emolib.studya.run import METRICS_KIND
@@ -131,5 +132,11 @@ def test_intervals_of_the_books_configuration_over_all_its_folds(tmp_path: Path)
         == BEATS
     )
     assert found["fear_intervals"].set_index(["metric", "model"]).loc[("ap", "lstm"), "n_movies"] == 6
+    grid = sweep_verdicts(runs, n_resamples=500)
+    assert set(grid["modality"]) == {"mixed", "audio"}
+    mixed = grid[(grid["modality"] == "mixed") & (grid["metric"] == "mse_valence")].set_index("baseline")
+    assert mixed.loc["ridge", "verdict"] == BEATS and mixed.loc["ridge", "n_movies"] == 6
+    assert set(grid[grid["modality"] == "audio"]["verdict"]) == {UNDECIDED}  # 3 movies: too few
+    assert sweep_verdicts([]).empty
     none = run_intervals(runs, None)
     assert all(table.empty for table in none.values())

@@ -259,3 +259,28 @@ def plot_intervals(intervals: pd.DataFrame, ax: plt.Axes, title: str = "") -> No
     ax.set_xlabel("mean over test movies, 95 % interval over movies")
     if title:
         ax.set_title(title)
+
+
+def sweep_verdicts(runs: Sequence[dict], n_resamples: int = DEFAULT_RESAMPLES, seed: int = 0) -> pd.DataFrame:
+    """The LSTM's verdicts against the baselines for every configuration found (a sweep's grid).
+
+    Each configuration (:data:`~emolib.evaluation.tables.CONFIG_KEYS`) pools its folds and seeds
+    over test movies, as :func:`run_intervals` does for the book's one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The configuration's keys, then :data:`COMPARISON_COLUMNS` (valence/arousal metrics and fear
+        ``ap``); no rows when no run kept per-movie scores.
+    """
+    tables = []
+    for task, metrics in (("va", list(VA_METRICS)), ("fear", ["ap"])):
+        movies = movie_table(runs, task)
+        if movies.empty:
+            continue
+        for values, _ in movies.groupby(list(CONFIG_KEYS), dropna=False, sort=True):
+            config = dict(zip(CONFIG_KEYS, values, strict=True))
+            _, comparisons = movie_intervals(movies, metrics, config, n_resamples=n_resamples, seed=seed)
+            tables.append(comparisons.assign(**config))
+    columns = [*CONFIG_KEYS, *COMPARISON_COLUMNS]
+    return pd.concat(tables, ignore_index=True)[columns] if tables else pd.DataFrame(columns=columns)
