@@ -192,10 +192,7 @@ from emolib.evaluation.studya_intervals import sweep_verdicts
 
 a_grid = sweep_verdicts(a_runs, seed=seed)
 a_grid.to_csv(out / "studya_sweep_verdicts.csv", index=False)
-a_configs = a_grid.drop(
-    columns=["metric", "model", "baseline", "difference", "low", "high", "n_movies", "verdict"]
-)
-if len(a_configs.drop_duplicates()) > 1:
+if len(a_grid[list(CONFIG_KEYS)].drop_duplicates()) > 1:
     display(a_grid.round(3))
 
 # %% tags=["hide-input"]
