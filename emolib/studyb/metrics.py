@@ -8,6 +8,9 @@ weighting, the predictor that switches every label on scores well whenever label
 Decision thresholds: the paper rounds the sigmoid at 0.5. :func:`choose_thresholds` picks one
 threshold per label that maximises F1 on the *validation* part; it never sees the test part.
 
+Ranking: ROC AUC per label (:func:`label_aucs`) and their mean over the labels that have both
+classes (:func:`mean_auc`, the macro AUC), independent of any threshold.
+
 Compounds: mean absolute error per compound and overall, beside the per-compound training mean and
 training median (the best constant under absolute error).
 """
@@ -24,6 +27,7 @@ __all__ = [
     "all_on_scores",
     "binarise",
     "choose_thresholds",
+    "label_aucs",
     "label_report",
     "mae_report",
     "prevalence_scores",
@@ -112,6 +116,14 @@ def label_report(y_true: ArrayLike, y_pred: ArrayLike, names: list[str]) -> pd.D
     table.loc["weighted avg"] = [avg["precision"], avg["recall"], avg["f1"], total]
     table["support"] = table["support"].astype(int)
     return table
+
+
+def label_aucs(y_true: ArrayLike, scores: ArrayLike) -> NDArray[np.float64]:
+    """ROC AUC of every label, ``nan`` for a label without both classes in ``y_true``."""
+    y, s = np.asarray(y_true), np.asarray(scores)
+    return np.array(
+        [roc_auc_score(y[:, j], s[:, j]) if 0 < y[:, j].sum() < len(y) else np.nan for j in range(y.shape[1])]
+    )
 
 
 def mean_auc(y_true: ArrayLike, scores: ArrayLike) -> float:
