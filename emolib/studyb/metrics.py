@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 __all__ = [
     "THRESHOLD_GRID",
@@ -105,10 +105,18 @@ def label_report(y_true: ArrayLike, y_pred: ArrayLike, names: list[str]) -> pd.D
         ``support``. Undefined ratios (no positive prediction or no positive target) count as 0,
         as in the paper.
     """
-    y, p = np.asarray(y_true), np.asarray(y_pred)
-    prec, rec, f1, sup = precision_recall_fscore_support(
-        y, p, average=None, zero_division=0, labels=list(range(len(names)))
-    )
+    y, p = np.asarray(y_true).reshape(len(y_true), -1), np.asarray(y_pred).reshape(len(y_pred), -1)
+    if y.shape != p.shape or y.shape[1] != len(names):
+        raise ValueError(f"y_true {y.shape}, y_pred {p.shape} and {len(names)} names do not match")
+    # counted by hand: scikit-learn reads a single-label (n, 1) indicator as one binary column of
+    # classes 0/1, which would score a lone kept label as class 0 with no support
+    tp = np.sum((y == 1) & (p == 1), axis=0)
+    fp = np.sum((y != 1) & (p == 1), axis=0)
+    sup = np.sum(y == 1, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prec = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 0.0)
+        rec = np.where(sup > 0, tp / np.maximum(sup, 1), 0.0)
+        f1 = np.where(prec + rec > 0, 2 * prec * rec / np.where(prec + rec > 0, prec + rec, 1), 0.0)
     table = pd.DataFrame({"precision": prec, "recall": rec, "f1": f1, "support": sup}, index=list(names))
     total = sup.sum()
     weights = sup / total if total else np.zeros_like(sup, dtype=float)
