@@ -56,6 +56,8 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "BEATS",
+    "DEFAULT_LEVEL",
+    "DEFAULT_RESAMPLES",
     "HIGHER_IS_BETTER",
     "UNDECIDED",
     "WORSE",
@@ -102,7 +104,9 @@ HIGHER_IS_BETTER: dict[str, bool] = {
 """Direction of the usual metrics: ``True`` where a higher value is better."""
 
 DEFAULT_RESAMPLES = 10_000
+"""Resamples drawn unless told otherwise."""
 DEFAULT_LEVEL = 0.95
+"""Coverage of the intervals unless told otherwise."""
 
 
 def higher_is_better(metric: str) -> bool:
