@@ -446,7 +446,10 @@ if audio_labels is not None:
         for name, row in compared.iterrows():
             line = f"{name}: weighted F1 {row['f1'].format(2)}, macro AUC {row['auc'].format(2)}"
             if row["f1_diff"] is not None:
-                line += f" ({row['f1_verdict']} on F1, {row['auc_verdict']} on AUC)"
+                line += (
+                    f" (minus the logistic: F1 {row['f1_diff'].format(2)}, {row['f1_verdict']}; "
+                    f"AUC {row['auc_diff'].format(2)}, {row['auc_verdict']})"
+                )
             lines.append(line)
         interval_text = "; ".join(lines)
         metrics["audio_label_intervals"] = {
