@@ -150,3 +150,19 @@ def test_mean_sd_over_seeds() -> None:
     assert str(summary) == "0.50 ± 0.10"
     with pytest.raises(ValueError, match="finite"):
         iv.mean_sd([np.nan])
+
+
+def test_compare_label_predictors_against_a_reference() -> None:
+    units, y, scores = _rows(n_units=8, per_unit=6)
+    preds = {"model": scores, "reference": np.full(y.shape, 0.5), "copy": np.full(y.shape, 0.5)}
+    decisions = {"model": (scores >= 0.5).astype(int), "reference": np.ones_like(y), "copy": np.ones_like(y)}
+    table = iv.compare_label_predictors(y, units, preds, decisions, "reference", n_resamples=2000)
+    assert list(table.index) == ["reference", "model", "copy"]
+    assert table.loc["reference", "f1_verdict"] == "" and table.loc["reference", "auc_diff"] is None
+    assert table.loc["model", "auc_verdict"] == iv.BEATS  # scores that follow y against a constant
+    assert table.loc["copy", "f1_verdict"] == iv.UNDECIDED and table.loc["copy", "f1_diff"].width == 0
+    assert table.loc["model", "f1"] == iv.bootstrap(iv.pooled_weighted_f1(y, decisions["model"], units), 2000)
+    with pytest.raises(ValueError, match="same predictors"):
+        iv.compare_label_predictors(y, units, preds, decisions, "missing")
+    with pytest.raises(ValueError, match="at least 2 units"):
+        iv.compare_label_predictors(y, np.zeros(len(y)), preds, decisions, "reference")

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from test_studyb_dataset import _write_vocs
+from test_studyb_dataset import _write_release, _write_vocs
 
 from emolib.datasets.smelloffear import LABEL_NAMES
 from emolib.studyb.dataset import Experiment, load_studyb
@@ -124,3 +124,19 @@ def test_summary_puts_each_model_beside_its_strongest_baseline() -> None:
     assert "video_vocs (pooled head): MAE 0.290 against 0.290 (training mean, not better)" in text
     assert summary_text(summarise({})) == "no experiment ran"
     assert isinstance(summarise({}), pd.DataFrame)
+
+
+def test_audio_labels_score_the_learned_baselines_on_the_same_test_rows(tmp_path: Path) -> None:
+    _write_release(tmp_path / "release", {"Alpha": 30, "Beta": 26, "Gamma": 28})
+    data = load_studyb(tmp_path / "release")
+    experiment = Experiment("audio_labels", "audio", "labels", "l20")
+    result = run_experiment(experiment, data, tmp_path, 2, seed=0)
+    scores, predictions = result["scores"], result["predictions"]
+    assert {"model@val", "logistic", "boosted trees", "prevalence", "all on"} <= set(scores)
+    n_test = result["sizes"]["test"]
+    assert sorted(set(predictions.units)) == ["Alpha", "Beta", "Gamma"] and len(predictions.units) == n_test
+    for name, decisions in predictions.decisions.items():
+        assert decisions.shape == predictions.y.shape == predictions.scores[name].shape
+    table = result["table"]
+    assert ("logistic", "auc") in table.columns and np.isnan(table.loc["weighted avg", ("logistic", "auc")])
+    assert table.loc["weighted avg", ("logistic", "f1")] == pytest.approx(scores["logistic"]["f1"])

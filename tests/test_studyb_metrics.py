@@ -70,3 +70,10 @@ def test_sequence_frames_streams_whole_sequences(tmp_path) -> None:
     frames = sequence_frames(path)
     assert frames.shape == (2, 30, 36, 64, 3) and frames.dtype == np.uint8
     assert sequence_frames(path, max_sequences=1).shape[0] == 1
+
+
+def test_label_report_with_a_single_label() -> None:
+    y = np.ones((4, 1), dtype=np.int8)
+    table = metrics.label_report(y, np.array([[1], [1], [0], [1]]), ["suspense"])
+    assert table.loc["suspense", "support"] == 4
+    np.testing.assert_allclose(table.loc["suspense", ["precision", "recall", "f1"]], [1.0, 0.75, 6 / 7])

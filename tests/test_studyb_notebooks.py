@@ -26,8 +26,14 @@ def test_notebook_05_runs_the_audio_label_experiment_without_movies(tmp_path: Pa
     metrics = json.loads((out / "metrics.json").read_text())
     assert list(metrics["experiments"]) == ["audio_labels"]
     scores = metrics["experiments"]["audio_labels"]["scores"]
-    assert {"model@0.5", "model@val", "prevalence", "all on"} <= set(scores)
+    assert {"model@0.5", "model@val", "prevalence", "all on", "logistic", "boosted trees"} <= set(scores)
     assert all(0 <= scores[k]["f1"] <= 1 for k in scores)
+    intervals = metrics["audio_label_intervals"]
+    assert intervals["unit"] == "film" and intervals["units"] == ["Alpha", "Beta", "Gamma"]
+    network = intervals["predictors"]["audio network"]
+    assert network["f1"]["low"] <= network["f1"]["estimate"] <= network["f1"]["high"]
+    assert network["f1"]["estimate"] == scores["model@val"]["f1"]
+    assert intervals["predictors"]["logistic"]["f1_verdict"] == ""
     assert (out / "audio_labels.keras").is_file() and not (out / "encoder.keras").exists()
 
 

@@ -34,6 +34,8 @@ How it is computed:
   favourable direction (:data:`HIGHER_IS_BETTER` gives the direction of the usual metrics), "worse
   than the baseline" when it excludes 0 the other way, otherwise "not distinguishable from the
   baseline on this sample".
+* :func:`compare_label_predictors`: every multi-label predictor's weighted F1 and macro AUC with
+  their intervals, and each one's paired difference and verdict against a reference predictor.
 * :func:`mean_sd`: mean ± standard deviation over seeds or folds, which measures the spread of the
   *training* (initialisation, fold assignment), not the sampling of the test units.
 
@@ -49,10 +51,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "BEATS",
+    "DEFAULT_LEVEL",
+    "DEFAULT_RESAMPLES",
     "HIGHER_IS_BETTER",
     "UNDECIDED",
     "WORSE",
@@ -61,6 +66,7 @@ __all__ = [
     "UnitMetric",
     "bootstrap",
     "bootstrap_loop",
+    "compare_label_predictors",
     "higher_is_better",
     "mean_sd",
     "paired_bootstrap",
@@ -98,7 +104,9 @@ HIGHER_IS_BETTER: dict[str, bool] = {
 """Direction of the usual metrics: ``True`` where a higher value is better."""
 
 DEFAULT_RESAMPLES = 10_000
+"""Resamples drawn unless told otherwise."""
 DEFAULT_LEVEL = 0.95
+"""Coverage of the intervals unless told otherwise."""
 
 
 def higher_is_better(metric: str) -> bool:
@@ -663,3 +671,74 @@ def mean_sd(values: Sequence[float] | ArrayLike) -> MeanSD:
         raise ValueError("mean_sd needs at least one finite value")
     sd = float(np.std(v, ddof=1)) if len(v) > 1 else float("nan")
     return MeanSD(float(np.mean(v)), sd, len(v))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Several predictors of multi-label targets against one reference
+
+
+def compare_label_predictors(
+    y_true: ArrayLike,
+    units: ArrayLike,
+    scores: dict[str, ArrayLike],
+    decisions: dict[str, ArrayLike],
+    reference: str,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_LEVEL,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Weighted F1 and macro AUC of every predictor with intervals, and its verdict against ``reference``.
+
+    All intervals use the same resamples of the units (one seed), so the paired differences are
+    differences on the same resampled test sets.
+
+    Parameters
+    ----------
+    y_true
+        0/1 targets ``(rows, labels)``.
+    units
+        The independent unit of every row (the film of each test sequence, say).
+    scores
+        Predictor name to its scores ``(rows, labels)`` (for the AUC).
+    decisions
+        Predictor name to its 0/1 decisions (for the F1); the same names as ``scores``.
+    reference
+        The predictor the others are compared with (a baseline).
+    n_resamples, level, seed
+        As :func:`bootstrap`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: predictor (``reference`` first). Columns, for ``metric`` in ``f1`` and ``auc``:
+        ``metric`` (the :class:`Interval`), ``metric_diff`` (the :class:`Interval` of predictor −
+        reference, ``None`` for the reference) and ``metric_verdict`` (:func:`verdict`, empty for the
+        reference).
+
+    Raises
+    ------
+    ValueError
+        A reference without scores, different predictor names, fewer than 2 units, bad shapes.
+    """
+    if set(scores) != set(decisions) or reference not in scores:
+        raise ValueError(
+            f"scores and decisions must name the same predictors, {reference!r} among them: "
+            f"{sorted(scores)} and {sorted(decisions)}"
+        )
+    built = {
+        "f1": {k: pooled_weighted_f1(y_true, decisions[k], units) for k in decisions},
+        "auc": {k: pooled_auc(y_true, scores[k], units) for k in scores},
+    }
+    names = [reference, *(k for k in scores if k != reference)]
+    rows = []
+    for name in names:
+        row: dict[str, object] = {"predictor": name}
+        for metric, by_name in built.items():
+            row[metric] = bootstrap(by_name[name], n_resamples, level, seed)
+            if name == reference:
+                row[f"{metric}_diff"], row[f"{metric}_verdict"] = None, ""
+            else:
+                diff = paired_bootstrap(by_name[name], by_name[reference], n_resamples, level, seed)
+                row[f"{metric}_diff"], row[f"{metric}_verdict"] = diff, verdict(diff, metric)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("predictor")

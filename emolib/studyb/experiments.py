@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from emolib.core.atomic import write_text
 from emolib.datasets.smelloffear import VOC_NAMES
 from emolib.studyb import metrics
+from emolib.studyb.baselines import label_baselines
 from emolib.studyb.dataset import Experiment, Split, StudyBData, split_samples
 from emolib.studyb.models import (
     POOLED_VOC_L2,
@@ -34,6 +35,7 @@ from emolib.studyb.models import (
 from emolib.studyb.training import FrameBatches, HeldOutScores, Snapshots, fit, predict, save_model
 
 __all__ = [
+    "TestPredictions",
     "autoencoder_samples",
     "encode_sequences",
     "run_experiment",
@@ -41,6 +43,29 @@ __all__ = [
     "summary_text",
     "train_autoencoder",
 ]
+
+
+@dataclass(frozen=True)
+class TestPredictions:
+    """What a scene-label experiment predicted on its test rows, for intervals over films.
+
+    Attributes
+    ----------
+    units
+        The film of every test row: the independent unit of a bootstrap (sequences of one film
+        are not independent).
+    y
+        0/1 targets ``(rows, labels)``.
+    scores
+        Predictor name (``model@val``, ``logistic``, ...) to its scores ``(rows, labels)``.
+    decisions
+        Predictor name to its 0/1 decisions at its thresholds (chosen on validation rows).
+    """
+
+    units: NDArray
+    y: NDArray[np.int8]
+    scores: dict[str, NDArray[np.float64]]
+    decisions: dict[str, NDArray[np.int8]]
 
 
 def autoencoder_samples(data: StudyBData) -> tuple[NDArray[np.uint8], pd.DataFrame]:
@@ -123,6 +148,7 @@ def _label_scores(
     y: NDArray, scores: NDArray, thresholds: NDArray | float, names: list[str]
 ) -> dict[str, Any]:
     report = metrics.label_report(y, metrics.binarise(scores, thresholds), names)
+    report["auc"] = [*metrics.label_aucs(y, scores), np.nan]  # the macro mean is "auc" of the scores
     return {**metrics.summary(report), "auc": metrics.mean_auc(y, scores), "table": report}
 
 
@@ -165,6 +191,7 @@ class _Fitted:
     y: NDArray[np.float32]
     split: Split
     history: pd.DataFrame
+    seed: int = 0
 
     def part(self, idx: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
         """Inputs and targets of some samples."""
@@ -214,7 +241,7 @@ def _fit_one(
         # The encoder is frozen, so only the dense "top" is trained, on the pre-computed codes: the
         # same model as training on frames, many times faster.
         trained, batch = model.get_layer("top"), batch_size
-    fitted = _Fitted(data, model, trained, features, meta, rows, y, split, pd.DataFrame())
+    fitted = _Fitted(data, model, trained, features, meta, rows, y, split, pd.DataFrame(), seed)
 
     def weighted_f1(t: NDArray, s: NDArray) -> float:
         return metrics.summary(metrics.label_report(t, metrics.binarise(s), names))["f1"]
@@ -322,7 +349,10 @@ def run_experiment(
     Returns
     -------
     dict
-        JSON-ready except the ``history`` and ``table`` DataFrames (see notebook 05). Compound
+        JSON-ready except the ``history`` and ``table`` DataFrames and, for scene labels, the
+        ``predictions`` on the test rows (:class:`TestPredictions`; see notebook 05). The audio
+        scene-label experiment also scores the learned baselines of
+        :mod:`~emolib.studyb.baselines` (``logistic``, ``boosted trees``) on the same rows. Compound
         experiments add ``voc_lag``, ``voc_detrend`` and ``lag_search`` (validation scores of
         every lag tried; the test part is scored for the kept lag only).
     """
@@ -410,15 +440,28 @@ def _score(
         thresholds = metrics.choose_thresholds(y_val, s_val) if len(split.val) else np.full(len(names), 0.5)
         prev_val = metrics.prevalence_scores(y_train, len(split.val))
         prev_thr = metrics.choose_thresholds(y_val, prev_val) if len(split.val) else np.full(len(names), 0.5)
-        scored = {
-            "model@0.5": _label_scores(y_test, s_test, 0.5, names),
-            "model@val": _label_scores(y_test, s_test, thresholds, names),
-            "prevalence": _label_scores(y_test, metrics.prevalence_scores(y_train, n), prev_thr, names),
-            "all on": _label_scores(y_test, metrics.all_on_scores(n, len(names)), 0.5, names),
+        test_scores = {
+            "model@0.5": (s_test, np.full(len(names), 0.5)),
+            "model@val": (s_test, thresholds),
+            "prevalence": (metrics.prevalence_scores(y_train, n), prev_thr),
+            "all on": (metrics.all_on_scores(n, len(names)), np.full(len(names), 0.5)),
         }
+        if experiment.features == "audio":  # learned baselines on the same 193 features and rows
+            x_train, x_val, x_test = (fitted.part(idx)[0] for idx in (split.train, split.val, split.test))
+            for name, b in label_baselines(x_train, y_train, x_val, y_val, x_test, seed=fitted.seed).items():
+                test_scores[name] = (b["test_scores"], b["thresholds"])
+        scored = {k: _label_scores(y_test, s, t, names) for k, (s, t) in test_scores.items()}
         table = pd.concat({k: v.pop("table") for k, v in scored.items()}, axis=1)
         result.update(
-            thresholds=thresholds.tolist(), scores=scored, test_prevalence=y_test.mean(axis=0).tolist()
+            thresholds=thresholds.tolist(),
+            scores=scored,
+            test_prevalence=y_test.mean(axis=0).tolist(),
+            predictions=TestPredictions(
+                units=fitted.meta["film"].to_numpy()[split.test],
+                y=y_test.astype(np.int8),
+                scores={k: np.asarray(s, dtype=np.float64) for k, (s, _) in test_scores.items()},
+                decisions={k: metrics.binarise(s, t) for k, (s, t) in test_scores.items()},
+            ),
         )
         return result, table
     scored_mae = {

@@ -8,6 +8,9 @@ weighting, the predictor that switches every label on scores well whenever label
 Decision thresholds: the paper rounds the sigmoid at 0.5. :func:`choose_thresholds` picks one
 threshold per label that maximises F1 on the *validation* part; it never sees the test part.
 
+Ranking: ROC AUC per label (:func:`label_aucs`) and their mean over the labels that have both
+classes (:func:`mean_auc`, the macro AUC), independent of any threshold.
+
 Compounds: mean absolute error per compound and overall, beside the per-compound training mean and
 training median (the best constant under absolute error).
 """
@@ -17,13 +20,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import roc_auc_score
 
 __all__ = [
     "THRESHOLD_GRID",
     "all_on_scores",
     "binarise",
     "choose_thresholds",
+    "label_aucs",
     "label_report",
     "mae_report",
     "prevalence_scores",
@@ -101,10 +105,18 @@ def label_report(y_true: ArrayLike, y_pred: ArrayLike, names: list[str]) -> pd.D
         ``support``. Undefined ratios (no positive prediction or no positive target) count as 0,
         as in the paper.
     """
-    y, p = np.asarray(y_true), np.asarray(y_pred)
-    prec, rec, f1, sup = precision_recall_fscore_support(
-        y, p, average=None, zero_division=0, labels=list(range(len(names)))
-    )
+    y, p = np.asarray(y_true).reshape(len(y_true), -1), np.asarray(y_pred).reshape(len(y_pred), -1)
+    if y.shape != p.shape or y.shape[1] != len(names):
+        raise ValueError(f"y_true {y.shape}, y_pred {p.shape} and {len(names)} names do not match")
+    # counted by hand: scikit-learn reads a single-label (n, 1) indicator as one binary column of
+    # classes 0/1, which would score a lone kept label as class 0 with no support
+    tp = np.sum((y == 1) & (p == 1), axis=0)
+    fp = np.sum((y != 1) & (p == 1), axis=0)
+    sup = np.sum(y == 1, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prec = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 0.0)
+        rec = np.where(sup > 0, tp / np.maximum(sup, 1), 0.0)
+        f1 = np.where(prec + rec > 0, 2 * prec * rec / np.where(prec + rec > 0, prec + rec, 1), 0.0)
     table = pd.DataFrame({"precision": prec, "recall": rec, "f1": f1, "support": sup}, index=list(names))
     total = sup.sum()
     weights = sup / total if total else np.zeros_like(sup, dtype=float)
@@ -112,6 +124,14 @@ def label_report(y_true: ArrayLike, y_pred: ArrayLike, names: list[str]) -> pd.D
     table.loc["weighted avg"] = [avg["precision"], avg["recall"], avg["f1"], total]
     table["support"] = table["support"].astype(int)
     return table
+
+
+def label_aucs(y_true: ArrayLike, scores: ArrayLike) -> NDArray[np.float64]:
+    """ROC AUC of every label, ``nan`` for a label without both classes in ``y_true``."""
+    y, s = np.asarray(y_true), np.asarray(scores)
+    return np.array(
+        [roc_auc_score(y[:, j], s[:, j]) if 0 < y[:, j].sum() < len(y) else np.nan for j in range(y.shape[1])]
+    )
 
 
 def mean_auc(y_true: ArrayLike, scores: ArrayLike) -> float:
