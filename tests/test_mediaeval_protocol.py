@@ -106,3 +106,15 @@ def test_the_development_set_is_not_a_test_set(tmp_path: Path) -> None:
     dev = _movie_set(["m0", "m1", "m2"], 0, tmp_path)
     with pytest.raises(ValueError, match="is the development set itself"):
         run_test_set(tmp_path, tmp_path, tmp_path / "out", TrainConfig(epochs=1), movies=dev, test_movies=dev)
+
+
+def test_run_one_is_a_fold_or_the_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
+    from emolib.studya import run
+
+    calls: list = []
+    monkeypatch.setattr(run, "run_fold", lambda *a, **kw: calls.append(("fold", a, kw)))
+    monkeypatch.setattr(run, "run_test_set", lambda *a, **kw: calls.append(("test", a, kw)))
+    run.run_one("d", "o", "c", fold=2, n_folds=4, modality="audio")
+    run.run_one("d", "o", "c", test_dir="t", test_movies="tm", fold=2, n_folds=4, modality="audio")
+    assert calls[0] == ("fold", ("d", "o", "c"), {"fold": 2, "n_folds": 4, "modality": "audio"})
+    assert calls[1] == ("test", ("d", "t", "o", "c"), {"test_movies": "tm", "modality": "audio"})

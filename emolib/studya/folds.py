@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["TEST_SET_FOLD", "Fold", "fold_table", "get_fold", "make_folds", "protocol_split"]
+__all__ = ["TEST_SET_FOLD", "Fold", "fold_table", "get_fold", "make_folds", "protocol_split", "split_table"]
 
 TEST_SET_FOLD = -1
 """``index`` of the split of a test-set run (every development movie trains or validates)."""
@@ -154,6 +154,17 @@ def protocol_split(
     order = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
     val, train = order[:n_v], order[n_v:]
     return Fold(TEST_SET_FOLD, tuple(sorted(train)), tuple(sorted(val)), tuple(sorted(test)))
+
+
+def split_table(split: Fold) -> pd.DataFrame:
+    """One row per movie of a run's split: its ``set`` (development or test) and its ``role``.
+
+    Unlike :func:`fold_table`, this tells a test movie from a development movie of the same name
+    (a test folder in the development layout may reuse the names).
+    """
+    rows = [("development", role, m) for role in ("train", "val") for m in getattr(split, role)]
+    rows += [("development" if split.index != TEST_SET_FOLD else "test", "test", m) for m in split.test]
+    return pd.DataFrame(rows, columns=["set", "role", "movie"]).set_index("movie")
 
 
 def fold_table(folds: Sequence[Fold]) -> pd.DataFrame:

@@ -63,6 +63,7 @@ __all__ = [
     "TEST_SET_KIND",
     "FoldRun",
     "run_fold",
+    "run_one",
     "run_test_set",
     "protocol_section",
     "write_fear_run",
@@ -423,3 +424,32 @@ def run_test_set(
     write_text(out / "metrics.json", json.dumps(_json_safe(metrics), indent=1))
     shutil.rmtree(out / "resume", ignore_errors=True)
     return FoldRun(split, ms, result, table, per_movie, metrics)
+
+
+def run_one(
+    data_dir: str | Path,
+    output_dir: str | Path,
+    config: TrainConfig,
+    test_dir: str | Path | None = None,
+    test_movies: MovieSet | None = None,
+    **kwargs: Any,
+) -> FoldRun:
+    """One execution of notebook 04: a fold inside ``data_dir``, or the MediaEval protocol on ``test_dir``.
+
+    Parameters
+    ----------
+    data_dir, output_dir, config
+        As :func:`run_fold`.
+    test_dir
+        ``None``: :func:`run_fold` (``fold``, ``n_folds`` and the other ``kwargs``), exactly as without
+        a test folder. A folder: :func:`run_test_set` on it (``fold`` and ``n_folds`` are not used).
+    test_movies
+        The test folder's movies, already loaded (:func:`run_test_set`).
+    **kwargs
+        Passed on (``fold``, ``n_folds``, ``modality``, ``visual``, ``audio``, ``folds_seed``, ``n_val``,
+        ``movies``, ...).
+    """
+    if test_dir is None:
+        return run_fold(data_dir, output_dir, config, **kwargs)
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("fold", "n_folds")}
+    return run_test_set(data_dir, test_dir, output_dir, config, test_movies=test_movies, **kwargs)
