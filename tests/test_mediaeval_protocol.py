@@ -118,3 +118,45 @@ def test_run_one_is_a_fold_or_the_protocol(monkeypatch: pytest.MonkeyPatch) -> N
     run.run_one("d", "o", "c", test_dir="t", test_movies="tm", fold=2, n_folds=4, modality="audio")
     assert calls[0] == ("fold", ("d", "o", "c"), {"fold": 2, "n_folds": 4, "modality": "audio"})
     assert calls[1] == ("test", ("d", "t", "o", "c"), {"test_movies": "tm", "modality": "audio"})
+
+
+def _write_run(folder: Path, kind: str, task: str = "va", scored: bool = True) -> None:
+    scores = {"mse_valence": 0.1, "r_valence": 0.5, "mse_arousal": 0.2, "r_arousal": None, "n_movies": 3.0}
+    section = {"test_dir": "/d/sample/mediaeval2017test", "scored": scored, "mean": scores, "scores": {}}
+    section["scores"] = {"lstm": scores, "constant": scores} if scored else {}
+    folder.mkdir(parents=True)
+    metrics = {"kind": kind, "task": task, "modality": "mixed", "data_dir": "/d/sample", "test_set": section}
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+
+
+def test_protocol_table_keeps_test_set_runs_apart_in_the_published_columns(tmp_path: Path) -> None:
+    from emolib.evaluation.tables import PUBLISHED_VA, gather_runs, gather_test_set_runs, protocol_table
+    from emolib.studya.run import METRICS_KIND, TEST_SET_KIND
+
+    _write_run(tmp_path / "a", TEST_SET_KIND)
+    _write_run(tmp_path / "b", TEST_SET_KIND, task="fear")
+    _write_run(tmp_path / "c", TEST_SET_KIND, scored=False)
+    _write_run(tmp_path / "d", METRICS_KIND)
+    assert [Path(r["path"]).name for r in gather_test_set_runs(tmp_path)] == ["a", "b", "c"]
+    assert [Path(r["path"]).name for r in gather_runs(tmp_path)] == ["d"]  # fold tables never see them
+    table = protocol_table(gather_test_set_runs(tmp_path))
+    assert list(table.columns[: len(PUBLISHED_VA.columns)]) == list(PUBLISHED_VA.columns)
+    assert table["system"].tolist() == [
+        "This book: LSTM (mixed)",
+        "This book: constant mean predictor (mixed)",
+    ]
+    assert table["source"].str.startswith("this book's run on sample/mediaeval2017test").all()
+    assert table["mse_valence"].tolist() == [0.1, 0.1] and table["r_arousal"].isna().all()
+    assert set(table["system"]).isdisjoint(PUBLISHED_VA["system"])
+
+
+def test_the_book_adds_one_test_set_run_of_notebook_04_when_the_data_has_a_test_part(tmp_path: Path) -> None:
+    from emolib.runs.notebooks import protocol_run
+
+    params = {"data_dir": str(tmp_path), "profile": "tiny", "seed": 0}
+    assert protocol_run("04_lstm_training", params, tmp_path / "out") is None  # no test part
+    (tmp_path / "mediaeval2017test").mkdir()
+    extra = protocol_run("04_lstm_training", params, tmp_path / "out")
+    run_dir = (tmp_path / "out" / "04_lstm_training_test_set").resolve()
+    assert extra == {**params, "test_dir": str(tmp_path / "mediaeval2017test"), "output_dir": str(run_dir)}
+    assert protocol_run("07_evaluation", params, tmp_path / "out") is None

@@ -12,6 +12,11 @@ that cell ``remove-cell`` too, so Jupyter Book leaves it out of the rendered pag
 toggle (its ``hide-input`` tag), and each chapter's run box lists them. (The values given are still
 recorded in the notebook's ``papermill`` metadata, which the book does not render.)
 
+When the data folder holds a test set (``<data_dir>/mediaeval2017test``, the synthetic sample's),
+:func:`execute_all` also runs notebook 04 once more with ``test_dir`` set, the MediaEval protocol, into
+``<outputs>/04_lstm_training_test_set/`` (its executed copy stays there as ``run.ipynb``, not a page of
+the book); notebook 07 shows its scores in a table of their own.
+
 Every notebook runs in the project's quiet kernel (:mod:`emolib.runs.kernels`): the native start-up log
 of TensorFlow and XLA goes to ``<output_dir>/kernel.log`` instead of the page.
 """
@@ -27,12 +32,17 @@ from typing import Any
 
 from emolib.core.atomic import atomic_path
 from emolib.runs.kernels import NATIVE_LOG, kernel_manager_class, log_tail
+from emolib.synth.profiles import TEST_LAYOUT
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 INJECTED_TAG = "injected-parameters"
 """The tag papermill gives the cell of the parameters it injects."""
 REMOVE_TAG = "remove-cell"
 """The cell tag Jupyter Book (myst-nb) honours by leaving the cell out of the book."""
+PROTOCOL_NOTEBOOK = "04_lstm_training"
+"""The notebook :func:`execute_all` runs a second time on the data's test set (:func:`protocol_run`)."""
+PROTOCOL_SUFFIX = "_test_set"
+"""Suffix of the output folder of that run: ``<outputs>/04_lstm_training_test_set``."""
 
 
 _THREAD = threading.local()
@@ -186,6 +196,25 @@ def execute(
     return Path(output)
 
 
+def protocol_run(stem: str, parameters: Mapping[str, Any], outputs_root: str | Path) -> dict[str, Any] | None:
+    """The parameters of the book's test-set run after notebook ``stem``, or ``None`` when there is none.
+
+    There is one after :data:`PROTOCOL_NOTEBOOK` when ``<data_dir>/mediaeval2017test`` exists.
+
+    Examples
+    --------
+    >>> protocol_run("05_autoencoder", {"data_dir": "/nowhere"}, "/out") is None
+    True
+    """
+    if stem != PROTOCOL_NOTEBOOK or "data_dir" not in parameters:
+        return None
+    test_dir = Path(parameters["data_dir"]) / TEST_LAYOUT
+    if not test_dir.is_dir():
+        return None
+    output_dir = Path(outputs_root).resolve() / f"{stem}{PROTOCOL_SUFFIX}"
+    return {**parameters, "test_dir": str(test_dir), "output_dir": str(output_dir)}
+
+
 def execute_all(
     sources: Iterable[str | Path],
     out_dir: str | Path,
@@ -194,7 +223,8 @@ def execute_all(
 ) -> list[Path]:
     """Execute notebooks in order; each gets ``output_dir = outputs_root/<notebook stem>``.
 
-    Stops at the first notebook that fails (raising :class:`NotebookFailed`).
+    Stops at the first notebook that fails (raising :class:`NotebookFailed`). Notebook 04 is run a
+    second time on the data's test set when there is one (:func:`protocol_run`).
     """
     done = []
     for source in sources:
@@ -205,4 +235,9 @@ def execute_all(
         done.append(
             execute(source, Path(out_dir) / f"{stem}.ipynb", params, failed_copy=run_dir / "FAILED.ipynb")
         )
+        extra = protocol_run(stem, parameters, outputs_root)
+        if extra is not None:
+            extra_dir = Path(extra["output_dir"])
+            print(f"[papermill] {Path(source).name} on the test set -> {extra_dir / 'run.ipynb'}", flush=True)
+            execute(source, extra_dir / "run.ipynb", extra, failed_copy=extra_dir / "FAILED.ipynb")
     return done
