@@ -82,6 +82,7 @@ from emolib.evaluation.tables import (
     plot_along,
     plot_pr_curves,
     score_table,
+    shown_run,
     summary_table,
 )
 
@@ -138,11 +139,7 @@ if len(a_tasks):
 # the same sweep again runs only what is not done.
 
 # %% tags=["hide-input"]
-a_shown = studya_shown
-if a_shown is None:
-    candidates = [r["path"] for r in a_runs if r["task"] == "va" and r.get("modality") == "mixed"]
-    candidates = candidates or [r["path"] for r in a_runs if r["task"] == "va"]
-    a_shown = candidates[0] if candidates else None
+a_shown = studya_shown or shown_run(a_runs)  # the first fold of the mixed model, unless one is named
 a_pred = pd.read_csv(Path(a_shown) / "predictions.csv") if a_shown is not None else None
 a_movie = a_pred["movie"].iloc[0] if a_pred is not None else "none"
 glue("a_shown_movie", a_movie.replace("_", " "), display=False)

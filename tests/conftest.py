@@ -45,7 +45,7 @@ def built_book(tiny_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> B
     executed copies and outputs from here instead of executing them again.
     """
     from emolib.core.atomic import write_text
-    from emolib.runs.notebooks import discover, execute_all
+    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, discover, execute_all
 
     root = tmp_path_factory.mktemp("book")
     source = root / "book"
@@ -54,7 +54,10 @@ def built_book(tiny_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> B
     outputs = root / "outputs"
     BOOK_LOG.unlink(missing_ok=True)
     try:
-        execute_all(discover(ROOT / "notebooks"), source / "notebooks", parameters, outputs_root=outputs)
+        execute_all(
+            discover(ROOT / "notebooks"), source / "notebooks", parameters, outputs_root=outputs,
+            extra_runs=BOOK_EXTRA_RUNS,
+        )  # fmt: skip
     finally:  # CI uploads these copies when the run fails (.github/workflows/tests.yml)
         keep_failed_notebooks(outputs)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"

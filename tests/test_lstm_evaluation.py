@@ -7,7 +7,14 @@ from pathlib import Path
 
 import numpy as np
 
-from emolib.evaluation.tables import PUBLISHED_VA, gather_runs, score_table, summary_table
+from emolib.evaluation.tables import (
+    PUBLISHED_VA,
+    gather_runs,
+    movie_table,
+    score_table,
+    shown_run,
+    summary_table,
+)
 from emolib.studya.run import METRICS_KIND
 
 
@@ -41,6 +48,41 @@ def test_tables(tmp_path: Path) -> None:
     assert "±" in text.loc[("mixed", "adam", 64, "lstm"), "r_valence"]
     assert summary_table(score_table(runs, "fear")).empty
     assert {"system", "source"} <= set(PUBLISHED_VA.columns)
+
+
+def test_the_movie_table_holds_each_test_movie_of_the_latest_run_once(tmp_path: Path) -> None:
+    def per_movie(fold: int, r: float) -> dict:
+        movies = [f"m{fold}a", f"m{fold}b"]
+        return {model: [{"movie": m, "mse_valence": 0.1 * (i + 1), "mse_arousal": 0.2, "r_arousal": r,
+                         "r_valence": None if model == "constant" else r, "n_windows": 9}
+                        for i, m in enumerate(movies)]
+                for model in ("lstm", "ridge", "constant")}  # fmt: skip
+
+    for folder, fold, r in (("a/fold0", 0, 0.5), ("a/fold1", 1, 0.7), ("book/va", 1, 0.9)):
+        _write(tmp_path / folder, fold, r)
+        metrics = json.loads((tmp_path / folder / "metrics.json").read_text())
+        (tmp_path / folder / "metrics.json").write_text(
+            json.dumps({**metrics, "per_movie": per_movie(fold, r)})
+        )
+    _write(tmp_path / "old" / "fold0", 0, 0.3, modality="audio")  # written before per-movie scores existed
+    table = movie_table(gather_runs(tmp_path), "va")
+    assert len(table) == 2 * 2 * 3  # two folds of two movies, three predictors; the repeated fold once
+    lstm = table[table["model"] == "lstm"].set_index("movie")
+    assert sorted(lstm.index) == ["m0a", "m0b", "m1a", "m1b"]
+    assert lstm.loc["m1a", "r_valence"] == 0.9 and lstm.loc["m0b", "mse_valence"] == 0.2  # the latest run
+    assert table[table["model"] == "constant"]["r_valence"].isna().all()
+    assert movie_table(gather_runs(tmp_path), "fear").empty
+
+
+def test_the_run_drawn_along_a_movie_is_the_first_fold_of_the_mixed_model(tmp_path: Path) -> None:
+    assert shown_run([]) is None
+    _write(tmp_path / "04" / "fold-1" / "va", 1, 0.5)  # sorts before the book's fold-0 run
+    _write(tmp_path / "04" / "va", 0, 0.6)
+    _write(tmp_path / "audio", 0, 0.1, modality="audio")
+    runs = gather_runs(tmp_path)
+    assert shown_run(runs) == str(tmp_path / "04" / "va")
+    assert shown_run(runs, modality="audio") == str(tmp_path / "audio")
+    assert shown_run([r for r in runs if r["modality"] == "audio"]) == str(tmp_path / "audio")
 
 
 def test_precision_and_batch_movies_tell_configurations_apart(tmp_path: Path) -> None:

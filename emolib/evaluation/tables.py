@@ -31,10 +31,12 @@ __all__ = [
     "gather_runs",
     "gather_test_set_runs",
     "protocol_table",
+    "movie_table",
     "plot_along",
     "plot_learning_curves",
     "plot_pr_curves",
     "score_table",
+    "shown_run",
     "summary_table",
 ]
 
@@ -181,6 +183,52 @@ def score_table(runs: Sequence[dict], task: str) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=columns)
     identity = [*CONFIG_KEYS, "fold", "n_folds", "folds_seed", "model"]
     return table.drop_duplicates(subset=identity, keep="last").reset_index(drop=True)
+
+
+def movie_table(runs: Sequence[dict], task: str) -> pd.DataFrame:
+    """One row per test movie, run and predictor: the per-movie scores behind :func:`score_table`.
+
+    The movie is Study A's independent unit (its windows are not independent of each other), so
+    intervals resample these rows' movies, never windows. Columns: ``path``, the :data:`CONFIG_KEYS`,
+    ``fold``, ``n_folds``, ``folds_seed``, ``model``, ``movie``, then :data:`VA_METRICS` with ``r`` of a
+    constant predictor ``nan``, or for fear ``ap`` (``nan`` for a movie without fear windows),
+    ``precision``, ``recall``, ``f1``, ``positive_rate``. Runs written before per-movie scores were
+    kept have no rows; a repeated configuration and fold counts once, as in :func:`score_table`.
+    """
+    metrics = list(VA_METRICS) if task == "va" else ["ap", "precision", "recall", "f1", "positive_rate"]
+    kept = set(score_table(runs, task)["path"])
+    rows = []
+    for run in runs:
+        if run.get("task") != task or run["path"] not in kept:
+            continue
+        data = Path(run.get("data_dir") or "?").name
+        config = {**_CONFIG_DEFAULTS, **run.get("config", {}), "modality": run.get("modality"), "data": data}
+        config["dtype_policy"] = policy_name(config["mixed_precision"])
+        for model, movies in (run.get("per_movie") or {}).items():
+            for movie in movies:
+                row = {"path": run["path"], **{k: config.get(k) for k in CONFIG_KEYS}}
+                row.update(fold=run.get("fold"), n_folds=run.get("n_folds"), folds_seed=run.get("folds_seed"))
+                row.update(model=model, movie=movie["movie"])
+                row.update({m: np.nan if movie.get(m) is None else movie.get(m) for m in metrics})
+                rows.append(row)
+    columns = ["path", *CONFIG_KEYS, "fold", "n_folds", "folds_seed", "model", "movie", *metrics]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def shown_run(runs: Sequence[dict], modality: str = "mixed") -> str | None:
+    """The folder of the valence/arousal run to draw along a movie: of ``modality`` if one ran, lowest fold.
+
+    Falls back to any valence/arousal run; ``None`` when there is none. Among runs of the same fold
+    the latest wins, as in :func:`score_table`.
+    """
+    va = [r for r in runs if r.get("task") == "va"]
+    chosen = [r for r in va if r.get("modality") == modality] or va
+    if not chosen:
+        return None
+    best = min(
+        chosen, key=lambda r: (r.get("fold") if r.get("fold") is not None else 1 << 30, -r.get("mtime", 0.0))
+    )
+    return str(best["path"])
 
 
 def _mean_sd(values: pd.Series) -> str:

@@ -52,7 +52,7 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from emolib.runs.notebooks import NotebookFailed, discover, execute_all
+    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, NotebookFailed, discover, execute_all
 
     sources = discover(args.sources, only=args.only)
     if not sources:
@@ -60,7 +60,7 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
         return 2
     parameters = {"data_dir": str(Path(args.data).resolve()), "profile": args.profile, "seed": args.seed}
     try:
-        execute_all(sources, args.out, parameters, outputs_root=args.outputs)
+        execute_all(sources, args.out, parameters, outputs_root=args.outputs, extra_runs=BOOK_EXTRA_RUNS)
     except NotebookFailed as err:
         print(f"\n{err}", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextvars
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,13 @@ INJECTED_TAG = "injected-parameters"
 """The tag papermill gives the cell of the parameters it injects."""
 REMOVE_TAG = "remove-cell"
 """The cell tag Jupyter Book (myst-nb) honours by leaving the cell out of the book."""
+BOOK_EXTRA_RUNS: dict[str, tuple[dict[str, Any], ...]] = {
+    "04_lstm_training": ({"fold": 1}, {"fold": 2}, {"fold": 3}),
+}
+"""Runs the book makes besides each chapter's own, before the next chapter: notebook 04 on the other
+three of its four default folds, so that every development movie of the sample is a test movie once
+and the evaluation chapter's intervals resample all of them (one fold holds two movies of the tiny
+sample: too few for an interval). Their executed notebooks stay in ``<outputs>/<stem>/<label>/``."""
 PROTOCOL_NOTEBOOK = "04_lstm_training"
 """The notebook :func:`execute_all` runs a second time on the data's test set (:func:`protocol_run`)."""
 PROTOCOL_SUFFIX = "_test_set"
@@ -220,11 +227,15 @@ def execute_all(
     out_dir: str | Path,
     parameters: Mapping[str, Any],
     outputs_root: str | Path,
+    extra_runs: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> list[Path]:
     """Execute notebooks in order; each gets ``output_dir = outputs_root/<notebook stem>``.
 
-    Stops at the first notebook that fails (raising :class:`NotebookFailed`). Notebook 04 is run a
-    second time on the data's test set when there is one (:func:`protocol_run`).
+    ``extra_runs`` (the book passes :data:`BOOK_EXTRA_RUNS`) maps a notebook's stem to further
+    parameter sets, each executed right after that notebook's own run, with its executed copy and
+    outputs in ``outputs_root/<stem>/<key-value>``. Notebook 04 is then run once more on the data's test
+    set when there is one (:func:`protocol_run`). Stops at the first notebook that fails (raising
+    :class:`NotebookFailed`). Returns the executed chapters.
     """
     done = []
     for source in sources:
@@ -235,9 +246,19 @@ def execute_all(
         done.append(
             execute(source, Path(out_dir) / f"{stem}.ipynb", params, failed_copy=run_dir / "FAILED.ipynb")
         )
-        extra = protocol_run(stem, parameters, outputs_root)
-        if extra is not None:
-            extra_dir = Path(extra["output_dir"])
-            print(f"[papermill] {Path(source).name} on the test set -> {extra_dir / 'run.ipynb'}", flush=True)
-            execute(source, extra_dir / "run.ipynb", extra, failed_copy=extra_dir / "FAILED.ipynb")
+        for extra in (extra_runs or {}).get(stem, ()):
+            label = "_".join(f"{k}-{v}" for k, v in extra.items())
+            extra_dir = run_dir / label
+            print(f"[papermill] {Path(source).name} {label} -> {extra_dir}", flush=True)
+            execute(
+                source,
+                extra_dir / f"{stem}.ipynb",
+                {**parameters, **extra, "output_dir": str(extra_dir)},
+                failed_copy=extra_dir / "FAILED.ipynb",
+            )
+        protocol = protocol_run(stem, parameters, outputs_root)
+        if protocol is not None:
+            test_run = Path(protocol["output_dir"])
+            print(f"[papermill] {Path(source).name} on the test set -> {test_run / 'run.ipynb'}", flush=True)
+            execute(source, test_run / "run.ipynb", protocol, failed_copy=test_run / "FAILED.ipynb")
     return done
