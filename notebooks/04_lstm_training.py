@@ -29,6 +29,7 @@ profile = "tiny"  # sample profile the book was built with (recorded in the outp
 seed = 0  # seeds the folds and the network
 output_dir = "../outputs/04_lstm_training"  # metrics, run files, checkpoint, logs and figures go here
 fold = 0  # which fold this run trains and tests
+test_dir = None  # a 2017 test set or dev-layout folder: train on data_dir, score it (None: folds)
 n_folds = 4  # movie-level folds (the thesis: 27 train / 2 validation / 1 test movies per fold)
 n_val = None  # validation movies per fold (None: about 2 in 30, at least 1)
 task = "both"  # "va" (valence and arousal), "fear", or "both" (one model each, in <output_dir>/<task>)
@@ -63,7 +64,7 @@ run_box(
         "summary.json": "the fold and the configuration",
         "fig_*.png": "the chapter's figures",
     },
-    examples={"fold": "1", "modality": "audio"},
+    examples={"fold": "1", "modality": "audio", "test_dir": "../data/sample/mediaeval2017test"},
 )
 
 # %% tags=["hide-input"]
@@ -80,9 +81,9 @@ from emolib.core.atomic import write_text
 from emolib.core.figures import figure_saver
 from emolib.evaluation.tables import plot_along, plot_learning_curves, plot_pr_curves
 from emolib.runs.kernels import filter_library_warnings
-from emolib.studya.data import load_movie_set, pick_extractors
-from emolib.studya.folds import fold_table, make_folds
-from emolib.studya.run import run_fold
+from emolib.studya.data import load_movie_set, load_test_set, pick_extractors
+from emolib.studya.folds import fold_table, make_folds, protocol_split, split_table
+from emolib.studya.run import run_one
 from emolib.studya.training import TrainConfig
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
@@ -94,8 +95,12 @@ mode = "stateless" if not stateful else ("faithful" if faithful else "parallel")
 extractors = pick_extractors(modality, visual, audio)
 movies = load_movie_set(data_dir, extractors, store_dir, extract_missing)
 folds = make_folds(movies.movies, n_folds, seed, n_val)
+test_movies = None if test_dir is None else load_test_set(test_dir, extractors, None, extract_missing)
+protocol = None if test_movies is None else protocol_split(movies.movies, test_movies.movies, seed, n_val)
+split = protocol or folds[fold]
 summary = {
     "data_dir": str(Path(data_dir).resolve()),
+    "test_dir": test_dir and str(Path(test_dir).resolve()),
     "profile": profile,
     "seed": seed,
     "mode": mode,
@@ -108,13 +113,15 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 glue("n_movies", len(movies.movies), display=False)
 glue("n_folds", n_folds, display=False)
 glue("fold", fold, display=False)
-glue("n_train", len(folds[fold].train), display=False)
-glue("n_val", len(folds[fold].val), display=False)
-glue("n_test", len(folds[fold].test), display=False)
+glue("run_label", "the MediaEval protocol on the test folder" if protocol else f"fold {fold}", display=False)
+glue("scope", "the test folder's movies" if protocol else "this fold's test movies", display=False)
+glue("n_train", len(split.train), display=False)
+glue("n_val", len(split.val), display=False)
+glue("n_test", len(split.test), display=False)
 glue("n_features", movies.features[movies.movies[0]].shape[1], display=False)
 glue("extractors", ", ".join(extractors), display=False)
 glue("mode", mode, display=False)
-display(fold_table(folds))
+display(split_table(protocol) if protocol else fold_table(folds))
 
 # %% [markdown]
 # The models of the thesis's Figures 3.11 and 3.12 {cite:p}`bernal2017predicting`: the fused step
@@ -151,10 +158,19 @@ display(fold_table(folds))
 # The {glue:text}`n_movies` movies are split at movie level into {glue:text}`n_folds` folds,
 # deterministically from the seed: each movie is the test movie of one fold, the validation movies
 # follow it in the shuffled order, and no movie has two roles in a fold (the table above). This run is
-# fold {glue:text}`fold`: {glue:text}`n_train` training, {glue:text}`n_val` validation and
+# {glue:text}`run_label`: {glue:text}`n_train` training, {glue:text}`n_val` validation and
 # {glue:text}`n_test` test movie(s), {glue:text}`n_features` features per step from
 # {glue:text}`extractors`, training mode *{glue:text}`mode`*. Features are standardised with the
 # training movies' statistics only.
+#
+# **The MediaEval protocol.** With a `test_dir` (a 2017 test set of anonymised `MEDIAEVAL17_XX` movies,
+# such as the synthetic one in `data/sample/mediaeval2017test`, or any folder in the development
+# layout), there are no folds: the model trains on every development movie but the validation ones
+# (early stopping), predicts every movie of the test folder (features from the same extractors,
+# extracted into `<test_dir>/features` when missing) and is scored per test movie, then averaged over
+# movies, as the task's official runs were; the baselines are fitted on the development movies and
+# scored on the same test movies. `metrics.json` then has a `test_set` section (`mean`, `scores`,
+# `per_movie`); fear is scored only where the test folder has fear annotations.
 
 # %%
 runs = {}
@@ -166,9 +182,9 @@ for name in tasks:
     )  # fmt: skip
     run_dir = out / name if task == "both" else out
     print(f"--- {name}: training into {run_dir}")
-    runs[name] = run_fold(
-        data_dir, run_dir, config, fold=fold, n_folds=n_folds, modality=modality, visual=visual, audio=audio,
-        folds_seed=seed, n_val=n_val, movies=movies,
+    runs[name] = run_one(
+        data_dir, run_dir, config, test_dir=test_dir, test_movies=test_movies, fold=fold, n_folds=n_folds,
+        modality=modality, visual=visual, audio=audio, folds_seed=seed, n_val=n_val, movies=movies,
     )  # fmt: skip
     summary["runs"][name] = {"output_dir": str(run_dir), "scores": runs[name].metrics["scores"]}
 
@@ -205,7 +221,7 @@ if "va" in runs:
 # ## Valence and arousal on the test movie(s)
 #
 # The valence/arousal model kept {glue:text}`va_epoch_note`. The table gives the task's
-# scores on this fold's test movies for the LSTM and the two baselines of the same fold; Pearson's r
+# scores on {glue:text}`scope` for the LSTM and the two baselines of the same fold; Pearson's r
 # of the constant predictor is undefined.
 
 # %% tags=["hide-input"]
@@ -238,7 +254,9 @@ if "va" in runs:
 # ```
 
 # %% tags=["hide-input"]
-if "fear" in runs:
+if "fear" in runs and not runs["fear"].metrics["scores"]:  # a test folder without fear annotations
+    print("fear: no ground truth in the test folder; predictions in run_test_fear.txt, not scored")
+elif "fear" in runs:
     fear = runs["fear"]
     scores = pd.DataFrame(fear.metrics["scores"]).T[["map", "precision", "recall", "f1", "positive_rate"]]
     display(scores.round(3))

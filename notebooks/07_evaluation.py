@@ -30,7 +30,7 @@ seed = 0  # recorded only
 output_dir = "../outputs/07_evaluation"  # tables go here
 runs_dir = None  # where notebooks 05 and 06 wrote their outputs (None: the parent of output_dir)
 studyb_runs = None  # list of Study B run folders (metrics.json inside); None: <runs_dir>/05_autoencoder
-studya_runs = None  # folder searched for Study A fold runs (metrics.json of notebook 04); None: runs_dir
+studya_runs = None  # folder searched for Study A runs (metrics.json of notebook 04); None: runs_dir
 studya_shown = None  # Study A run folder drawn along a test movie (None: the first mixed-modality run)
 
 # %% tags=["remove-input"]
@@ -232,6 +232,27 @@ if a_fear_preds:
 # %% tags=["hide-input"]
 display(PUBLISHED_VA.set_index("system").round(4))
 PUBLISHED_VA.to_csv(out / "studya_published.csv", index=False)
+
+# %% [markdown]
+# ### The MediaEval protocol: this book's run on the synthetic test part
+#
+# The table below, when there is one, is **this book's own run** (not a published figure): notebook 04
+# with a `test_dir`, the official protocol of the task. The model trains on every development movie of
+# the synthetic sample (a few validate, for early stopping), predicts the {glue:text}`a_protocol_movies`
+# anonymised movies of the sample's synthetic test part (`mediaeval2017test`), and is scored per test
+# movie, then averaged over movies, in the columns of the published table; the baselines are fitted on
+# the development movies and scored on the same test movies. {glue:text}`a_n_protocol` such run(s)
+# were found. The movies are synthetic, so these numbers are not comparable with the published ones.
+
+# %% tags=["hide-input"]
+from emolib.evaluation.tables import gather_test_set_runs, protocol_table
+
+a_protocol = protocol_table(gather_test_set_runs(studya_runs or runs_dir))
+a_protocol.to_csv(out / "studya_protocol.csv", index=False)
+glue("a_n_protocol", a_protocol["path"].nunique() if len(a_protocol) else 0, display=False)
+glue("a_protocol_movies", int(a_protocol["n_movies"].max()) if len(a_protocol) else 0, display=False)
+if len(a_protocol):
+    display(a_protocol.drop(columns=["year", "path"]).set_index("system").round(4))
 
 # %% [markdown]
 # ## Study B

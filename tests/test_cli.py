@@ -108,6 +108,26 @@ def test_sweep_parameters_and_grid(tmp_path: Path) -> None:
     assert parse_grid(None) == {}
 
 
+def test_test_dir_reaches_every_run_of_the_plan_once_per_configuration(tmp_path: Path) -> None:
+    from emolib.runs.folds_command import chosen_folds
+    from emolib.runs.sweep import plan
+
+    base = sweep_parameters(tmp_path, "tiny", 0, 4, "va", ["epochs=3"], test_dir=tmp_path / "test")
+    assert base["test_dir"] == str((tmp_path / "test").resolve())
+    assert "test_dir" not in sweep_parameters(tmp_path, "tiny", 0, 4, "va")  # notebook 04's default: None
+    assert chosen_folds(base, None) == [0] and chosen_folds(base, [2]) == [2]
+    tasks = plan(tmp_path / "runs", base, parse_grid(["units=8,16"]), chosen_folds(base, None))
+    assert len(tasks) == 2 and {t.parameters["test_dir"] for t in tasks} == {base["test_dir"]}
+
+
+def test_folds_command_line_passes_test_dir_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict = {}
+    monkeypatch.setattr(folds_command, "run_folds", lambda *a, **kw: seen.update(kw) or 0)
+    assert main(["folds", "--data", str(tmp_path), "--test-dir", "data/sample/mediaeval2017test"]) == 0
+    assert seen["test_dir"] == "data/sample/mediaeval2017test"
+    assert main(["folds", "--data", str(tmp_path)]) == 0 and seen["test_dir"] is None
+
+
 def test_result_line_shows_attempts_only_when_retried() -> None:
     res = {"status": "done", "config": "modality-audio", "fold": 0, "seconds": 3.6, "attempts": 1,
            "error": ""}  # fmt: skip

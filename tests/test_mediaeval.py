@@ -387,3 +387,33 @@ def test_devset_movies_lists_movies_and_passes_annotation_problems_on(tmp_path: 
     lonely.unlink()
     with pytest.raises(DataError, match="Broken-MEDIAEVAL2017-valence_arousal.txt:3: "):
         me.load_devset(tmp_path)  # what the notebooks read: the annotations must be sound
+
+
+# --------------------------------------------------------------------------------------------------
+# 2017 test set
+# --------------------------------------------------------------------------------------------------
+
+
+def test_load_testset_finds_ground_truth_and_anonymised_movies(tmp_path: Path) -> None:
+    for k, n in ((1, 4), (0, 3)):
+        write(tmp_path / "gt" / f"MEDIAEVAL17_{k:02d}_Valence-Arousal.txt", va_text(n).replace("\t", " "))
+    write(tmp_path / "movies" / "MEDIAEVAL17_00.mp4", "not opened")
+    write(tmp_path / "notes.txt", "ignored")
+    test = me.load_testset(tmp_path)
+    assert test.names == ["MEDIAEVAL17_00", "MEDIAEVAL17_01"]
+    assert test.movies["n_windows"].tolist() == [3, 4]
+    assert test.movies["movie"].tolist() == [tmp_path / "movies" / "MEDIAEVAL17_00.mp4", None]
+    assert list(test.movie_annotations("MEDIAEVAL17_01").columns) == ["id", "time", "valence", "arousal"]
+
+
+def test_load_testset_errors_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no MediaEval 2017 test-set ground truth"):
+        me.load_testset(write(tmp_path / "empty" / "x.txt", "x").parent)
+    bad = write(tmp_path / "bad" / "MEDIAEVAL17_02_Valence-Arousal.txt", "a b c d\n0 0 0.1 2.0\n")
+    with pytest.raises(DataError) as excinfo:
+        me.load_testset(bad.parent)
+    assert_data_error(excinfo, bad, 2)
+    write(tmp_path / "dup" / "a" / "MEDIAEVAL17_00_Valence-Arousal.txt", va_text(2))
+    write(tmp_path / "dup" / "b" / "MEDIAEVAL17_00_Valence-Arousal.txt", va_text(2))
+    with pytest.raises(DataError, match="duplicate ground-truth file"):
+        me.load_testset(tmp_path / "dup")

@@ -6,6 +6,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emolib.datasets.arff import read_arff
+from emolib.datasets.mediaeval import load_testset, read_test_valence_arousal
 from emolib.datasets.smelloffear import LABEL_NAMES
 from emolib.datasets.vocs import read_voc_screening
 from emolib.media.alignment import n_sequences, n_windows
@@ -26,17 +28,26 @@ from emolib.synth.cues import MUSIC_FADE, STINGER_LEAD, fear_onsets
 from emolib.synth.generate import _remove_stale
 from emolib.synth.labels import scene_labels
 from emolib.synth.latent import SCENES
-from emolib.synth.mediaeval import FEAR_DIR, FELT_SECONDS, VA_DIR, format_valence_arousal, window_annotations
+from emolib.synth.mediaeval import (
+    FEAR_DIR,
+    FELT_SECONDS,
+    TEST_TRUTH_DIR,
+    VA_DIR,
+    format_valence_arousal,
+    window_annotations,
+)
 from emolib.synth.movie import movie_cues, movie_latent
 from emolib.synth.mux import ffmpeg_exe
-from emolib.synth.profiles import FRAME_RATES, Profile, acceptable_duration
+from emolib.synth.profiles import FRAME_RATES, TEST_LAYOUT, Profile, acceptable_duration
 from emolib.synth.seeding import stream
 from emolib.synth.video import plan_shots, render_batch
 
 ME = "mediaeval2017"
 SOF = "smelloffear"
-NANO = Profile("nano", 1, (21.0, 24.0), (1,), (61.0, 64.0), 0, (10.0, 12.0))
-"""A two-movie profile for the determinism test."""
+NANO = Profile("nano", 1, (21.0, 24.0), (1,), (61.0, 64.0), 0, (10.0, 12.0), 1, (12.0, 15.0))
+"""A three-movie profile (one of each layout) for the determinism test."""
+PICO = Profile("pico", 1, (21.0, 24.0), (), (61.0, 64.0), 0, (10.0, 12.0), 1, (12.0, 15.0))
+"""One development and one test movie: the test part must leave the development part as it was."""
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +119,29 @@ def test_tiny_plan_has_real_world_variety() -> None:
     assert len(labelled) == 6 and all(890 <= s.duration <= 1010 and 2 <= s.screenings <= 4 for s in labelled)
     assert sum(n_sequences(s.duration) for s in labelled) >= 180
     assert len([s for s in sof if not s.labelled]) == 2
+    test = specs_of(TEST_LAYOUT, "tiny")
+    assert [s.name for s in test] == ["MEDIAEVAL17_00", "MEDIAEVAL17_01", "MEDIAEVAL17_02"]
+    assert all(55 <= s.duration <= 95 for s in test)
+
+
+@pytest.mark.parametrize("profile", ["micro", "tiny", "full"])
+def test_test_set_comes_last_and_leaves_the_development_plan_as_it_was(profile: str) -> None:
+    from emolib.synth.profiles import get_profile
+
+    specs = plan(profile, 0)
+    without = plan(replace(get_profile(profile), test_movies=0), 0)
+    assert specs[: len(without)] == without  # every earlier movie exactly as before
+    test = specs[len(without) :]
+    assert test and all(s.layout == TEST_LAYOUT for s in test)
+    assert [s.name for s in test] == [f"MEDIAEVAL17_{k:02d}" for k in range(len(test))]
+    assert len(test) == {"micro": 2, "tiny": 3, "full": 14}[profile]
+
+
+def test_test_movies_draw_from_their_own_streams() -> None:
+    dev = stream(0, ME, 0, "latent").random(8)
+    test = stream(0, TEST_LAYOUT, 0, "latent").random(8)
+    assert not np.allclose(dev, test)
+    np.testing.assert_array_equal(test, stream(0, TEST_LAYOUT, 0, "latent").random(8))
 
 
 def test_full_plan_follows_the_studies() -> None:
@@ -315,6 +349,12 @@ def expected_files() -> set[str]:
             f"{ME}/{FEAR_DIR}/{s.name}-MEDIAEVAL2017-fear.txt",
             f"{ME}/_latent/{s.name}.csv",
         }
+    for s in specs_of(TEST_LAYOUT):
+        files |= {
+            f"{TEST_LAYOUT}/movies/{s.name}.mp4",
+            f"{TEST_LAYOUT}/{TEST_TRUTH_DIR}/{s.name}_Valence-Arousal.txt",
+            f"{TEST_LAYOUT}/_latent/{s.name}.csv",
+        }
     for s in specs_of(SOF):
         files |= {f"{SOF}/movies/{s.name}.mp4", f"{SOF}/_latent/{s.name}.csv"}
         if s.labelled:
@@ -370,6 +410,37 @@ def test_mediaeval_annotation_files(micro: tuple[Path, dict]) -> None:
         assert va[["MeanValence", "MeanArousal"]].abs().to_numpy().max() <= 1.0
         assert set(fear["Fear"]) <= {0, 1}
         assert va["Time"].iloc[-1] + 10 <= spec.duration < va["Time"].iloc[-1] + 15
+
+
+@pytest.mark.slow
+def test_test_set_ground_truth_is_read_by_the_test_set_reader(micro: tuple[Path, dict]) -> None:
+    out, manifest = micro
+    test = load_testset(out / TEST_LAYOUT)
+    specs = specs_of(TEST_LAYOUT)
+    assert test.names == [s.name for s in specs]
+    entries = {m["name"]: m for m in manifest["movies"] if m["layout"] == TEST_LAYOUT}
+    for spec in specs:
+        path = out / TEST_LAYOUT / TEST_TRUTH_DIR / f"{spec.name}_Valence-Arousal.txt"
+        lines = path.read_text().splitlines()
+        assert len(lines[0].split()) == 4 and all(len(line.split()) == 4 for line in lines[1:])
+        table = read_test_valence_arousal(path)
+        assert len(table) == n_windows(spec.duration) == entries[spec.name]["n_windows"]
+        assert table["time"].tolist() == [5.0 * i for i in range(len(table))]
+        row = test.movies.set_index("name").loc[spec.name]
+        assert row["movie"] == out / TEST_LAYOUT / "movies" / f"{spec.name}.mp4" and row["fear_path"] is None
+    assert "fear" not in test.annotations  # the 2017 test set's fear format is not published
+
+
+@pytest.mark.slow
+def test_test_part_leaves_the_development_part_byte_identical(tmp_path: Path) -> None:
+    both = generate_sample(tmp_path / "both", profile=PICO, seed=5, workers=1)
+    dev = generate_sample(tmp_path / "dev", profile=replace(PICO, test_movies=0), seed=5, workers=1)
+    dev_files = [f for m in dev["movies"] for f in m["files"]]
+    assert dev["movies"] == [m for m in both["movies"] if m["layout"] != TEST_LAYOUT]
+    assert dev_files and all(not f.startswith(TEST_LAYOUT) for f in dev_files)
+    for rel in dev_files:
+        assert (tmp_path / "both" / rel).read_bytes() == (tmp_path / "dev" / rel).read_bytes(), rel
+    assert any(m["layout"] == TEST_LAYOUT for m in both["movies"])
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ File formats (see ``formats.md`` of the project's reference material):
   columns, valence and arousal at indices 2 and 3. The header names are not published, so any
   4 non-numeric names are accepted; columns 0 and 1 are read as window id and start time and
   checked against the same 5 s grid as the development set.
+  :func:`load_testset` finds them, with the ``MEDIAEVAL17_XX.mp4`` movies, under a folder.
 * ``MEDIAEVAL18_{id}_Valence-Arousal.txt`` (2018): header ``Time Valence Arousal``, tab-separated,
   one row per second.
 
@@ -40,11 +41,13 @@ from emolib.media.alignment import SHIFT_SECONDS
 
 __all__ = [
     "FEAR_SUFFIX",
+    "TEST_VA_SUFFIX",
     "TIME_TOLERANCE",
     "VA_SUFFIX",
     "MediaEvalSet",
     "devset_movies",
     "load_devset",
+    "load_testset",
     "read_fear",
     "read_run",
     "read_test_valence_arousal",
@@ -57,12 +60,16 @@ VA_SUFFIX = "-MEDIAEVAL2017-valence_arousal.txt"
 """File name ending of a development-set valence/arousal annotation: ``<Name>`` + this."""
 FEAR_SUFFIX = "-MEDIAEVAL2017-fear.txt"
 """File name ending of a development-set fear annotation: ``<Name>`` + this."""
+TEST_VA_SUFFIX = "_Valence-Arousal.txt"
+"""File name ending of a 2017 test-set ground truth: ``MEDIAEVAL17_XX`` + this."""
 TIME_TOLERANCE = 0.01
 """Largest accepted distance in seconds between an annotated time and its grid position."""
 MOVIE_SUFFIXES = (".mp4",)
 """Movie file extensions recognised by :func:`load_devset` (compared case-insensitively)."""
 
 _ANNOTATION_RE = re.compile(r"^(?P<name>.+)-MEDIAEVAL2017-(?P<kind>valence_arousal|fear)\.txt$")
+_TEST_RE = re.compile(r"^(?P<name>MEDIAEVAL17_\d+)_Valence-Arousal\.txt$")
+_EXPECTED_TEST_LAYOUT = f"MEDIAEVAL17_XX{TEST_VA_SUFFIX} ground-truth files (and MEDIAEVAL17_XX.mp4 movies)"
 _EXPECTED_LAYOUT = (
     f"<Name>{VA_SUFFIX} and <Name>{FEAR_SUFFIX} files, e.g. in "
     "MEDIAEVAL17-DevSet-Valence_Arousal-annotations/annotations/ and "
@@ -516,6 +523,65 @@ def load_devset(root: PathLike) -> MediaEvalSet:
             "movie": [videos.get(name) for name in names],
             "va_path": [va[name] for name in names],
             "fear_path": [fear[name] for name in names],
+            "n_windows": np.array([len(t) for t in tables], dtype=np.int64),
+        }
+    )
+    return MediaEvalSet(root=base, movies=movies, annotations=pd.concat(tables, ignore_index=True))
+
+
+def load_testset(root: PathLike) -> MediaEvalSet:
+    """Find and read a MediaEval 2017 test set (anonymised movies and their ground truth) under ``root``.
+
+    Ground-truth files ``MEDIAEVAL17_XX_Valence-Arousal.txt`` (:func:`read_test_valence_arousal`) are
+    found anywhere under ``root`` by name, movies ``MEDIAEVAL17_XX.mp4`` likewise (not opened). The
+    2017 test set has no fear ground truth in a known format, so the annotation table has no ``fear``
+    column. Hidden files and folders are ignored.
+
+    Parameters
+    ----------
+    root
+        Folder to search.
+
+    Returns
+    -------
+    MediaEvalSet
+        ``movies`` with ``name``, ``movie``, ``va_path``, ``fear_path`` (always ``None``) and
+        ``n_windows``; ``annotations`` with ``movie``, ``id``, ``time``, ``valence``, ``arousal``.
+
+    Raises
+    ------
+    DataError
+        If ``root`` is not a folder or holds no ground-truth file, if two ground-truth files or two
+        movies share a name, or if a ground-truth file is malformed (naming file and line).
+    """
+    base = require_dir(root, _EXPECTED_TEST_LAYOUT)
+    truth: dict[str, Path] = {}
+    others: list[Path] = []
+    for f in walk_files(base):
+        match = _TEST_RE.match(f.name)
+        if match is None:
+            others.append(f)
+        elif match["name"] in truth:
+            raise DataError(f, f"duplicate ground-truth file: {truth[match['name']]} has the same name")
+        else:
+            truth[match["name"]] = f
+    if not truth:
+        raise DataError(
+            base, f"no MediaEval 2017 test-set ground truth found; expected {_EXPECTED_TEST_LAYOUT}"
+        )
+    names = sorted(truth)
+    videos = find_by_stem(others, names, MOVIE_SUFFIXES)
+    tables = []
+    for name in names:
+        table = read_test_valence_arousal(truth[name])
+        table.insert(0, "movie", name)
+        tables.append(table)
+    movies = pd.DataFrame(
+        {
+            "name": names,
+            "movie": [videos.get(name) for name in names],
+            "va_path": [truth[name] for name in names],
+            "fear_path": [None] * len(names),
             "n_windows": np.array([len(t) for t in tables], dtype=np.int64),
         }
     )

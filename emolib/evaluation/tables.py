@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from emolib.core.precision import policy_name
-from emolib.studya.run import METRICS_KIND
+from emolib.studya.run import METRICS_KIND, TEST_SET_KIND
 from emolib.studya.scoring import precision_recall_curve
 from emolib.studya.training import TrainConfig
 
@@ -29,6 +29,8 @@ __all__ = [
     "VA_METRICS",
     "FEAR_METRICS",
     "gather_runs",
+    "gather_test_set_runs",
+    "protocol_table",
     "movie_table",
     "plot_along",
     "plot_learning_curves",
@@ -93,6 +95,62 @@ def gather_runs(root: str | Path) -> list[dict]:
         if isinstance(data, dict) and data.get("kind") == METRICS_KIND:
             runs.append({**data, "path": str(path.parent), "mtime": path.stat().st_mtime})
     return runs
+
+
+def gather_test_set_runs(root: str | Path) -> list[dict]:
+    """Every finished test-set run (``metrics.json`` of kind :data:`~emolib.studya.run.TEST_SET_KIND`:
+    notebook 04 with a ``test_dir``) under ``root``, sorted by path, as :func:`gather_runs`."""
+    runs = []
+    base = Path(root)
+    if not base.is_dir():
+        return runs
+    for path in sorted(base.rglob("metrics.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and data.get("kind") == TEST_SET_KIND:
+            runs.append({**data, "path": str(path.parent)})
+    return runs
+
+
+def protocol_table(runs: Sequence[dict]) -> pd.DataFrame:
+    """Valence/arousal test-set runs in the columns of :data:`PUBLISHED_VA`, a row per run and predictor.
+
+    Every row is this project's run on the test folder it names (``source``), scored the official way:
+    per test movie, then the mean over movies. It is a table of its own, never rows of the published one.
+
+    Parameters
+    ----------
+    runs
+        :func:`gather_test_set_runs` output; fear runs and runs without ground truth are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns of :data:`PUBLISHED_VA` (``year`` empty) plus ``n_movies`` and ``path``.
+    """
+    rows = []
+    for run in runs:
+        section = run.get("test_set") or {}
+        if run.get("task") != "va" or not section.get("scored"):
+            continue
+        test = Path(str(section.get("test_dir", "?")))
+        source = (
+            f"this book's run on {test.parent.name}/{test.name}, trained on {Path(str(run['data_dir'])).name}"
+        )
+        for model, scores in section.get("scores", {}).items():
+            label = {"lstm": "LSTM", "ridge": "ridge regression", "constant": "constant mean predictor"}
+            row = {
+                "system": f"This book: {label.get(model, model)} ({run.get('modality', '?')})",
+                "year": pd.NA,
+                **{m: np.nan if scores.get(m) is None else scores[m] for m in VA_METRICS},
+                "source": source,
+                "n_movies": int(scores.get("n_movies", 0)),
+                "path": run["path"],
+            }
+            rows.append(row)
+    return pd.DataFrame(rows, columns=[*PUBLISHED_VA.columns, "n_movies", "path"])
 
 
 def score_table(runs: Sequence[dict], task: str) -> pd.DataFrame:

@@ -121,7 +121,7 @@ def _cmd_folds(args: argparse.Namespace) -> int:
         args.data, args.profile, args.seed, args.n_folds, args.task, notebook=args.notebook, out=args.out,
         outputs=args.outputs, book=args.book, settings=args.set, grid=args.grid, folds=args.folds,
         scheduler=args.scheduler, workers=args.workers, retries=args.retries, evaluate=args.evaluate,
-        features=args.features, tls=_tls_files(args),
+        features=args.features, tls=_tls_files(args), test_dir=args.test_dir,
     )  # fmt: skip
 
 
@@ -236,6 +236,10 @@ def build_parser() -> argparse.ArgumentParser:
     fo.add_argument("--n-folds", type=int, default=4, help="movie-level folds (default 4)")
     fo.add_argument("--folds", type=int, nargs="+", help="only these fold indices (default: all)")
     fo.add_argument("--task", default="both", help="va, fear or both (default both)")
+    fo.add_argument(
+        "--test-dir", help="a MediaEval 2017 test set (or development-layout folder): each configuration "
+        "trains on all of --data and is scored on it, per movie then the mean (notebook 04's test_dir)",
+    )  # fmt: skip
     fo.add_argument(
         "--grid", nargs="+", metavar="NAME=V1,V2", help="parameters to sweep, e.g. modality=audio,video,mixed"
     )

@@ -15,8 +15,8 @@ from typing import Any
 
 from emolib.core.options import key_values, parse_value
 
-__all__ = ["EVALUATION_NOTEBOOK", "extract_missing_features", "parse_grid", "rebuild_evaluation",
-           "result_line", "run_folds", "sweep_parameters"]  # fmt: skip
+__all__ = ["EVALUATION_NOTEBOOK", "chosen_folds", "extract_missing_features", "parse_grid",
+           "rebuild_evaluation", "result_line", "run_folds", "sweep_parameters"]  # fmt: skip
 
 EVALUATION_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "07_evaluation.py"
 """The notebook that evaluates the runs of a sweep (the book's evaluation chapter)."""
@@ -29,16 +29,20 @@ def sweep_parameters(
     n_folds: int,
     task: str,
     settings: Sequence[str] | None = None,
+    test_dir: str | Path | None = None,
 ) -> dict[str, Any]:
     """The parameters every run gets: the data and folds, overridden by ``--set NAME=VALUE`` items.
 
-    ``data_dir`` is made absolute, since the runs execute in the notebooks' folder; the values of
-    ``settings`` are JSON if they parse, else strings (:func:`emolib.core.options.parse_value`).
+    ``data_dir`` (and ``test_dir``, given only when not ``None``: notebook 04's MediaEval protocol) is
+    made absolute, since the runs execute in the notebooks' folder; the values of ``settings`` are
+    JSON if they parse, else strings (:func:`emolib.core.options.parse_value`).
     """
     base: dict[str, Any] = {
         "data_dir": str(Path(data).resolve()), "profile": profile, "seed": seed, "n_folds": n_folds,
         "task": task,
     }  # fmt: skip
+    if test_dir is not None:
+        base["test_dir"] = str(Path(test_dir).resolve())
     base.update({k: parse_value(v) for k, v in key_values(settings, "NAME=VALUE")})
     return base
 
@@ -49,11 +53,30 @@ def parse_grid(items: Sequence[str] | None) -> dict[str, list[Any]]:
 
 
 def extract_missing_features(base: Mapping[str, Any]) -> None:
-    """Extract once, before the runs, the features the runs' ``visual`` and ``audio`` parameters name."""
-    from emolib.studya.data import load_movie_set
+    """Extract once, before the runs, the features the runs' ``visual`` and ``audio`` parameters name
+    (of the test folder's movies too, when the runs have a ``test_dir``)."""
+    from emolib.studya.data import load_movie_set, load_test_set
 
     names = [*base.get("visual", ["colour-motion"]), *base.get("audio", ["logmel-stats"])]
     load_movie_set(base["data_dir"], names, base.get("store_dir"))
+    if base.get("test_dir"):
+        load_test_set(base["test_dir"], names)
+
+
+def chosen_folds(base: Mapping[str, Any], folds: Iterable[int] | None) -> list[int]:
+    """The fold indices to run: ``folds`` if given, else all ``n_folds``; one (0) with a ``test_dir``.
+
+    A run with a test folder trains on every development movie and ignores ``fold``, so its folds
+    would all be the same run.
+
+    Examples
+    --------
+    >>> chosen_folds({"n_folds": 3}, None), chosen_folds({"n_folds": 3, "test_dir": "/t"}, None)
+    ([0, 1, 2], [0])
+    """
+    if folds is not None:
+        return list(folds)
+    return [0] if base.get("test_dir") else list(range(int(base["n_folds"])))
 
 
 def result_line(res: Mapping[str, Any]) -> str:
@@ -125,6 +148,7 @@ def run_folds(
     evaluate: bool = True,
     features: bool = True,
     tls: Sequence[str | None] = (None, None, None),
+    test_dir: str | Path | None = None,
 ) -> int:
     """Run the sweep, print its progress and summary, then rebuild the evaluation chapter.
 
@@ -152,6 +176,10 @@ def run_folds(
     tls
         Certificate authority, certificate and key files for a ``tls://`` scheduler
         (:func:`emolib.core.distributed.tls_security`).
+    test_dir
+        A test folder (``--test-dir``): every run follows the MediaEval protocol on it (trains on the
+        whole development set, scores the test movies), one run per configuration
+        (:func:`chosen_folds`); notebook 07, which evaluates fold runs, is not rebuilt.
 
     Returns
     -------
@@ -167,9 +195,9 @@ def run_folds(
     from emolib.runs.notebooks import NotebookFailed
     from emolib.runs.sweep import plan, run_all
 
-    base = sweep_parameters(data, profile, seed, n_folds, task, settings)
+    base = sweep_parameters(data, profile, seed, n_folds, task, settings, test_dir)
     configs = parse_grid(grid)
-    chosen = list(folds) if folds is not None else list(range(int(base["n_folds"])))
+    chosen = chosen_folds(base, folds)
     if features:
         extract_missing_features(base)
     tasks = plan(out, base, configs, chosen, source=notebook)
@@ -181,7 +209,9 @@ def run_folds(
                         client=client, retries=retries)  # fmt: skip
     failed = int((table["status"] == "failed").sum())
     print(f"{len(table) - failed} runs finished, {failed} failed; summary in {summary}")
-    if evaluate:
+    if evaluate and base.get("test_dir"):
+        print("test-set runs: scores in each run's metrics.json (test_set); notebook 07 not rebuilt")
+    elif evaluate:
         try:
             target = rebuild_evaluation(base["data_dir"], base["profile"], base["seed"], out, outputs, book)
         except NotebookFailed as err:

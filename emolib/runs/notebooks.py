@@ -12,6 +12,11 @@ that cell ``remove-cell`` too, so Jupyter Book leaves it out of the rendered pag
 toggle (its ``hide-input`` tag), and each chapter's run box lists them. (The values given are still
 recorded in the notebook's ``papermill`` metadata, which the book does not render.)
 
+When the data folder holds a test set (``<data_dir>/mediaeval2017test``, the synthetic sample's),
+:func:`execute_all` also runs notebook 04 once more with ``test_dir`` set, the MediaEval protocol, into
+``<outputs>/04_lstm_training_test_set/`` (its executed copy stays there as ``run.ipynb``, not a page of
+the book); notebook 07 shows its scores in a table of their own.
+
 Every notebook runs in the project's quiet kernel (:mod:`emolib.runs.kernels`): the native start-up log
 of TensorFlow and XLA goes to ``<output_dir>/kernel.log`` instead of the page.
 """
@@ -27,6 +32,7 @@ from typing import Any
 
 from emolib.core.atomic import atomic_path
 from emolib.runs.kernels import NATIVE_LOG, kernel_manager_class, log_tail
+from emolib.synth.profiles import TEST_LAYOUT
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 INJECTED_TAG = "injected-parameters"
@@ -40,6 +46,10 @@ BOOK_EXTRA_RUNS: dict[str, tuple[dict[str, Any], ...]] = {
 three of its four default folds, so that every development movie of the sample is a test movie once
 and the evaluation chapter's intervals resample all of them (one fold holds two movies of the tiny
 sample: too few for an interval). Their executed notebooks stay in ``<outputs>/<stem>/<label>/``."""
+PROTOCOL_NOTEBOOK = "04_lstm_training"
+"""The notebook :func:`execute_all` runs a second time on the data's test set (:func:`protocol_run`)."""
+PROTOCOL_SUFFIX = "_test_set"
+"""Suffix of the output folder of that run: ``<outputs>/04_lstm_training_test_set``."""
 
 
 _THREAD = threading.local()
@@ -193,6 +203,25 @@ def execute(
     return Path(output)
 
 
+def protocol_run(stem: str, parameters: Mapping[str, Any], outputs_root: str | Path) -> dict[str, Any] | None:
+    """The parameters of the book's test-set run after notebook ``stem``, or ``None`` when there is none.
+
+    There is one after :data:`PROTOCOL_NOTEBOOK` when ``<data_dir>/mediaeval2017test`` exists.
+
+    Examples
+    --------
+    >>> protocol_run("05_autoencoder", {"data_dir": "/nowhere"}, "/out") is None
+    True
+    """
+    if stem != PROTOCOL_NOTEBOOK or "data_dir" not in parameters:
+        return None
+    test_dir = Path(parameters["data_dir"]) / TEST_LAYOUT
+    if not test_dir.is_dir():
+        return None
+    output_dir = Path(outputs_root).resolve() / f"{stem}{PROTOCOL_SUFFIX}"
+    return {**parameters, "test_dir": str(test_dir), "output_dir": str(output_dir)}
+
+
 def execute_all(
     sources: Iterable[str | Path],
     out_dir: str | Path,
@@ -204,7 +233,8 @@ def execute_all(
 
     ``extra_runs`` (the book passes :data:`BOOK_EXTRA_RUNS`) maps a notebook's stem to further
     parameter sets, each executed right after that notebook's own run, with its executed copy and
-    outputs in ``outputs_root/<stem>/<key-value>``. Stops at the first notebook that fails (raising
+    outputs in ``outputs_root/<stem>/<key-value>``. Notebook 04 is then run once more on the data's test
+    set when there is one (:func:`protocol_run`). Stops at the first notebook that fails (raising
     :class:`NotebookFailed`). Returns the executed chapters.
     """
     done = []
@@ -226,4 +256,9 @@ def execute_all(
                 {**parameters, **extra, "output_dir": str(extra_dir)},
                 failed_copy=extra_dir / "FAILED.ipynb",
             )
+        protocol = protocol_run(stem, parameters, outputs_root)
+        if protocol is not None:
+            test_run = Path(protocol["output_dir"])
+            print(f"[papermill] {Path(source).name} on the test set -> {test_run / 'run.ipynb'}", flush=True)
+            execute(source, test_run / "run.ipynb", protocol, failed_copy=test_run / "FAILED.ipynb")
     return done

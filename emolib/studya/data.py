@@ -26,6 +26,7 @@ __all__ = [
     "MovieSet",
     "Standardizer",
     "load_movie_set",
+    "load_test_set",
     "pick_extractors",
     "step_targets",
     "window_truth",
@@ -74,12 +75,20 @@ class MovieSet:
         Extractor names, in column order.
     feature_names
         Name of every feature column.
+    root
+        The annotation folder the movies were found in (``None`` when not recorded).
     """
 
     features: dict[str, NDArray[np.float32]]
     annotations: dict[str, pd.DataFrame]
     extractors: list[str]
     feature_names: list[str] = field(default_factory=list)
+    root: Path | None = None
+
+    @property
+    def has_fear(self) -> bool:
+        """Whether every movie has fear annotations (a 2017 test set has none)."""
+        return all("fear" in a.columns for a in self.annotations.values())
 
     @property
     def movies(self) -> list[str]:
@@ -154,7 +163,68 @@ def load_movie_set(
         features[movie] = np.asarray(fused.data, dtype=np.float32)
         names = fused.names
     annotations = {m: devset.movie_annotations(m) for m in devset.names}
-    return MovieSet(features, annotations, list(extractors), names)
+    return MovieSet(features, annotations, list(extractors), names, root=devset.root)
+
+
+def load_test_set(
+    test_dir: str | Path,
+    extractors: Sequence[str],
+    store_dir: str | Path | None = None,
+    extract_missing: bool = True,
+) -> MovieSet:
+    """Load the fused features and ground truth of the movies a model is tested on after training.
+
+    Parameters
+    ----------
+    test_dir
+        A MediaEval 2017 test set (``MEDIAEVAL17_XX.mp4`` movies and ``MEDIAEVAL17_XX_Valence-Arousal.txt``
+        ground truth, :func:`emolib.datasets.mediaeval.load_testset`; no fear annotations), or any
+        folder in the development layout (:func:`emolib.datasets.mediaeval.load_devset`, with fear).
+    extractors
+        Extractor names to fuse, in order (those of the development movies).
+    store_dir
+        Feature store of the test movies (default ``<test_dir>/features``, apart from the development
+        set's: test and development movies may share names).
+    extract_missing
+        Extract features that are missing or stale from the movie files (weight-free extractors).
+
+    Raises
+    ------
+    DataError
+        If ``test_dir`` holds neither layout, or a movie's features are missing and its movie file
+        is not there or cannot be extracted.
+    """
+    from emolib.datasets.layouts import locate
+    from emolib.datasets.mediaeval import load_devset, load_testset
+    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract
+
+    root = Path(test_dir).expanduser().resolve()
+    try:
+        dev_layout = locate(root).mediaeval
+    except DataError:
+        dev_layout = None
+    found = load_devset(dev_layout) if dev_layout is not None else load_testset(root)
+    store = FeatureStore(store_dir or root / DEFAULT_STORE_SUBDIR)
+    paths = dict(zip(found.movies["name"], found.movies["movie"], strict=True))
+    missing = sorted({m for m in found.names for e in extractors if store.attrs(e, m) is None})
+    if missing and not extract_missing:
+        raise DataError(store.root, f"features of {', '.join(missing)} are missing (extract_missing is off)")
+    if missing:
+        for m in missing:
+            if paths[m] is None:
+                raise DataError(found.root, f"no movie file {m}.mp4 to extract the features of {m} from")
+        report = extract(
+            {m: paths[m] for m in missing}, [create(e) for e in extractors], store, progress=False
+        )
+        if report.failed:
+            raise DataError(store.root, f"feature extraction failed: {report.failed}")
+    features, names = {}, []
+    for movie in found.names:
+        fused = store.load_fused(movie, list(extractors))
+        features[movie] = np.asarray(fused.data, dtype=np.float32)
+        names = fused.names
+    annotations = {m: found.movie_annotations(m) for m in found.names}
+    return MovieSet(features, annotations, list(extractors), names, root=found.root)
 
 
 @dataclass

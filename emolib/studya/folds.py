@@ -17,7 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Fold", "fold_table", "get_fold", "make_folds"]
+__all__ = ["TEST_SET_FOLD", "Fold", "fold_table", "get_fold", "make_folds", "protocol_split", "split_table"]
+
+TEST_SET_FOLD = -1
+"""``index`` of the split of a test-set run (every development movie trains or validates)."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,59 @@ def get_fold(movies: Sequence[str], fold: int, n_folds: int, seed: int = 0, n_va
     if not 0 <= fold < len(folds):
         raise IndexError(f"fold {fold} out of range 0..{len(folds) - 1}")
     return folds[fold]
+
+
+def protocol_split(
+    movies: Sequence[str], test: Sequence[str], seed: int = 0, n_val: int | None = None
+) -> Fold:
+    """The split of a test-set run: every development movie trains, but for a few that validate.
+
+    Parameters
+    ----------
+    movies
+        The development movies (order does not matter; duplicates are an error).
+    test
+        The test movies (of another folder: they may share names with development movies).
+    seed
+        Seed of the shuffle that picks the validation movies.
+    n_val
+        Validation movies (default :func:`default_n_val` with no test movie among the development ones).
+
+    Returns
+    -------
+    Fold
+        Index :data:`TEST_SET_FOLD`; ``train`` and ``val`` partition ``movies``, ``test`` is ``test``.
+
+    Raises
+    ------
+    ValueError
+        With fewer than 2 development movies, duplicate names, no test movie, or a ``n_val`` that
+        leaves no movie to train.
+    """
+    names = sorted(movies)
+    if len(set(names)) != len(names):
+        raise ValueError("duplicate movie names")
+    if len(names) < 2:
+        raise ValueError(f"need at least 2 development movies (train, validation), got {len(names)}")
+    if not test:
+        raise ValueError("no test movie")
+    n_v = default_n_val(len(names), 0) if n_val is None else int(n_val)
+    if n_v < 1 or len(names) - n_v < 1:
+        raise ValueError(f"{n_v} validation movies of {len(names)} leave none to train (or none validates)")
+    order = [names[i] for i in np.random.default_rng(seed).permutation(len(names))]
+    val, train = order[:n_v], order[n_v:]
+    return Fold(TEST_SET_FOLD, tuple(sorted(train)), tuple(sorted(val)), tuple(sorted(test)))
+
+
+def split_table(split: Fold) -> pd.DataFrame:
+    """One row per movie of a run's split: its ``set`` (development or test) and its ``role``.
+
+    Unlike :func:`fold_table`, this tells a test movie from a development movie of the same name
+    (a test folder in the development layout may reuse the names).
+    """
+    rows = [("development", role, m) for role in ("train", "val") for m in getattr(split, role)]
+    rows += [("development" if split.index != TEST_SET_FOLD else "test", "test", m) for m in split.test]
+    return pd.DataFrame(rows, columns=["set", "role", "movie"]).set_index("movie")
 
 
 def fold_table(folds: Sequence[Fold]) -> pd.DataFrame:

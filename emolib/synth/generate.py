@@ -17,18 +17,19 @@ import numpy as np
 from emolib.core.atomic import write_text
 from emolib.core.workers import process_pool, start_method
 from emolib.features.librosa193 import FEATURE_RATE, librosa193
-from emolib.synth.mediaeval import build_movie
-from emolib.synth.profiles import MovieSpec, get_profile, plan
+from emolib.synth.mediaeval import build_movie, build_test_movie
+from emolib.synth.profiles import TEST_LAYOUT, MovieSpec, get_profile, plan
 from emolib.synth.smelloffear import build_film
 
 GENERATOR = "emolib.synth"
-GENERATOR_VERSION = "1.3"
+GENERATOR_VERSION = "1.4"
 """Bump whenever the same seed would give different files."""
 MANIFEST = "manifest.json"
 
 
 def _job(spec: MovieSpec, seed: int, out: Path) -> dict:
-    build = build_movie if spec.layout == "mediaeval2017" else build_film
+    builders = {"mediaeval2017": build_movie, TEST_LAYOUT: build_test_movie}
+    build = builders.get(spec.layout, build_film)
     entry = {
         "layout": spec.layout,
         "index": spec.index,

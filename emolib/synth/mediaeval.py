@@ -1,4 +1,4 @@
-"""Writer of the synthetic MediaEval 2017 development set.
+"""Writers of the synthetic MediaEval 2017 development set and test set.
 
 Layout under ``<out>/mediaeval2017/`` (the real release's, see ``data/README.md``)::
 
@@ -6,6 +6,14 @@ Layout under ``<out>/mediaeval2017/`` (the real release's, see ``data/README.md`
     MEDIAEVAL17-DevSet-Valence_Arousal-annotations/annotations/<Name>-MEDIAEVAL2017-valence_arousal.txt
     MEDIAEVAL17-DevSet-Fear-annotations/annotations/<Name>-MEDIAEVAL2017-fear.txt
     _latent/<Name>.csv                       (synthetic only: the latent curves)
+
+and under ``<out>/mediaeval2017test/`` the 2017 test set's anonymised movies and ground truth::
+
+    movies/MEDIAEVAL17_XX.mp4
+    groundtruth/MEDIAEVAL17_XX_Valence-Arousal.txt   (header + 4 whitespace-separated columns)
+    _latent/MEDIAEVAL17_XX.csv               (synthetic only, with the latent fear curve)
+
+The 2017 test set's fear ground truth has no published format, so none is written.
 
 Valence and arousal annotations are the raters' *felt* curves (the latent curves with a memory of
 :data:`FELT_SECONDS`, :meth:`emolib.synth.latent.Latent.felt`) averaged over each 10 s window
@@ -22,10 +30,10 @@ from numpy.typing import NDArray
 
 from emolib.core.atomic import write_text
 from emolib.datasets.layouts import MEDIAEVAL_SUBDIR
-from emolib.datasets.mediaeval import FEAR_SUFFIX, VA_SUFFIX
+from emolib.datasets.mediaeval import FEAR_SUFFIX, TEST_VA_SUFFIX, VA_SUFFIX
 from emolib.media.alignment import WINDOW_SECONDS, n_windows, window_starts
 from emolib.synth.latent import Latent
-from emolib.synth.profiles import MovieSpec
+from emolib.synth.profiles import TEST_LAYOUT, MovieSpec
 from emolib.synth.seeding import stream
 
 VA_DIR = "MEDIAEVAL17-DevSet-Valence_Arousal-annotations/annotations"
@@ -36,6 +44,10 @@ RATER_NOISE = 0.05
 """Standard deviation of the rater noise added to window means of valence and arousal."""
 FELT_SECONDS = 10.0
 """Time constant of the raters' felt valence and arousal: how long the felt emotion lags and persists."""
+TEST_TRUTH_DIR = "groundtruth"
+"""Folder of the test set's ground-truth files, relative to the test layout's root."""
+TEST_HEADER = ("Id", "Time", "MeanValence", "MeanArousal")
+"""Header of a synthetic test-set ground-truth file (the real names are not published; any 4 are read)."""
 FEAR_THRESHOLD = 0.5
 """A window is annotated as fearful when the mean of the fear curve over it exceeds this."""
 
@@ -78,6 +90,18 @@ def format_valence_arousal(
     return "\n".join(rows) + "\n"
 
 
+def format_test_valence_arousal(
+    starts: NDArray[np.float64], valence: NDArray[np.float64], arousal: NDArray[np.float64]
+) -> str:
+    """Text of a test-set ``MEDIAEVAL17_XX_Valence-Arousal.txt``: header, then 4 space-separated columns."""
+    rows = [" ".join(TEST_HEADER)]
+    rows += [
+        f"{i} {s:.0f} {v:.7f} {a:.7f}"
+        for i, (s, v, a) in enumerate(zip(starts, valence, arousal, strict=True))
+    ]
+    return "\n".join(rows) + "\n"
+
+
 def format_fear(starts: NDArray[np.float64], fear: NDArray[np.int64]) -> str:
     """Text of a ``-MEDIAEVAL2017-fear.txt`` file."""
     rows = ["Id\tTime\tFear"] + [
@@ -107,4 +131,31 @@ def build_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
         "n_windows": int(starts.size),
         "fear_windows": int(fear.sum()),
         "files": [str(p.relative_to(out)) for p in (movie, va_path, fear_path, latent_path)],
+    }
+
+
+def build_test_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
+    """Render one test-set movie with its ground truth and latent files; return its manifest entry.
+
+    The annotations are made exactly as the development set's (:func:`window_annotations`), from
+    the movie's own streams of the test layout; only the valence/arousal ground truth is written.
+    """
+    from emolib.synth.groundtruth import write_latent
+    from emolib.synth.movie import render_movie
+
+    root = out / TEST_LAYOUT
+    movie = root / "movies" / f"{spec.name}.mp4"
+    rendered = render_movie(spec, seed, movie)
+    starts, valence, arousal, fear = window_annotations(
+        rendered.latent, stream(seed, spec.layout, spec.index, "annotation")
+    )
+    va_path = write_text(
+        root / TEST_TRUTH_DIR / f"{spec.name}{TEST_VA_SUFFIX}",
+        format_test_valence_arousal(starts, valence, arousal),
+    )
+    latent_path = write_latent(root / "_latent" / f"{spec.name}.csv", rendered)
+    return {
+        "n_windows": int(starts.size),
+        "fear_windows": int(fear.sum()),
+        "files": [str(p.relative_to(out)) for p in (movie, va_path, latent_path)],
     }

@@ -50,6 +50,10 @@ SOF_UNLABELLED_NAMES: tuple[str, ...] = (
     "Sable", "Marrow_bis", "Halcyon", "Pallor_bis", "Tempest_bis", "Furnace",
 )  # fmt: skip
 """Invented names of the unlabelled films (autoencoder pre-training), after the study's ``_bis`` habit."""
+TEST_LAYOUT = "mediaeval2017test"
+"""Layout name of the synthetic MediaEval 2017 test set (its own random streams and folder)."""
+TEST_NAME_FORMAT = "MEDIAEVAL17_{:02d}"
+"""Anonymised names of the test movies, as in the real 2017 test set: ``MEDIAEVAL17_00``, ..."""
 
 MIN_GRID_OFFSET = 0.5
 """Smallest distance in seconds between a duration and a multiple of 5 s."""
@@ -77,6 +81,10 @@ class Profile:
         Number of unlabelled Smell of Fear films.
     unlabelled_seconds
         Range of their durations in seconds.
+    test_movies
+        Number of MediaEval 2017 test-set movies (anonymised ``MEDIAEVAL17_XX``).
+    test_seconds
+        Range of their durations in seconds.
     """
 
     name: str
@@ -86,14 +94,19 @@ class Profile:
     sof_seconds: tuple[float, float]
     unlabelled_films: int
     unlabelled_seconds: tuple[float, float]
+    test_movies: int = 0
+    test_seconds: tuple[float, float] = (60.0, 90.0)
 
 
 PROFILES: dict[str, Profile] = {
-    "micro": Profile("micro", 3, (30.0, 45.0), (2, 2), (62.0, 80.0), 1, (10.0, 16.0)),
-    "tiny": Profile("tiny", 8, (110.0, 140.0), (3, 2, 4, 3, 3, 2), (900.0, 1000.0), 2, (40.0, 80.0)),
-    "full": Profile("full", 30, (180.0, 600.0), (10, 7, 2, 14, 4, 9), (600.0, 1200.0), 6, (300.0, 900.0)),
-}
-"""The profiles: ``micro`` (tests only, seconds to generate), ``tiny`` (CI default) and ``full``."""
+    "micro": Profile("micro", 3, (30.0, 45.0), (2, 2), (62.0, 80.0), 1, (10.0, 16.0), 2, (20.0, 30.0)),
+    "tiny": Profile("tiny", 8, (110.0, 140.0), (3, 2, 4, 3, 3, 2), (900.0, 1000.0), 2, (40.0, 80.0),
+                    3, (60.0, 90.0)),
+    "full": Profile("full", 30, (180.0, 600.0), (10, 7, 2, 14, 4, 9), (600.0, 1200.0), 6, (300.0, 900.0),
+                    14, (180.0, 600.0)),
+}  # fmt: skip
+"""The profiles: ``micro`` (tests only, seconds to generate), ``tiny`` (CI default) and ``full``
+(whose 14 test movies are as many as the real 2017 test set's)."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +116,7 @@ class MovieSpec:
     Attributes
     ----------
     layout
-        ``"mediaeval2017"`` or ``"smelloffear"``.
+        ``"mediaeval2017"``, ``"smelloffear"`` or ``"mediaeval2017test"`` (:data:`TEST_LAYOUT`).
     index
         Index within the layout (labelled films first, then unlabelled ones).
     name
@@ -184,7 +197,10 @@ def _spec(
 
 
 def plan(profile: str | Profile, seed: int) -> list[MovieSpec]:
-    """The movies of a profile: MediaEval movies, then labelled and unlabelled Smell of Fear films.
+    """The movies of a profile: MediaEval movies, labelled and unlabelled Smell of Fear films, test movies.
+
+    The test movies come last and draw from their own layout's streams, so adding them left every
+    earlier movie as it was.
 
     Parameters
     ----------
@@ -209,6 +225,10 @@ def plan(profile: str | Profile, seed: int) -> list[MovieSpec]:
         name = SOF_LABELLED_NAMES[j] if labelled else SOF_UNLABELLED_NAMES[j - n_lab]
         screenings = prof.screenings[j] if labelled else 0
         specs.append(_spec(seed, "smelloffear", j, name, j + 2, bounds, screenings, labelled))
+    for k in range(prof.test_movies):
+        specs.append(
+            _spec(seed, TEST_LAYOUT, k, TEST_NAME_FORMAT.format(k), k + 1, prof.test_seconds, 0, True)
+        )
     return specs
 
 
@@ -230,6 +250,7 @@ def get_profile(profile: str | Profile) -> Profile:
         prof.mediaeval_movies > len(MEDIAEVAL_NAMES)
         or len(prof.screenings) > len(SOF_LABELLED_NAMES)
         or prof.unlabelled_films > len(SOF_UNLABELLED_NAMES)
+        or not 0 <= prof.test_movies <= 100
     ):
         raise ValueError(f"profile {prof.name!r} asks for more movies than there are names")
     return prof
