@@ -14,6 +14,8 @@ from emolib.core.errors import DataError
 
 MEDIAEVAL_SUBDIR = "mediaeval2017"
 SMELLOFFEAR_SUBDIR = "smelloffear"
+MEDIAEVAL_TEST_SUBDIR = "mediaeval2017test"
+"""Folder of the MediaEval 2017 test-set part inside a ``data_dir`` (the synthetic sample has one)."""
 MEDIAEVAL_VA_GLOB = "*-MEDIAEVAL2017-valence_arousal.txt"
 
 

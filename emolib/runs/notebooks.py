@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from emolib.core.atomic import atomic_path
+from emolib.datasets.layouts import MEDIAEVAL_TEST_SUBDIR
 from emolib.runs.kernels import NATIVE_LOG, kernel_manager_class, log_tail
-from emolib.synth.profiles import TEST_LAYOUT
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 INJECTED_TAG = "injected-parameters"
@@ -215,7 +215,7 @@ def protocol_run(stem: str, parameters: Mapping[str, Any], outputs_root: str | P
     """
     if stem != PROTOCOL_NOTEBOOK or "data_dir" not in parameters:
         return None
-    test_dir = Path(parameters["data_dir"]) / TEST_LAYOUT
+    test_dir = Path(parameters["data_dir"]) / MEDIAEVAL_TEST_SUBDIR
     if not test_dir.is_dir():
         return None
     output_dir = Path(outputs_root).resolve() / f"{stem}{PROTOCOL_SUFFIX}"

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from emolib.datasets.layouts import MEDIAEVAL_TEST_SUBDIR
 from emolib.synth.seeding import stream
 
 FRAME_RATES: tuple[Fraction, ...] = (
@@ -50,7 +51,7 @@ SOF_UNLABELLED_NAMES: tuple[str, ...] = (
     "Sable", "Marrow_bis", "Halcyon", "Pallor_bis", "Tempest_bis", "Furnace",
 )  # fmt: skip
 """Invented names of the unlabelled films (autoencoder pre-training), after the study's ``_bis`` habit."""
-TEST_LAYOUT = "mediaeval2017test"
+TEST_LAYOUT = MEDIAEVAL_TEST_SUBDIR
 """Layout name of the synthetic MediaEval 2017 test set (its own random streams and folder)."""
 TEST_NAME_FORMAT = "MEDIAEVAL17_{:02d}"
 """Anonymised names of the test movies, as in the real 2017 test set: ``MEDIAEVAL17_00``, ..."""
