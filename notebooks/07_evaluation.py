@@ -243,16 +243,27 @@ PUBLISHED_VA.to_csv(out / "studya_published.csv", index=False)
 # movie, then averaged over movies, in the columns of the published table; the baselines are fitted on
 # the development movies and scored on the same test movies. {glue:text}`a_n_protocol` such run(s)
 # were found. The movies are synthetic, so these numbers are not comparable with the published ones.
+# Each score carries its 95 % interval over test movies when at least five test movies were scored
+# (the protocol scores each movie, then averages: the movie is the unit); the second table gives the
+# LSTM's paired verdict against each baseline on the same movies.
 
 # %% tags=["hide-input"]
+from emolib.evaluation.studya_intervals import protocol_intervals, protocol_with_intervals
 from emolib.evaluation.tables import gather_test_set_runs, protocol_table
 
-a_protocol = protocol_table(gather_test_set_runs(studya_runs or runs_dir))
+a_test_runs = gather_test_set_runs(studya_runs or runs_dir)
+a_protocol = protocol_table(a_test_runs)
 a_protocol.to_csv(out / "studya_protocol.csv", index=False)
+a_protocol_int, a_protocol_cmp = protocol_intervals(a_test_runs, seed=seed)
+a_protocol_int.to_csv(out / "studya_protocol_intervals.csv", index=False)
+a_protocol_cmp.to_csv(out / "studya_protocol_comparisons.csv", index=False)
+a_protocol_shown = protocol_with_intervals(a_protocol, a_protocol_int).set_index("system")
 glue("a_n_protocol", a_protocol["path"].nunique() if len(a_protocol) else 0, display=False)
 glue("a_protocol_movies", int(a_protocol["n_movies"].max()) if len(a_protocol) else 0, display=False)
+glue("a_protocol_table", a_protocol_shown, display=False)
 if len(a_protocol):
-    display(a_protocol.drop(columns=["year", "path"]).set_index("system").round(4))
+    display(a_protocol_shown)
+    display(a_protocol_cmp.drop(columns="path").round(3))
 
 # %% [markdown]
 # ## Study B
@@ -313,6 +324,52 @@ glue("studyb_rows", len(studyb), display=False)
 # The paper reports no baseline; on the real data, 149 of 257 validation sequences were
 # *conversation*, where switching the label on for every sequence already scores well.
 
+# %% [markdown]
+# ### How sure each number is: intervals over films and screenings
+#
+# The rows above are single draws. Below, every experiment of the first Study B run is scored again
+# from the predictions notebook 05 kept for its test rows, with a 95 % percentile bootstrap interval
+# (10,000 resamples) over its **independent unit**: the film for scene labels (a film's sequences are
+# neighbouring parts of one story), the screening for breath compounds (one audience's measurements
+# form a time series). Each network is compared with every baseline on the same resamples: it *beats*
+# a baseline only when the interval of the difference excludes 0 on the favourable side (higher F1
+# and AUC, lower MAE). Below five units no interval is given and no verdict drawn.
+
+# %% tags=["hide-input"]
+from emolib.evaluation.studyb_intervals import (
+    headline_intervals_b,
+    load_run_predictions,
+    unit_intervals,
+    units_summary,
+)
+
+b_predictions = load_run_predictions(folders[0]) if folders else {}
+b_int, b_cmp = unit_intervals(b_predictions, seed=seed)
+b_int.to_csv(out / "studyb_intervals.csv", index=False)
+b_cmp.to_csv(out / "studyb_comparisons.csv", index=False)
+glue("b_int_units", units_summary(b_int), display=False)
+if len(b_cmp):
+    display(b_cmp.round(3))
+b_shown = b_int[b_int["experiment"].isin(["audio_labels", "video_labels"]) & (b_int["metric"] == "f1")]
+b_shown = pd.concat([b_shown, b_int[b_int["experiment"].isin(["audio_vocs", "video_vocs"])]])
+if len(b_shown):
+    fig, ax = plt.subplots(figsize=(7, 0.32 * len(b_shown) + 1.2))
+    plot_intervals(b_shown, ax, xlabel="score on the test part, 95 % interval over units",
+                   label_columns=("experiment", "metric", "model"))  # fmt: skip
+    show_a("fig_b_intervals", fig)
+
+# %% [markdown]
+# Units resampled: {glue:text}`b_int_units`.
+#
+# ```{glue:figure} fig_b_intervals
+# :name: fig-b-intervals
+# :alt: Study B scores of the networks and their baselines with 95 % intervals over films or screenings
+# Study B's scores on the test part with 95 % bootstrap intervals: weighted F1 of the scene labels
+# (intervals over films) and mean absolute error of the scaled compounds (intervals over screenings),
+# for the networks (blue), the logistic regression (orange), boosted trees (purple) and the simple
+# baselines (grey).
+# ```
+
 # %% tags=["hide-input"]
 write_json(out / "evaluation.json", {"studyb": studyb.to_dict("records"), "profile": profile, "seed": seed})
 
@@ -326,6 +383,7 @@ write_json(out / "evaluation.json", {"studyb": studyb.to_dict("records"), "profi
 numbers = headline(a_va, a_fear, studyb)
 for kind, metrics in (("va", VA_METRICS), ("fear", ["ap"])):  # with intervals over movies, and verdicts
     numbers.update(headline_intervals(a_int[f"{kind}_intervals"], a_int[f"{kind}_comparisons"], metrics))
+numbers.update(headline_intervals_b(b_int, b_cmp, fallback=numbers))  # over films and screenings
 for key, value in numbers.items():
     glue(key, value, display=False)
 glue("published_va", PUBLISHED_VA.set_index("system").round(4), display=False)

@@ -16,6 +16,7 @@ from book_checks import inspect_page
 from conftest import ROOT, BuiltBook
 
 from emolib.evaluation.intervals import BEATS, UNDECIDED, WORSE, higher_is_better
+from emolib.evaluation.studyb_intervals import SHORT_NAMES
 
 SCREENSHOTS = ROOT / "outputs" / "screenshots"
 """Build artefacts: screenshots of the introduction and the evaluation chapter."""
@@ -110,6 +111,13 @@ WIN_WORDS = re.compile(r"\b(beats?|outperforms?|better than|wins?|superior)\b", 
 """Words that claim a win; the Results chapter may say them only through a glued, computed verdict."""
 
 
+def _expected_verdict(row: pd.Series, metric: str) -> str:
+    """What a comparison row's interval allows it to say."""
+    favourable = row["low"] > 0 if higher_is_better(metric) else row["high"] < 0
+    adverse = row["high"] < 0 if higher_is_better(metric) else row["low"] > 0
+    return BEATS if favourable else WORSE if adverse else UNDECIDED
+
+
 @pytest.mark.slow
 def test_the_results_chapter_claims_no_win_its_intervals_do_not_support(built_book: BuiltBook) -> None:
     text = (built_book.source / "results.md").read_text()
@@ -126,10 +134,17 @@ def test_the_results_chapter_claims_no_win_its_intervals_do_not_support(built_bo
     rows = comparisons.set_index(["metric", "baseline"])
     for metric, baseline in quoted:
         row = rows.loc[(metric, baseline)]
-        favourable = row["low"] > 0 if higher_is_better(metric) else row["high"] < 0
-        adverse = row["high"] < 0 if higher_is_better(metric) else row["low"] > 0
-        expected = BEATS if favourable else WORSE if adverse else UNDECIDED
-        assert row["verdict"] == expected, (metric, baseline, row.to_dict())
+        assert row["verdict"] == _expected_verdict(row, metric), (metric, baseline, row.to_dict())
+    verdict_b = r"07_evaluation\.ipynb::res_b_verdict_(f1|auc|mae)_(audio|video)_(\w+?):s"
+    quoted_b = set(re.findall(verdict_b, text))
+    assert len(quoted_b) >= 6
+    b = pd.read_csv(out / "studyb_comparisons.csv")
+    assert len(b) and b["n_units"].min() >= 5  # the sample's test parts hold enough films and screenings
+    for metric, source, short in quoted_b:
+        target = "vocs" if metric == "mae" else "labels"
+        name = {v: k for k, v in SHORT_NAMES.items() if v}[short]
+        row = b.set_index(["experiment", "metric", "baseline"]).loc[(f"{source}_{target}", metric, name)]
+        assert row["verdict"] == _expected_verdict(row, metric), (source, metric, name, row.to_dict())
 
 
 @pytest.mark.slow

@@ -140,3 +140,36 @@ def test_intervals_of_the_books_configuration_over_all_its_folds(tmp_path: Path)
     assert sweep_verdicts([]).empty
     none = run_intervals(runs, None)
     assert all(table.empty for table in none.values())
+
+
+def _protocol_run(path: str, n_movies: int) -> dict:
+    per_movie = {
+        model: [{"movie": f"MEDIAEVAL17_{i:02d}", "mse_valence": 0.1 * (i + 1) + shift, "r_valence": 0.5,
+                 "mse_arousal": 0.2, "r_arousal": None} for i in range(n_movies)]
+        for model, shift in (("lstm", 0.0), ("constant", 0.05), ("ridge", 0.0))
+    }  # fmt: skip
+    section = {"scored": True, "test_dir": "/d/sample/mediaeval2017test", "per_movie": per_movie}
+    section["scores"] = {m: pd.DataFrame(v).mean(numeric_only=True).to_dict() | {"n_movies": n_movies}
+                         for m, v in per_movie.items()}  # fmt: skip
+    return {"path": path, "task": "va", "modality": "mixed", "data_dir": "/d/sample", "test_set": section}
+
+
+def test_protocol_runs_get_intervals_over_their_test_movies_and_the_table_shows_them() -> None:
+    from emolib.evaluation.studya_intervals import protocol_intervals, protocol_with_intervals
+    from emolib.evaluation.tables import protocol_table
+
+    fear = {"path": "fear", "task": "fear", "test_set": {}}
+    runs = [_protocol_run("big", 8), _protocol_run("small", 3), fear]
+    intervals, comparisons = protocol_intervals(runs, n_resamples=1000)
+    assert set(intervals["path"]) == {"big", "small"}
+    big = intervals[(intervals["path"] == "big") & (intervals["metric"] == "mse_valence")].set_index("model")
+    assert big.loc["lstm", "estimate"] == pytest.approx(0.45) and big.loc["lstm", "low"] < 0.45
+    assert intervals[intervals["path"] == "small"]["low"].isna().all()  # three movies: no interval
+    beaten = comparisons[(comparisons["path"] == "big") & (comparisons["metric"] == "mse_valence")]
+    assert beaten.set_index("baseline").loc["constant", "verdict"] == BEATS  # 0.05 lower on every movie
+    table = protocol_with_intervals(protocol_table(runs), intervals)
+    lstm = table[table["system"] == "This book: LSTM (mixed)"].set_index("n_movies")
+    assert lstm.loc[8, "mse_valence"].startswith("0.450 [") and lstm.loc[3, "mse_valence"] == "0.200"
+    assert (table["r_arousal"] == "n/a").all()
+    empty_int, empty_cmp = protocol_intervals([])
+    assert empty_int.empty and empty_cmp.empty

@@ -4,4 +4,9 @@
 * :mod:`~emolib.evaluation.intervals`: percentile bootstrap intervals over the independent unit (test
   movies, screenings or films, never windows), paired bootstrap of model − baseline on the same
   resamples and its verdict, mean ± sd over seeds or folds.
+* :mod:`~emolib.evaluation.studya_intervals`: Study A's scores with intervals over test movies (every
+  fold of a configuration; the MediaEval-protocol runs) and the LSTM's verdicts against its baselines.
+* :mod:`~emolib.evaluation.studyb_intervals`: Study B's scores with intervals over films (scene
+  labels) or screenings (compounds), from the test predictions notebook 05 keeps, and the networks'
+  verdicts against their baselines.
 """

@@ -65,7 +65,9 @@ __all__ = [
     "MeanSD",
     "UnitMetric",
     "bootstrap",
+    "MIN_UNITS",
     "bootstrap_loop",
+    "bounds_text",
     "compare_label_predictors",
     "higher_is_better",
     "mean_sd",
@@ -107,6 +109,9 @@ DEFAULT_RESAMPLES = 10_000
 """Resamples drawn unless told otherwise."""
 DEFAULT_LEVEL = 0.95
 """Coverage of the intervals unless told otherwise."""
+MIN_UNITS = 5
+"""Fewest independent units with a defined score for an interval: below, a percentile bootstrap has
+only a handful of distinct resamples and its interval would claim a certainty it does not have."""
 
 
 def higher_is_better(metric: str) -> bool:
@@ -477,6 +482,22 @@ class Interval:
 
     def __str__(self) -> str:
         return self.format()
+
+
+def bounds_text(
+    estimate: float, low: float = float("nan"), high: float = float("nan"), signed: bool = False
+) -> str:
+    """``"0.902 [0.851, 0.950]"``: three decimals, the bounds only when they are finite, ``"n/a"`` for a
+    missing estimate; ``signed`` writes ``+``/``-`` signs (for differences)."""
+
+    def number(value: float) -> str:
+        return f"{value:+.3f}" if signed else f"{value:.3f}"
+
+    if not np.isfinite(estimate):
+        return "n/a"
+    if np.isfinite(low) and np.isfinite(high):
+        return f"{number(estimate)} [{number(low)}, {number(high)}]"
+    return number(estimate)
 
 
 def _check_level(level: float) -> None:

@@ -25,9 +25,11 @@ import pandas as pd
 from emolib.evaluation.intervals import (
     DEFAULT_LEVEL,
     DEFAULT_RESAMPLES,
+    MIN_UNITS,
     UNDECIDED,
     Interval,
     bootstrap,
+    bounds_text,
     paired_bootstrap,
     unit_mean,
     verdict,
@@ -40,13 +42,17 @@ __all__ = [
     "configuration_of",
     "headline_intervals",
     "movie_intervals",
+    "plot_intervals",
+    "protocol_intervals",
+    "protocol_with_intervals",
+    "run_intervals",
+    "sweep_verdicts",
 ]
 
 INTERVAL_COLUMNS = ["metric", "model", "estimate", "low", "high", "n_movies"]
 """Columns of the first table :func:`movie_intervals` returns."""
-MIN_MOVIES = 5
-"""Fewest movies with a defined score for an interval: below, a percentile bootstrap has only a few
-distinct resamples and its interval would claim a certainty it does not have."""
+MIN_MOVIES = MIN_UNITS
+"""Fewest movies with a defined score for an interval (:data:`~emolib.evaluation.intervals.MIN_UNITS`)."""
 COMPARISON_COLUMNS = ["metric", "model", "baseline", "difference", "low", "high", "n_movies", "verdict"]
 """Columns of the second table :func:`movie_intervals` returns."""
 
@@ -156,12 +162,6 @@ def movie_intervals(
     )
 
 
-def _number(value: float, signed: bool = False) -> str:
-    if not np.isfinite(value):
-        return "n/a"
-    return f"{value:+.3f}" if signed else f"{value:.3f}"
-
-
 def headline_intervals(
     intervals: pd.DataFrame,
     comparisons: pd.DataFrame,
@@ -198,17 +198,13 @@ def headline_intervals(
             out[f"{prefix}_diff_{metric}_{baseline}"] = "n/a"
             out[f"{prefix}_verdict_{metric}_{baseline}"] = UNDECIDED
     for row in intervals.itertuples(index=False):
-        text = _number(row.estimate)
-        if np.isfinite(row.low):
-            text += f" [{_number(row.low)}, {_number(row.high)}]"
-        out[f"{prefix}_{row.metric}_{row.model}"] = text
+        out[f"{prefix}_{row.metric}_{row.model}"] = bounds_text(row.estimate, row.low, row.high)
         if row.model == models[0]:
             out[f"{prefix}_n_movies_{row.metric}"] = str(int(row.n_movies))
     for row in comparisons.itertuples(index=False):
-        text = _number(row.difference, signed=True)
-        if np.isfinite(row.low):
-            text += f" [{_number(row.low, signed=True)}, {_number(row.high, signed=True)}]"
-        out[f"{prefix}_diff_{row.metric}_{row.baseline}"] = text
+        out[f"{prefix}_diff_{row.metric}_{row.baseline}"] = bounds_text(
+            row.difference, row.low, row.high, signed=True
+        )
         out[f"{prefix}_verdict_{row.metric}_{row.baseline}"] = row.verdict
     return out
 
@@ -243,20 +239,42 @@ def run_intervals(
             "fear_comparisons": fear_cmp}  # fmt: skip
 
 
-def plot_intervals(intervals: pd.DataFrame, ax: plt.Axes, title: str = "") -> None:
-    """Each predictor's mean over movies with its interval, one row per metric and predictor."""
+def plot_intervals(
+    intervals: pd.DataFrame,
+    ax: plt.Axes,
+    title: str = "",
+    xlabel: str = "mean over test movies, 95 % interval over movies",
+    label_columns: Sequence[str] = ("metric", "model"),
+) -> None:
+    """Each predictor's score with its interval, one row per metric and predictor.
+
+    Parameters
+    ----------
+    intervals
+        Rows with ``estimate``, ``low``, ``high``, ``model`` and the ``label_columns``
+        (:func:`movie_intervals`, or :func:`emolib.evaluation.studyb_intervals.unit_intervals`).
+    ax
+        Where to draw.
+    title, xlabel
+        Of the axes.
+    label_columns
+        Columns joined into each row's label.
+    """
     shown = intervals[np.isfinite(intervals["estimate"].to_numpy(dtype=np.float64))]
-    labels = [f"{r.metric} · {r.model}" for r in shown.itertuples(index=False)]
+    labels = [
+        " · ".join(str(v) for v in values) for values in shown[list(label_columns)].itertuples(index=False)
+    ]
     y = np.arange(len(shown))[::-1]
     est = shown["estimate"].to_numpy(dtype=np.float64)
     low = np.where(np.isfinite(shown["low"]), est - shown["low"], 0.0)
     high = np.where(np.isfinite(shown["high"]), shown["high"] - est, 0.0)
-    colours = {"lstm": "tab:blue", "ridge": "tab:orange", "constant": "tab:grey"}
+    colours = {"lstm": "tab:blue", "model@val": "tab:blue", "model": "tab:blue", "ridge": "tab:orange",
+               "logistic": "tab:orange", "boosted trees": "tab:purple"}  # fmt: skip
     for yi, e, lo, hi, model in zip(y, est, low, high, shown["model"], strict=True):
-        ax.errorbar(e, yi, xerr=[[lo], [hi]], fmt="o", color=colours.get(model, "tab:green"), capsize=3)
+        ax.errorbar(e, yi, xerr=[[lo], [hi]], fmt="o", color=colours.get(model, "tab:grey"), capsize=3)
     ax.set_yticks(y, labels)
     ax.grid(axis="x", alpha=0.3)
-    ax.set_xlabel("mean over test movies, 95 % interval over movies")
+    ax.set_xlabel(xlabel)
     if title:
         ax.set_title(title)
 
@@ -284,3 +302,78 @@ def sweep_verdicts(runs: Sequence[dict], n_resamples: int = DEFAULT_RESAMPLES, s
             tables.append(comparisons.assign(**config))
     columns = [*CONFIG_KEYS, *COMPARISON_COLUMNS]
     return pd.concat(tables, ignore_index=True)[columns] if tables else pd.DataFrame(columns=columns)
+
+
+def protocol_intervals(
+    runs: Sequence[dict], n_resamples: int = DEFAULT_RESAMPLES, seed: int = 0, min_movies: int = MIN_MOVIES
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Intervals over the test movies of MediaEval-protocol runs (notebook 04 with a ``test_dir``).
+
+    Parameters
+    ----------
+    runs
+        Test-set runs (:func:`emolib.evaluation.tables.gather_test_set_runs`); fear runs and runs
+        without ground truth are left out.
+    n_resamples, seed, min_movies
+        As :func:`movie_intervals` (the protocol scores per test movie, then averages: the movie is
+        the unit).
+
+    Returns
+    -------
+    intervals, comparisons : pandas.DataFrame
+        The tables of :func:`movie_intervals` for every run, with its folder in a ``path`` column.
+    """
+    intervals, comparisons = [], []
+    for run in runs:
+        section = run.get("test_set") or {}
+        if run.get("task") != "va" or not section.get("scored"):
+            continue
+        rows = [
+            {"model": model, "movie": movie["movie"], **{m: movie.get(m) for m in VA_METRICS}}
+            for model, movies in (section.get("per_movie") or {}).items()
+            for movie in movies
+        ]
+        found = movie_intervals(
+            pd.DataFrame(rows, columns=["model", "movie", *VA_METRICS]).astype(
+                {m: float for m in VA_METRICS}
+            ),
+            VA_METRICS,
+            n_resamples=n_resamples,
+            seed=seed,
+            min_movies=min_movies,
+        )
+        intervals.append(found[0].assign(path=run["path"]))
+        comparisons.append(found[1].assign(path=run["path"]))
+    return (
+        pd.concat(intervals, ignore_index=True)
+        if intervals
+        else pd.DataFrame(columns=[*INTERVAL_COLUMNS, "path"]),
+        pd.concat(comparisons, ignore_index=True)
+        if comparisons
+        else pd.DataFrame(columns=[*COMPARISON_COLUMNS, "path"]),
+    )
+
+
+def protocol_with_intervals(protocol: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    """The protocol table (:func:`~emolib.evaluation.tables.protocol_table`), scores as text with intervals.
+
+    Every score cell reads ``"0.123 [0.100, 0.150]"`` (the value alone below
+    :data:`MIN_MOVIES` test movies); the ``system``, ``n_movies`` and ``source`` columns are kept.
+    """
+    names = {"LSTM": "lstm", "ridge regression": "ridge", "constant mean predictor": "constant"}
+    keyed = intervals.set_index(["path", "model", "metric"]) if len(intervals) else None
+    rows = []
+    for row in protocol.itertuples(index=False):
+        label = str(row.system).split(": ", 1)[-1].rsplit(" (", 1)[0]
+        model = names.get(label, label)
+        cells = {"system": row.system}
+        for metric in VA_METRICS:
+            key = (row.path, model, metric)
+            if keyed is not None and key in keyed.index:
+                found = keyed.loc[key]
+                cells[metric] = bounds_text(found["estimate"], found["low"], found["high"])
+            else:
+                cells[metric] = bounds_text(getattr(row, metric))
+        cells.update(n_movies=row.n_movies, source=row.source)
+        rows.append(cells)
+    return pd.DataFrame(rows, columns=["system", *VA_METRICS, "n_movies", "source"])

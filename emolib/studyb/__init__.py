@@ -4,6 +4,7 @@ Modules: :mod:`~emolib.studyb.frames` (1 fps 64x36 sequences, cached), :mod:`~em
 (samples, what runs on a folder, the l20/oso/omo splits), :mod:`~emolib.studyb.models`,
 :mod:`~emolib.studyb.metrics`, :mod:`~emolib.studyb.baselines` (logistic regression and boosted trees
 beside the audio network), :mod:`~emolib.studyb.training`, :mod:`~emolib.studyb.experiments`,
+:mod:`~emolib.studyb.predictions` (each experiment's test predictions, kept for intervals),
 :mod:`~emolib.studyb.saliency`.
 """
 

@@ -32,10 +32,10 @@ from emolib.studyb.models import (
     build_voc_head,
     prevalence_logits,
 )
+from emolib.studyb.predictions import PREDICTIONS_SUFFIX, TestPredictions, save_test_predictions
 from emolib.studyb.training import FrameBatches, HeldOutScores, Snapshots, fit, predict, save_model
 
 __all__ = [
-    "TestPredictions",
     "autoencoder_samples",
     "encode_sequences",
     "run_experiment",
@@ -43,29 +43,6 @@ __all__ = [
     "summary_text",
     "train_autoencoder",
 ]
-
-
-@dataclass(frozen=True)
-class TestPredictions:
-    """What a scene-label experiment predicted on its test rows, for intervals over films.
-
-    Attributes
-    ----------
-    units
-        The film of every test row: the independent unit of a bootstrap (sequences of one film
-        are not independent).
-    y
-        0/1 targets ``(rows, labels)``.
-    scores
-        Predictor name (``model@val``, ``logistic``, ...) to its scores ``(rows, labels)``.
-    decisions
-        Predictor name to its 0/1 decisions at its thresholds (chosen on validation rows).
-    """
-
-    units: NDArray
-    y: NDArray[np.int8]
-    scores: dict[str, NDArray[np.float64]]
-    decisions: dict[str, NDArray[np.int8]]
 
 
 def autoencoder_samples(data: StudyBData) -> tuple[NDArray[np.uint8], pd.DataFrame]:
@@ -313,7 +290,8 @@ def run_experiment(
     data
         The loaded data.
     output_dir
-        Gets ``<name>.keras``, ``<name>_log.csv`` and ``<name>_table.csv``.
+        Gets ``<name>.keras``, ``<name>_log.csv``, ``<name>_table.csv`` and ``<name>_test.npz``
+        (the test rows' predictions, :mod:`~emolib.studyb.predictions`).
     epochs
         Epochs (the paper: 100 for the video heads, 1000 for the audio networks).
     fold
@@ -349,8 +327,8 @@ def run_experiment(
     Returns
     -------
     dict
-        JSON-ready except the ``history`` and ``table`` DataFrames and, for scene labels, the
-        ``predictions`` on the test rows (:class:`TestPredictions`; see notebook 05). The audio
+        JSON-ready except the ``history`` and ``table`` DataFrames and the ``predictions`` on the
+        test rows (:class:`~emolib.studyb.predictions.TestPredictions`; see notebook 05). The audio
         scene-label experiment also scores the learned baselines of
         :mod:`~emolib.studyb.baselines` (``logistic``, ``boosted trees``) on the same rows. Compound
         experiments add ``voc_lag``, ``voc_detrend`` and ``lag_search`` (validation scores of
@@ -408,6 +386,7 @@ def run_experiment(
     if not labels:
         result.update(voc_lag=best.data.voc_lag, voc_detrend=best.data.voc_detrend, lag_search=search)
     table.to_csv(out / f"{experiment.name}_table.csv")
+    save_test_predictions(result["predictions"], out / f"{experiment.name}{PREDICTIONS_SUFFIX}")
     result["table"] = table
     return result
 
@@ -461,22 +440,33 @@ def _score(
                 y=y_test.astype(np.int8),
                 scores={k: np.asarray(s, dtype=np.float64) for k, (s, _) in test_scores.items()},
                 decisions={k: metrics.binarise(s, t) for k, (s, t) in test_scores.items()},
+                names=tuple(names),
             ),
         )
         return result, table
-    scored_mae = {
-        "model": metrics.mae_report(y_test, s_test, names),
-        "training mean": metrics.mae_report(y_test, metrics.training_mean(y_train, n), names),
-        "training median": metrics.mae_report(y_test, metrics.training_median(y_train, n), names),
+    predicted = {
+        "model": np.asarray(s_test, dtype=np.float64),
+        "training mean": metrics.training_mean(y_train, n),
+        "training median": metrics.training_median(y_train, n),
     }
     if experiment.split == "oso":
-        same = _same_time_mean(fitted.meta, y, split)
-        scored_mae["other screenings, same time"] = metrics.mae_report(y_test, same, names)
+        predicted["other screenings, same time"] = _same_time_mean(fitted.meta, y, split)
+    scored_mae = {k: metrics.mae_report(y_test, v, names) for k, v in predicted.items()}
     table = pd.DataFrame(scored_mae)
     scored = {
         k: {"mae": float(v["all"]), "per_compound": v.drop("all").to_dict()} for k, v in scored_mae.items()
     }
-    result.update(scores=scored)
+    test_meta = fitted.meta.iloc[split.test]
+    screenings = test_meta["film"].astype(str) + "/" + test_meta["screening"].astype(str)
+    result.update(
+        scores=scored,
+        predictions=TestPredictions(
+            units=screenings.to_numpy(),
+            y=np.asarray(y_test, dtype=np.float64),
+            scores={k: np.asarray(v, dtype=np.float64) for k, v in predicted.items()},
+            names=tuple(names),
+        ),
+    )
     return result, table
 
 

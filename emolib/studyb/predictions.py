@@ -1,0 +1,113 @@
+"""What a Study B experiment predicted on its test rows, kept on disk for intervals over units.
+
+Every experiment of notebook 05 scores its model and its baselines on the same test rows. The scores
+in ``metrics.json`` are single numbers; a reviewer also asks how far they would move on another
+sample of films or screenings. That needs the rows themselves, with the **independent unit** of each
+(the film for scene labels, whose sequences are neighbouring 30 s of one story; the screening for
+breath compounds, whose measurements are a time series of one audience). :class:`TestPredictions`
+holds them; :func:`save_test_predictions` writes one ``<experiment>_test.npz`` beside the
+experiment's checkpoint (atomically) and :func:`load_test_predictions` reads it back, so notebook 07
+can compute the intervals of notebook 05's runs without training anything again.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from emolib.core.atomic import write_bytes
+from emolib.core.errors import DataError
+
+__all__ = ["PREDICTIONS_SUFFIX", "TestPredictions", "load_test_predictions", "save_test_predictions"]
+
+PREDICTIONS_SUFFIX = "_test.npz"
+"""File name of an experiment's test predictions: ``<experiment name>_test.npz``."""
+
+
+@dataclass(frozen=True)
+class TestPredictions:
+    """What an experiment predicted on its test rows, for intervals over its independent units.
+
+    Attributes
+    ----------
+    units
+        The independent unit of every test row: the film (scene labels) or ``film/screening``
+        (compounds). A bootstrap resamples these, never single rows.
+    y
+        Targets ``(rows, outputs)``: 0/1 scene labels, or scaled compound concentrations.
+    scores
+        Predictor name (``model@val``, ``logistic``, ``training mean``, ...) to its predictions
+        ``(rows, outputs)``: label probabilities or compound concentrations.
+    decisions
+        Scene labels only: predictor name to its 0/1 decisions at its thresholds (chosen on
+        validation rows). Empty for compounds.
+    names
+        The label or compound of every output column.
+    """
+
+    __test__ = False  # a name pytest would otherwise collect
+
+    units: NDArray
+    y: NDArray
+    scores: dict[str, NDArray[np.float64]]
+    decisions: dict[str, NDArray[np.int8]] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+
+    @property
+    def target(self) -> str:
+        """``"labels"`` when there are decisions to score, else ``"vocs"``."""
+        return "labels" if self.decisions else "vocs"
+
+
+def save_test_predictions(predictions: TestPredictions, path: str | os.PathLike[str]) -> Path:
+    """Write ``predictions`` to ``path`` (an ``.npz``), atomically.
+
+    Predictor names may contain spaces and ``@``; they are stored in a list and the arrays by position.
+    """
+    order = list(predictions.scores)
+    arrays: dict[str, NDArray] = {
+        "units": np.asarray(predictions.units, dtype=str),
+        "y": np.asarray(predictions.y),
+        "predictors": np.asarray(order, dtype=str),
+        "names": np.asarray(predictions.names, dtype=str),
+        "has_decisions": np.asarray(bool(predictions.decisions)),
+    }
+    for i, name in enumerate(order):
+        arrays[f"score_{i}"] = np.asarray(predictions.scores[name], dtype=np.float64)
+        if predictions.decisions:
+            arrays[f"decision_{i}"] = np.asarray(predictions.decisions[name], dtype=np.int8)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    return write_bytes(path, buffer.getvalue())
+
+
+def load_test_predictions(path: str | os.PathLike[str]) -> TestPredictions:
+    """Read what :func:`save_test_predictions` wrote.
+
+    Raises
+    ------
+    emolib.core.errors.DataError
+        Naming the file, when it is not such an archive (truncated, or another file).
+    """
+    source = Path(path)
+    try:
+        with np.load(source, allow_pickle=False) as f:
+            order = [str(p) for p in f["predictors"]]
+            scores = {name: f[f"score_{i}"] for i, name in enumerate(order)}
+            labelled = bool(f["has_decisions"])
+            decisions = {name: f[f"decision_{i}"] for i, name in enumerate(order)} if labelled else {}
+            return TestPredictions(
+                units=f["units"].astype(str),
+                y=f["y"],
+                scores=scores,
+                decisions=decisions,
+                names=tuple(str(n) for n in f["names"]),
+            )
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise DataError(source, f"not a file of test predictions written by emolib ({exc})") from exc

@@ -1,0 +1,114 @@
+"""Study B's test predictions survive a round trip to disk, and its intervals resample films or screenings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from emolib.core.errors import DataError
+from emolib.evaluation.intervals import BEATS, UNDECIDED, WORSE
+from emolib.evaluation.studyb_intervals import (
+    headline_intervals_b,
+    load_run_predictions,
+    unit_intervals,
+    units_summary,
+)
+from emolib.studyb.predictions import TestPredictions, load_test_predictions, save_test_predictions
+
+
+def _labels(n_films: int = 6, rows: int = 8, seed: int = 0) -> TestPredictions:
+    """A network that knows the labels, beside 'all on' and a coin flip."""
+    rng = np.random.default_rng(seed)
+    units = np.repeat([f"film{i}" for i in range(n_films)], rows)
+    y = rng.integers(0, 2, size=(len(units), 3)).astype(np.int8)
+    y[0] = 1  # every label has a positive
+    y[1] = 0  # and a negative
+    coin = rng.integers(0, 2, size=y.shape).astype(np.int8)
+    scores = {"model@val": y * 0.8 + 0.1, "model@0.5": y * 0.8 + 0.1, "all on": np.ones(y.shape),
+              "prevalence": coin * 0.5 + 0.25}  # fmt: skip
+    decisions = {"model@val": y.copy(), "model@0.5": y.copy(), "all on": np.ones_like(y), "prevalence": coin}
+    return TestPredictions(units, y, scores, decisions, names=("fight", "scary", "talk"))
+
+
+def _vocs(n_screenings: int = 6, rows: int = 10) -> TestPredictions:
+    units = np.repeat([f"Clover/{i}" for i in range(n_screenings)], rows)
+    y = np.linspace(0, 1, len(units))[:, None] * np.ones((1, 2))
+    return TestPredictions(
+        units, y, {"model": y + 0.01, "training mean": np.full(y.shape, 0.5), "training median": y + 0.01}
+    )
+
+
+def test_predictions_round_trip_with_predictor_names_that_are_not_identifiers(tmp_path: Path) -> None:
+    held = _labels()
+    path = save_test_predictions(held, tmp_path / "audio_labels_test.npz")
+    back = load_test_predictions(path)
+    assert back.target == "labels" and back.names == held.names
+    assert list(back.scores) == list(held.scores)
+    np.testing.assert_array_equal(back.units, held.units)
+    np.testing.assert_array_equal(back.decisions["all on"], held.decisions["all on"])
+    vocs = load_test_predictions(save_test_predictions(_vocs(), tmp_path / "audio_vocs_test.npz"))
+    assert vocs.target == "vocs" and vocs.decisions == {}
+    assert set(load_run_predictions(tmp_path)) == {"audio_labels", "audio_vocs"}
+
+
+def test_a_damaged_predictions_file_is_named_in_the_error(tmp_path: Path) -> None:
+    bad = tmp_path / "audio_labels_test.npz"
+    bad.write_bytes(b"not an archive")
+    with pytest.raises(DataError, match="audio_labels_test.npz"):
+        load_test_predictions(bad)
+
+
+def test_a_model_that_knows_the_labels_beats_all_on_and_is_undecided_against_itself() -> None:
+    intervals, comparisons = unit_intervals({"audio_labels": _labels()}, n_resamples=2000)
+    assert set(intervals["model"]) == {"model@val", "all on", "prevalence"}  # model@0.5 is left out
+    assert (intervals["unit"] == "film").all() and (intervals["n_units"] == 6).all()
+    model = intervals.set_index(["metric", "model"])
+    assert model.loc[("f1", "model@val"), "estimate"] == pytest.approx(1.0)
+    assert model.loc[("auc", "all on"), "estimate"] == pytest.approx(0.5)
+    verdicts = comparisons.set_index(["metric", "baseline"])["verdict"]
+    assert verdicts[("f1", "all on")] == BEATS and verdicts[("auc", "prevalence")] == BEATS
+
+
+def test_identical_predictors_give_a_zero_difference_and_no_verdict() -> None:
+    _, comparisons = unit_intervals({"audio_vocs": _vocs()}, n_resamples=500)
+    same = comparisons.set_index("baseline").loc["training median"]
+    assert same["difference"] == 0 and same["low"] == 0 and same["high"] == 0
+    assert same["verdict"] == UNDECIDED
+    mean = comparisons.set_index("baseline").loc["training mean"]
+    assert mean["verdict"] == BEATS and mean["high"] < 0  # lower MAE is better
+
+
+def test_a_worse_model_is_called_worse() -> None:
+    held = _vocs()
+    held.scores["model"] = held.y + 0.6
+    _, comparisons = unit_intervals({"audio_vocs": held}, n_resamples=500)
+    assert comparisons.set_index("baseline").loc["training mean", "verdict"] == WORSE
+
+
+def test_too_few_units_give_the_score_without_an_interval_or_a_verdict() -> None:
+    intervals, comparisons = unit_intervals({"video_labels": _labels(n_films=3)}, n_resamples=500)
+    assert intervals["low"].isna().all() and intervals["estimate"].notna().all()
+    assert (comparisons["verdict"] == UNDECIDED).all()
+
+
+def test_headline_keys_exist_for_every_quoted_number_even_without_runs() -> None:
+    held = {"audio_labels": _labels(), "audio_vocs": _vocs()}
+    intervals, comparisons = unit_intervals(held, n_resamples=500)
+    assert units_summary(intervals) == "audio_labels: 6 films; audio_vocs: 6 screenings"
+    keys = headline_intervals_b(intervals, comparisons)
+    assert keys["res_b_f1_audio"].startswith("1.000 [") and keys["res_b_n_units_audio_labels"] == "6"
+    assert keys["res_b_verdict_f1_audio_allon"] == BEATS
+    assert keys["res_b_diff_mae_audio_mean"].startswith("-")
+    assert keys["res_b_f1_video"] == "n/a" and keys["res_b_verdict_mae_video_mean"] == UNDECIDED
+    assert keys["res_b_f1_audio_logistic"] == "n/a"  # not scored in this run
+    empty = headline_intervals_b(intervals.iloc[:0], comparisons.iloc[:0])
+    assert set(empty) <= set(keys) and empty["res_b_n_units_video_vocs"] == "0"
+
+
+def test_a_run_without_kept_predictions_falls_back_to_its_plain_scores() -> None:
+    intervals, comparisons = unit_intervals({}, n_resamples=10)
+    keys = headline_intervals_b(intervals, comparisons, fallback={"res_b_f1_audio": "0.612", "other": "x"})
+    assert keys["res_b_f1_audio"] == "0.612" and "other" not in keys
+    assert keys["res_b_verdict_f1_audio_allon"] == UNDECIDED
