@@ -1,8 +1,9 @@
 """Study B experiments: the pooled head on codes that hold the answer, early stopping that may keep the
-start, and the summary beside the strongest baseline."""
+start, the summary beside the strongest baseline, the audio network's recipes and every film held out."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import keras
@@ -12,9 +13,12 @@ import pytest
 from test_studyb_dataset import _write_release, _write_vocs
 
 from emolib.datasets.smelloffear import LABEL_NAMES
+from emolib.evaluation.studyb_intervals import load_run_predictions
+from emolib.studyb.audio_splits import label_split_folds, run_audio_label_splits
 from emolib.studyb.dataset import Experiment, load_studyb
 from emolib.studyb.experiments import run_experiment, summarise, summary_text
 from emolib.studyb.models import CODE_SHAPE, build_autoencoder, extract_encoder
+from emolib.studyb.recipes import BALANCED
 from emolib.studyb.training import fit
 
 
@@ -140,3 +144,42 @@ def test_audio_labels_score_the_learned_baselines_on_the_same_test_rows(tmp_path
     table = result["table"]
     assert ("logistic", "auc") in table.columns and np.isnan(table.loc["weighted avg", ("logistic", "auc")])
     assert table.loc["weighted avg", ("logistic", "f1")] == pytest.approx(scores["logistic"]["f1"])
+
+
+def test_the_balanced_recipe_averages_its_seeds_and_keeps_the_paper_network_beside(tmp_path: Path) -> None:
+    _write_release(tmp_path / "release", {"Alpha": 30, "Beta": 26, "Gamma": 28})
+    data = load_studyb(tmp_path / "release")
+    experiment = Experiment("audio_labels", "audio", "labels", "l20")
+    two = replace(BALANCED, seeds=2, patience=2)
+    result = run_experiment(experiment, data, tmp_path, 4, seed=5, recipe=two)
+    held = result["predictions"]
+    assert {"model@val", "paper@0.5", "paper@val", "seed 5", "seed 6", "logistic"} <= set(held.scores)
+    np.testing.assert_allclose(held.scores["model@val"], (held.scores["seed 5"] + held.scores["seed 6"]) / 2)
+    assert [m["seed"] for m in result["members"]] == [5, 6] and result["recipe"]["name"] == "balanced"
+    assert result["members"][0]["f1"] == pytest.approx(result["scores"]["seed 5"]["f1"])
+    for name in ("audio_labels", "audio_labels_seed6", "audio_labels_paper"):
+        assert (tmp_path / f"{name}.keras").is_file()
+    assert (tmp_path / "audio_labels_paper_log.csv").is_file()
+    assert min(result["thresholds"]) >= two.threshold_floor  # the guard itself: test_studyb_metrics
+    # the paper's recipe: one network, no members, nothing beside
+    paper = run_experiment(experiment, data, tmp_path / "paper", 2, seed=0)
+    assert "paper@val" not in paper["scores"] and paper["members"] == []
+
+
+def test_every_film_is_held_out_once_and_done_folds_are_reused(tmp_path: Path) -> None:
+    _write_release(tmp_path / "release", {"Alpha": 20, "Beta": 18, "Gamma": 16})
+    data = load_studyb(tmp_path / "release")
+    assert label_split_folds(data, "omo") == [0, 1, 2] and label_split_folds(data, "l20") == [0]
+    with pytest.raises(ValueError, match="'oso' runs as 'l20'"):
+        label_split_folds(data, "oso")
+    own = run_experiment(Experiment("audio_labels", "audio", "labels", "omo"), data, tmp_path, 2, fold=1)
+    pooled = run_audio_label_splits(data, tmp_path, 2, ["omo", "oso"], done={("omo", 1): own})
+    assert list(pooled) == ["omo"] and pooled["omo"]["films"] == ["Alpha", "Beta", "Gamma"]
+    held = pooled["omo"]["predictions"]
+    assert len(held.units) == len(data.sequences)  # every sequence once, in the fold of its film
+    assert not (tmp_path / "audio_labels_omo" / "fold1").exists()  # reused, not trained again
+    assert (tmp_path / "audio_labels_omo" / "fold2" / "audio_labels_test.npz").is_file()
+    assert set(load_run_predictions(tmp_path)) == {"audio_labels", "audio_labels_omo"}
+    only_own = run_audio_label_splits(data, tmp_path / "none", 2, [], done={("omo", 1): own})
+    assert only_own["omo"]["folds"] == [1] and only_own["omo"]["films"] == ["Beta"]
+    assert not (tmp_path / "none").exists()

@@ -10,12 +10,22 @@ import pytest
 from emolib.core.errors import DataError
 from emolib.evaluation.intervals import BEATS, UNDECIDED, WORSE
 from emolib.evaluation.studyb_intervals import (
+    compare_audio_predictors,
     headline_intervals_b,
     load_run_predictions,
+    seed_spread,
+    seed_spread_keys,
+    spread_text,
     unit_intervals,
     units_summary,
 )
-from emolib.studyb.predictions import TestPredictions, load_test_predictions, save_test_predictions
+from emolib.studyb.predictions import (
+    MEMBER_PREFIX,
+    TestPredictions,
+    concatenate_predictions,
+    load_test_predictions,
+    save_test_predictions,
+)
 
 
 def _labels(n_films: int = 6, rows: int = 8, seed: int = 0) -> TestPredictions:
@@ -112,3 +122,75 @@ def test_a_run_without_kept_predictions_falls_back_to_its_plain_scores() -> None
     keys = headline_intervals_b(intervals, comparisons, fallback={"res_b_f1_audio": "0.612", "other": "x"})
     assert keys["res_b_f1_audio"] == "0.612" and "other" not in keys
     assert keys["res_b_verdict_f1_audio_allon"] == UNDECIDED
+
+
+def test_folds_concatenate_and_refuse_different_predictors() -> None:
+    a, b = _labels(n_films=2, seed=0), _labels(n_films=3, seed=1)
+    pooled = concatenate_predictions([a, b])
+    assert len(pooled.units) == len(a.units) + len(b.units) and pooled.names == a.names
+    np.testing.assert_array_equal(pooled.decisions["all on"][len(a.units) :], b.decisions["all on"])
+    with pytest.raises(ValueError, match="different outputs or predictors"):
+        concatenate_predictions([a, _vocs()])
+    with pytest.raises(ValueError, match="no predictions"):
+        concatenate_predictions([])
+
+
+def test_seed_members_get_a_spread_but_no_interval_or_verdict() -> None:
+    held = _labels()
+    y = held.y
+    for k, noise in enumerate((0.0, 0.3)):  # one member that knows the labels, one that flips some
+        flipped = np.where(np.random.default_rng(k).random(y.shape) < noise, 1 - y, y)
+        held.scores[f"{MEMBER_PREFIX}{k}"] = flipped * 0.8 + 0.1
+        held.decisions[f"{MEMBER_PREFIX}{k}"] = flipped
+    spread = seed_spread(held)
+    assert spread["f1"].n == 2 and spread["f1"].mean < 1.0 and spread["f1"].sd > 0
+    intervals, comparisons = unit_intervals({"audio_labels": held}, n_resamples=200)
+    assert not intervals["model"].str.startswith(MEMBER_PREFIX).any()
+    assert not comparisons["baseline"].str.startswith(MEMBER_PREFIX).any()
+    assert seed_spread(_vocs()) == {} and seed_spread(_labels()) == {}
+
+
+def test_audio_predictors_are_compared_with_the_logistic_only_on_enough_films() -> None:
+    held = _labels(n_films=6)
+    held.scores["logistic"], held.decisions["logistic"] = (
+        held.scores["prevalence"],
+        held.decisions["prevalence"],
+    )
+    names = {"model@val": "audio network", "paper@val": "paper's network", "logistic": "logistic"}
+    table, text = compare_audio_predictors(held, names)
+    assert list(table.index) == ["logistic", "audio network"]  # the paper's network did not run: skipped
+    assert table.loc["audio network", "f1_verdict"] == BEATS
+    assert text.startswith("logistic: weighted F1") and "minus the logistic: F1 " in text
+    table, text = compare_audio_predictors(_labels(n_films=3), names)
+    assert table.empty and text.startswith("no interval: the test rows hold 3 films (film0, film1, film2)")
+
+
+def test_the_one_movie_out_audio_run_has_headline_keys_of_its_own() -> None:
+    held = _labels()
+    held.scores["logistic"], held.decisions["logistic"] = (
+        held.scores["prevalence"],
+        held.decisions["prevalence"],
+    )
+    intervals, comparisons = unit_intervals(
+        {"audio_labels": _labels(), "audio_labels_omo": held}, n_resamples=200
+    )
+    keys = headline_intervals_b(intervals, comparisons)
+    assert keys["res_b_verdict_f1_audio_omo_logistic"] == BEATS
+    assert keys["res_b_n_units_audio_labels_omo"] == "6" and keys["res_b_f1_audio_omo_paper"] == "n/a"
+    assert keys["res_b_verdict_f1_audio_logistic"] == UNDECIDED  # audio_labels had no logistic: n/a
+
+
+def test_the_spread_over_seeds_is_said_in_words_and_skips_an_auc_without_both_classes() -> None:
+    held = _labels()
+    for k in range(3):
+        held.scores[f"{MEMBER_PREFIX}{k}"], held.decisions[f"{MEMBER_PREFIX}{k}"] = (
+            held.scores["all on"],
+            held.y,
+        )
+    keys = seed_spread_keys({"audio_labels": held})
+    assert keys["res_b_seeds_audio"].startswith(
+        "weighted F1 1.000 ± 0.000 and macro AUC 0.500 ± 0.000 over 3"
+    )
+    assert keys["res_b_n_seeds_audio"] == "3" and keys["res_b_seeds_audio_omo"] == "one seed only"
+    one_class = TestPredictions(held.units, np.ones_like(held.y), held.scores, held.decisions, held.names)
+    assert set(seed_spread(one_class)) == {"f1"} and spread_text({}) == "one seed only"

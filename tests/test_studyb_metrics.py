@@ -42,6 +42,23 @@ def test_thresholds_come_from_validation_only() -> None:
     assert metrics.choose_thresholds(np.zeros((3, 1)), np.array([[0.9], [0.1], [0.4]]))[0] == 0.5
 
 
+def test_thresholds_of_rare_labels_are_guarded() -> None:
+    # label 0: two positives scored lowest of all, so its best validation F1 switches it on everywhere
+    # label 1: four positives ranked first
+    y_val = np.array([[1, 1], [1, 1], [0, 1], [0, 1], [0, 0], [0, 0], [0, 0], [0, 0]])
+    s_val = np.array(
+        [[0.06, 0.9], [0.07, 0.8], [0.5, 0.7], [0.6, 0.7], [0.8, 0.2], [0.9, 0.1]] + [[0.7, 0.1]] * 2
+    )
+    free = metrics.choose_thresholds(y_val, s_val)
+    assert free[0] == 0.05 and 0.2 < free[1] <= 0.7
+    guarded = metrics.choose_thresholds(y_val, s_val, min_positives=3)
+    assert guarded[0] == 0.5 and guarded[1] == free[1]  # too few positives: the default
+    floored = metrics.choose_thresholds(y_val, s_val, floor=0.1)
+    assert floored[0] >= 0.1 and floored[1] == free[1]
+    with pytest.raises(ValueError, match="floor"):
+        metrics.choose_thresholds(y_val, s_val, floor=0.99)
+
+
 def test_baselines_and_mae() -> None:
     y_train = np.array([[0.0, 1.0], [1.0, 3.0]])
     np.testing.assert_allclose(metrics.training_mean(y_train, 3), [[0.5, 2.0]] * 3)

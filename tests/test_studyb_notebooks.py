@@ -28,12 +28,14 @@ def test_notebook_05_runs_the_audio_label_experiment_without_movies(tmp_path: Pa
     scores = metrics["experiments"]["audio_labels"]["scores"]
     assert {"model@0.5", "model@val", "prevalence", "all on", "logistic", "boosted trees"} <= set(scores)
     assert all(0 <= scores[k]["f1"] <= 1 for k in scores)
+    assert {"paper@val", "seed 0", "seed 2"} <= set(scores) and metrics["audio_recipe"] == "balanced"
     intervals = metrics["audio_label_intervals"]
-    assert intervals["unit"] == "film" and intervals["units"] == ["Alpha", "Beta", "Gamma"]
-    network = intervals["predictors"]["audio network"]
-    assert network["f1"]["low"] <= network["f1"]["estimate"] <= network["f1"]["high"]
-    assert network["f1"]["estimate"] == scores["model@val"]["f1"]
-    assert intervals["predictors"]["logistic"]["f1_verdict"] == ""
+    assert intervals["unit"] == "film" and list(intervals["splits"]) == ["l20", "omo"]
+    omo = intervals["splits"]["omo"]  # every film held out once, the folds' test rows pooled
+    assert omo["folds"] == [0, 1, 2] and omo["films"] == ["Alpha", "Beta", "Gamma"]
+    assert omo["predictors"] == {}  # three films: fewer than an interval needs, said in the text
+    assert omo["seed_spread"]["f1"]["n"] == 3
+    assert (out / "audio_labels_omo_test.npz").is_file() and not (out / "audio_labels_l20_test.npz").exists()
     assert (out / "audio_labels.keras").is_file() and not (out / "encoder.keras").exists()
 
 

@@ -269,7 +269,7 @@ def plot_intervals(
     low = np.where(np.isfinite(shown["low"]), est - shown["low"], 0.0)
     high = np.where(np.isfinite(shown["high"]), shown["high"] - est, 0.0)
     colours = {"lstm": "tab:blue", "model@val": "tab:blue", "model": "tab:blue", "ridge": "tab:orange",
-               "logistic": "tab:orange", "boosted trees": "tab:purple"}  # fmt: skip
+               "logistic": "tab:orange", "boosted trees": "tab:purple", "paper@val": "tab:green"}  # fmt: skip
     for yi, e, lo, hi, model in zip(y, est, low, high, shown["model"], strict=True):
         ax.errorbar(e, yi, xerr=[[lo], [hi]], fmt="o", color=colours.get(model, "tab:grey"), capsize=3)
     ax.set_yticks(y, labels)

@@ -27,16 +27,24 @@ from emolib.evaluation.intervals import (
     DEFAULT_RESAMPLES,
     MIN_UNITS,
     UNDECIDED,
+    MeanSD,
     UnitMetric,
     bootstrap,
     bounds_text,
+    compare_label_predictors,
+    mean_sd,
     paired_bootstrap,
     pooled_auc,
     pooled_mae,
     pooled_weighted_f1,
     verdict,
 )
-from emolib.studyb.predictions import PREDICTIONS_SUFFIX, TestPredictions, load_test_predictions
+from emolib.studyb.predictions import (
+    MEMBER_PREFIX,
+    PREDICTIONS_SUFFIX,
+    TestPredictions,
+    load_test_predictions,
+)
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -44,7 +52,11 @@ __all__ = [
     "INTERVAL_COLUMNS",
     "SHORT_NAMES",
     "headline_intervals_b",
+    "compare_audio_predictors",
     "load_run_predictions",
+    "seed_spread",
+    "seed_spread_keys",
+    "spread_text",
     "unit_intervals",
     "units_summary",
 ]
@@ -68,18 +80,22 @@ MODEL = {"labels": "model@val", "vocs": "model"}
 UNIT = {"labels": "film", "vocs": "screening"}
 """The independent unit of each target."""
 METRICS = {"labels": ("f1", "auc"), "vocs": ("mae",)}
+METRIC_NAMES = {"f1": "weighted F1", "auc": "macro AUC", "mae": "MAE"}
+"""How the text names each score."""
 """Scores computed for each target."""
-LEFT_OUT = frozenset({"model@0.5"})
-"""Predictors shown in notebook 05 but not compared here (the network at the untuned threshold 0.5)."""
-HEADLINE_EXPERIMENTS = ("audio_labels", "video_labels", "audio_vocs", "video_vocs")
-"""The experiments the Results chapter quotes, named ``<features>_<target>``."""
+LEFT_OUT = frozenset({"model@0.5", "paper@0.5"})
+"""Predictors shown in notebook 05 but not compared here (networks at the untuned threshold 0.5), besides
+the single networks of a seed ensemble (``seed <k>``: see :func:`seed_spread`)."""
+HEADLINE_EXPERIMENTS = ("audio_labels", "video_labels", "audio_vocs", "video_vocs", "audio_labels_omo")
+"""The experiments the Results chapter quotes, named ``<features>_<target>[_<split>]`` (``audio_labels_omo``:
+every film held out once, :mod:`emolib.studyb.audio_splits`)."""
 SHORT_NAMES = {
     "model@val": "", "model": "", "all on": "allon", "prevalence": "prevalence", "logistic": "logistic",
     "boosted trees": "trees", "training mean": "mean", "training median": "median",
-    "other screenings, same time": "sametime",
+    "other screenings, same time": "sametime", "paper@val": "paper",
 }  # fmt: skip
 """Predictor name to the suffix of its ``glue`` keys (the model has none)."""
-BASELINES = {"labels": ("allon", "prevalence", "logistic", "trees"), "vocs": ("mean", "median")}
+BASELINES = {"labels": ("allon", "prevalence", "logistic", "trees", "paper"), "vocs": ("mean", "median")}
 """Baselines whose keys :func:`headline_intervals_b` always defines (``n/a`` when not scored)."""
 
 
@@ -87,6 +103,120 @@ def load_run_predictions(run_dir: str | Path) -> dict[str, TestPredictions]:
     """Every experiment's test predictions in a notebook 05 run folder, by experiment name (sorted)."""
     found = sorted(Path(run_dir).glob(f"*{PREDICTIONS_SUFFIX}"))
     return {p.name.removesuffix(PREDICTIONS_SUFFIX): load_test_predictions(p) for p in found}
+
+
+def _compared(predictor: str) -> bool:
+    """Whether a predictor gets an interval and a verdict here (see :data:`LEFT_OUT`)."""
+    return predictor not in LEFT_OUT and not predictor.startswith(MEMBER_PREFIX)
+
+
+def seed_spread(held: TestPredictions) -> dict[str, MeanSD]:
+    """Mean ± sd over seeds of the single networks of an ensemble (its ``seed <k>`` predictors).
+
+    Each network is scored on the pooled test rows like the ensemble (weighted F1 at its own
+    validation thresholds, macro AUC); the spread says how much one network depends on its seed,
+    which the ensemble averages away.
+
+    Returns
+    -------
+    dict
+        ``f1`` and ``auc`` to :class:`~emolib.evaluation.intervals.MeanSD`; empty without members.
+    """
+    members = [k for k in held.scores if k.startswith(MEMBER_PREFIX)]
+    if not members or held.target != "labels":
+        return {}
+    ones = np.ones((1, len(np.unique(held.units))))
+    spread = {}
+    for metric in ("f1", "auc"):
+        values = np.array([float(_metric(metric, held, k)(ones)[0]) for k in members])
+        if np.isfinite(values).any():  # an AUC needs both classes of some label
+            spread[metric] = mean_sd(values)
+    return spread
+
+
+def spread_text(spread: Mapping[str, MeanSD], digits: int = 3) -> str:
+    """``"weighted F1 0.615 ± 0.027 and macro AUC 0.805 ± 0.018 over 3 seeds"``; ``"one seed only"``."""
+    if not spread:
+        return "one seed only"
+    parts = [f"{METRIC_NAMES[k]} {v.format(digits)}" for k, v in spread.items()]
+    return f"{' and '.join(parts)} over {max(v.n for v in spread.values())} seeds"
+
+
+def seed_spread_keys(predictions: Mapping[str, TestPredictions], prefix: str = "res_b") -> dict[str, str]:
+    """The Results chapter's spread over seeds of the audio network, keyed for ``glue``.
+
+    Returns
+    -------
+    dict
+        ``<prefix>_seeds_audio`` (``audio_labels``) and ``<prefix>_seeds_audio_omo``
+        (``audio_labels_omo``): ``"weighted F1 0.61 ± 0.02 and macro AUC 0.80 ± 0.01 over 3 seeds"``,
+        or ``"one seed only"``; ``<prefix>_n_seeds_audio``: how many networks the ensemble holds.
+    """
+    out = {f"{prefix}_n_seeds_audio": "1"}
+    for experiment in ("audio_labels", "audio_labels_omo"):
+        held = predictions.get(experiment)
+        spread = seed_spread(held) if held is not None else {}
+        if spread:
+            out[f"{prefix}_n_seeds_audio"] = str(max(v.n for v in spread.values()))
+        out[f"{prefix}_{_key('seeds', experiment)}"] = spread_text(spread)
+    return out
+
+
+def compare_audio_predictors(
+    held: TestPredictions,
+    names: Mapping[str, str],
+    reference: str = "logistic",
+    seed: int = 0,
+    min_units: int = MIN_UNITS,
+) -> tuple[pd.DataFrame, str]:
+    """Scene-label predictors with intervals over films, their verdicts against ``reference``, a sentence.
+
+    Parameters
+    ----------
+    held
+        Test predictions of a scene-label experiment (one run, or every fold pooled).
+    names
+        Predictor key (``model@val``, ``paper@val``, ``logistic``, ...) to the name shown; keys the
+        predictions lack are skipped (e.g. ``paper@val`` when the paper's recipe is the model).
+    reference
+        Key of the predictor the others are compared with.
+    seed, min_units
+        Of the bootstrap; below ``min_units`` films, no interval is drawn.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        :func:`~emolib.evaluation.intervals.compare_label_predictors`, rows renamed; empty with too
+        few films.
+    text : str
+        ``"audio network: weighted F1 0.63 [0.60, 0.66], macro AUC ... (minus the logistic: F1
+        ..., not distinguishable ...; AUC ...); ..."``, or why there is no interval.
+    """
+    films = sorted(set(held.units))
+    if len(films) < max(2, min_units):
+        return pd.DataFrame(), (
+            f"no interval: the test rows hold {len(films)} film{'s' if len(films) != 1 else ''} "
+            f"({', '.join(films)}), fewer than {max(2, min_units)}"
+        )
+    shown = {k: v for k, v in names.items() if k in held.scores}
+    table = compare_label_predictors(
+        held.y,
+        held.units,
+        {k: held.scores[k] for k in shown},
+        {k: held.decisions[k] for k in shown},
+        reference=reference,
+        seed=seed,
+    ).rename(index=shown)
+    lines = []
+    for name, row in table.iterrows():
+        line = f"{name}: weighted F1 {row['f1'].format(2)}, macro AUC {row['auc'].format(2)}"
+        if row["f1_diff"] is not None:
+            line += (
+                f" (minus the {shown[reference]}: F1 {row['f1_diff'].format(2)}, {row['f1_verdict']}; "
+                f"AUC {row['auc_diff'].format(2)}, {row['auc_verdict']})"
+            )
+        lines.append(line)
+    return table, "; ".join(lines)
 
 
 def _metric(metric: str, held: TestPredictions, name: str) -> UnitMetric:
@@ -131,9 +261,7 @@ def unit_intervals(
         n_units = len(np.unique(held.units))
         enough = n_units >= max(2, min_units)
         names = (
-            [model, *(k for k in held.scores if k not in LEFT_OUT and k != model)]
-            if model in held.scores
-            else []
+            [model, *(k for k in held.scores if _compared(k) and k != model)] if model in held.scores else []
         )
         for metric in METRICS[target]:
             built = {name: _metric(metric, held, name) for name in names}
@@ -164,7 +292,9 @@ def units_summary(intervals: pd.DataFrame) -> str:
 
 
 def _key(metric: str, experiment: str, predictor: str = "") -> str:
-    source = experiment.split("_", 1)[0]
+    """``f1_audio``, ``f1_audio_logistic``, ``f1_audio_omo_logistic`` (a split after the target)."""
+    features, _target, *split = experiment.split("_")
+    source = "_".join([features, *split])
     short = SHORT_NAMES.get(predictor, predictor.replace(" ", ""))
     return f"{metric}_{source}" + (f"_{short}" if short else "")
 
@@ -201,7 +331,7 @@ def headline_intervals_b(
     """
     out: dict[str, str] = {}
     for experiment in HEADLINE_EXPERIMENTS:
-        target = experiment.split("_", 1)[1]
+        target = experiment.split("_")[1]
         out[f"{prefix}_n_units_{experiment}"] = "0"
         for metric in METRICS[target]:
             out[f"{prefix}_{_key(metric, experiment)}"] = "n/a"

@@ -3,9 +3,11 @@
 Modules: :mod:`~emolib.studyb.frames` (1 fps 64x36 sequences, cached), :mod:`~emolib.studyb.dataset`
 (samples, what runs on a folder, the l20/oso/omo splits), :mod:`~emolib.studyb.models`,
 :mod:`~emolib.studyb.metrics`, :mod:`~emolib.studyb.baselines` (logistic regression and boosted trees
-beside the audio network), :mod:`~emolib.studyb.training`, :mod:`~emolib.studyb.experiments`,
-:mod:`~emolib.studyb.predictions` (each experiment's test predictions, kept for intervals),
-:mod:`~emolib.studyb.saliency`.
+beside the audio network), :mod:`~emolib.studyb.recipes` and :mod:`~emolib.studyb.losses` (how the
+audio network is trained: the paper's recipe, a class-balanced seed ensemble),
+:mod:`~emolib.studyb.training`, :mod:`~emolib.studyb.experiments`, :mod:`~emolib.studyb.predictions`
+(each experiment's test predictions, kept for intervals), :mod:`~emolib.studyb.audio_splits` (the audio
+experiment on every fold of a split, every film held out once), :mod:`~emolib.studyb.saliency`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ rows only; the test rows are scored once, at the end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from emolib.datasets.smelloffear import VOC_NAMES
 from emolib.studyb import metrics
 from emolib.studyb.baselines import label_baselines
 from emolib.studyb.dataset import Experiment, Split, StudyBData, split_samples
+from emolib.studyb.losses import LabelBalancedCrossentropy, balanced_label_weights
 from emolib.studyb.models import (
     POOLED_VOC_L2,
     build_audio_mlp,
@@ -32,7 +33,13 @@ from emolib.studyb.models import (
     build_voc_head,
     prevalence_logits,
 )
-from emolib.studyb.predictions import PREDICTIONS_SUFFIX, TestPredictions, save_test_predictions
+from emolib.studyb.predictions import (
+    MEMBER_PREFIX,
+    PREDICTIONS_SUFFIX,
+    TestPredictions,
+    save_test_predictions,
+)
+from emolib.studyb.recipes import PAPER, LabelRecipe
 from emolib.studyb.training import FrameBatches, HeldOutScores, Snapshots, fit, predict, save_model
 
 __all__ = [
@@ -169,10 +176,22 @@ class _Fitted:
     split: Split
     history: pd.DataFrame
     seed: int = 0
+    members: list[keras.Model] = field(default_factory=list)
+    """Further trained models whose scores are averaged with ``trained``'s (a seed ensemble)."""
 
     def part(self, idx: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
         """Inputs and targets of some samples."""
         return self.features[self.rows[idx]], self.y[idx]
+
+    def predict(self, idx: NDArray[np.int64]) -> NDArray[np.float64]:
+        """Scores of some samples: the mean over ``trained`` and the ``members``."""
+        x = self.part(idx)[0]
+        return np.mean([predict(m, x) for m in (self.trained, *self.members)], axis=0)
+
+    def member_scores(self, idx: NDArray[np.int64]) -> list[NDArray[np.float64]]:
+        """Scores of some samples by each network of the ensemble, ``trained`` first."""
+        x = self.part(idx)[0]
+        return [predict(m, x) for m in (self.trained, *self.members)]
 
 
 def _fit_one(
@@ -191,18 +210,28 @@ def _fit_one(
     log_path: Path | None,
     head: str = "paper",
     dropout: float = 0.0,
+    recipe: LabelRecipe = PAPER,
 ) -> _Fitted:
-    """Build and train one model on one experiment's training part (validation part: model selection)."""
+    """Build and train one model on one experiment's training part (validation part: model selection).
+
+    ``recipe`` applies to the audio scene-label network only (its loss, epoch selection and
+    patience; its ``seeds`` are handled by :func:`_fit_ensemble`).
+    """
     keras.utils.set_random_seed(seed)
     meta, rows, y = data.samples(experiment.target)
     split = split_samples(meta, experiment.split, fold)
     labels = experiment.target == "labels"
     names = list(data.kept) if labels else list(VOC_NAMES)
     y = y.astype(np.float32)
+    audio_labels = experiment.features == "audio" and labels
+    if not audio_labels:
+        recipe = PAPER
     if experiment.features == "audio":
         normaliser = keras.layers.Normalization(name="standardise")
         normaliser.adapt(features[rows[split.train]])
-        model = build_audio_mlp(len(names), experiment.target, features.shape[1], normaliser, l2=l2)
+        loss = LabelBalancedCrossentropy(*balanced_label_weights(y[split.train])) if recipe.balanced else None
+        n_in = features.shape[1]
+        model = build_audio_mlp(len(names), experiment.target, n_in, normaliser, l2=l2, loss=loss)
         trained, batch = model, max(batch_size, 32)
     else:
         if encoder is None:
@@ -241,8 +270,22 @@ def _fit_one(
         restore_best=restore_best,
         seed=seed,
         keep_start=experiment.features == "video" and head == "pooled",
+        select=metrics.mean_auc if recipe.select == "auc" else None,
+        patience=recipe.patience,
     )
     return fitted
+
+
+def _fit_ensemble(recipe: LabelRecipe, seed: int, **kwargs: Any) -> _Fitted:
+    """:func:`_fit_one` for seeds ``seed`` ... ``seed + recipe.seeds - 1``; the first holds the others.
+
+    Only the first network writes its training log (``log_path``); the others are kept as
+    ``members`` and their scores averaged (:meth:`_Fitted.predict`).
+    """
+    first = _fit_one(seed=seed, recipe=recipe, **kwargs)
+    kwargs["log_path"] = None
+    first.members = [_fit_one(seed=seed + k, recipe=recipe, **kwargs).trained for k in range(1, recipe.seeds)]
+    return first
 
 
 def _validation_skill(fitted: _Fitted) -> dict[str, float]:
@@ -280,6 +323,8 @@ def run_experiment(
     seed: int = 0,
     dropout: float = 0.0,
     pooled_voc_l2: float = POOLED_VOC_L2,
+    recipe: LabelRecipe = PAPER,
+    paper_beside: bool = True,
 ) -> dict[str, Any]:
     """Train and score one head or audio network beside its baselines.
 
@@ -323,6 +368,14 @@ def run_experiment(
     pooled_voc_l2
         Weight decay of the ``pooled`` compound head, in place of ``l2`` (ridge scale: see
         :data:`~emolib.studyb.models.POOLED_VOC_L2`).
+    recipe
+        The audio scene-label network's recipe (:mod:`~emolib.studyb.recipes`; ignored by the other
+        experiments). Its ensemble's members are saved as ``<name>.keras`` (the first seed) and
+        ``<name>_seed<k>.keras``.
+    paper_beside
+        Audio scene labels with a recipe other than the paper's: also train the paper's network
+        (``<name>_paper.keras``, ``<name>_paper_log.csv``) and score it on the same rows as
+        ``paper@0.5`` and ``paper@val``.
 
     Returns
     -------
@@ -330,7 +383,9 @@ def run_experiment(
         JSON-ready except the ``history`` and ``table`` DataFrames and the ``predictions`` on the
         test rows (:class:`~emolib.studyb.predictions.TestPredictions`; see notebook 05). The audio
         scene-label experiment also scores the learned baselines of
-        :mod:`~emolib.studyb.baselines` (``logistic``, ``boosted trees``) on the same rows. Compound
+        :mod:`~emolib.studyb.baselines` (``logistic``, ``boosted trees``) on the same rows, and adds
+        ``recipe`` and ``members`` (each network of an ensemble scored alone, also kept as the
+        predictors ``"seed <k>"``: ``seed``, ``f1`` at its own validation thresholds, ``auc``). Compound
         experiments add ``voc_lag``, ``voc_detrend`` and ``lag_search`` (validation scores of
         every lag tried; the test part is scored for the kept lag only).
     """
@@ -349,24 +404,25 @@ def run_experiment(
         features = encode_sequences(encoder, data.inputs("video"), batch_size)
     lags = [data.voc_lag] if labels or not voc_lags else sorted({int(lag) for lag in voc_lags})
     log_path = out / f"{experiment.name}_log.csv"
+    audio_labels = labels and experiment.features == "audio"
+    recipe = recipe if audio_labels else PAPER
+    common = {
+        "experiment": experiment, "epochs": epochs, "fold": fold, "features": features, "encoder": encoder,
+        "batch_size": batch_size, "head_units": head_units, "bn_momentum": bn_momentum,
+        "restore_best": restore_best, "l2": l2, "head": head, "dropout": dropout,
+    }  # fmt: skip
+    paper = None
+    if audio_labels and paper_beside and recipe != PAPER:
+        paper = _fit_one(data=data, seed=seed, log_path=out / f"{experiment.name}_paper_log.csv", **common)
+        save_model(paper.trained, out / f"{experiment.name}_paper.keras")
     search, best, best_skill = [], None, -np.inf
     for lag in lags:
-        candidate = _fit_one(
-            experiment,
-            data if labels else data.with_voc_lag(lag),
-            epochs,
-            fold,
-            features,
-            encoder,
-            batch_size,
-            head_units,
-            bn_momentum,
-            restore_best,
-            l2,
+        candidate = _fit_ensemble(
+            recipe,
             seed,
-            log_path if len(lags) == 1 else None,
-            head,
-            dropout,
+            data=data if labels else data.with_voc_lag(lag),
+            log_path=log_path if len(lags) == 1 else None,
+            **common,
         )
         if labels:
             best = candidate
@@ -380,7 +436,9 @@ def run_experiment(
     if len(lags) > 1:
         write_text(log_path, best.history.to_csv(index=False))
     save_model(best.model, out / f"{experiment.name}.keras")
-    result, table = _score(experiment, best, fold, epochs, restore_best, l2)
+    for k, member in enumerate(best.members, start=1):
+        save_model(member, out / f"{experiment.name}_seed{seed + k}.keras")
+    result, table = _score(experiment, best, fold, epochs, restore_best, l2, recipe, paper)
     if experiment.features == "video":
         result.update(dropout=float(dropout) if head == "pooled" else 0.0)
     if not labels:
@@ -391,15 +449,42 @@ def run_experiment(
     return result
 
 
+def _thresholds(recipe: LabelRecipe, y_val: NDArray, s_val: NDArray) -> NDArray[np.float64]:
+    """Per-label thresholds chosen on validation by the recipe's rules (0.5 without validation rows)."""
+    if not len(y_val):
+        return np.full(y_val.shape[1], 0.5)
+    return metrics.choose_thresholds(
+        y_val, s_val, min_positives=recipe.min_positives, floor=recipe.threshold_floor
+    )
+
+
+def _member_predictors(
+    recipe: LabelRecipe, fitted: _Fitted, y_val: NDArray
+) -> dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]]:
+    """Each network of an ensemble alone: ``"seed <k>"`` to its test scores and its own thresholds."""
+    split, out = fitted.split, {}
+    pairs = zip(fitted.member_scores(split.val), fitted.member_scores(split.test), strict=True)
+    for k, (val, test) in enumerate(pairs):
+        out[f"{MEMBER_PREFIX}{fitted.seed + k}"] = (test, _thresholds(recipe, y_val, val))
+    return out
+
+
 def _score(
-    experiment: Experiment, fitted: _Fitted, fold: int, epochs: int, restore_best: bool, l2: float
+    experiment: Experiment,
+    fitted: _Fitted,
+    fold: int,
+    epochs: int,
+    restore_best: bool,
+    l2: float,
+    recipe: LabelRecipe = PAPER,
+    paper: _Fitted | None = None,
 ) -> tuple[dict[str, Any], pd.DataFrame]:
     """Test scores of a trained model and of its baselines, on the same test rows."""
     split, y, model, data = fitted.split, fitted.y, fitted.model, fitted.data
     labels = experiment.target == "labels"
     names = list(data.kept) if labels else list(VOC_NAMES)
-    s_val = predict(fitted.trained, fitted.part(split.val)[0])
-    s_test = predict(fitted.trained, fitted.part(split.test)[0])
+    s_val = fitted.predict(split.val)
+    s_test = fitted.predict(split.test)
     y_train, y_val, y_test = y[split.train], y[split.val], y[split.test]
     result: dict[str, Any] = {
         "experiment": asdict(experiment),
@@ -416,7 +501,7 @@ def _score(
     }
     n = len(split.test)
     if labels:
-        thresholds = metrics.choose_thresholds(y_val, s_val) if len(split.val) else np.full(len(names), 0.5)
+        thresholds = _thresholds(recipe, y_val, s_val)
         prev_val = metrics.prevalence_scores(y_train, len(split.val))
         prev_thr = metrics.choose_thresholds(y_val, prev_val) if len(split.val) else np.full(len(names), 0.5)
         test_scores = {
@@ -425,12 +510,31 @@ def _score(
             "prevalence": (metrics.prevalence_scores(y_train, n), prev_thr),
             "all on": (metrics.all_on_scores(n, len(names)), np.full(len(names), 0.5)),
         }
+        if paper is not None:  # the paper's network on the same rows
+            p_val, p_test = paper.predict(split.val), paper.predict(split.test)
+            test_scores["paper@0.5"] = (p_test, np.full(len(names), 0.5))
+            test_scores["paper@val"] = (p_test, _thresholds(PAPER, y_val, p_val))
+        if fitted.members:  # each network of the ensemble alone, for the spread over seeds
+            test_scores.update(_member_predictors(recipe, fitted, y_val))
         if experiment.features == "audio":  # learned baselines on the same 193 features and rows
             x_train, x_val, x_test = (fitted.part(idx)[0] for idx in (split.train, split.val, split.test))
             for name, b in label_baselines(x_train, y_train, x_val, y_val, x_test, seed=fitted.seed).items():
                 test_scores[name] = (b["test_scores"], b["thresholds"])
         scored = {k: _label_scores(y_test, s, t, names) for k, (s, t) in test_scores.items()}
         table = pd.concat({k: v.pop("table") for k, v in scored.items()}, axis=1)
+        if experiment.features == "audio":
+            members = [k for k in scored if k.startswith(MEMBER_PREFIX)]
+            result.update(
+                recipe=asdict(recipe),
+                members=[
+                    {
+                        "seed": int(k.removeprefix(MEMBER_PREFIX)),
+                        "f1": scored[k]["f1"],
+                        "auc": scored[k]["auc"],
+                    }
+                    for k in members
+                ],
+            )
         result.update(
             thresholds=thresholds.tolist(),
             scores=scored,

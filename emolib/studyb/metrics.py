@@ -52,12 +52,18 @@ def _f1(y: NDArray, pred: NDArray) -> float:
 
 
 def choose_thresholds(
-    y_val: ArrayLike, scores_val: ArrayLike, grid: ArrayLike = THRESHOLD_GRID, default: float = 0.5
+    y_val: ArrayLike,
+    scores_val: ArrayLike,
+    grid: ArrayLike = THRESHOLD_GRID,
+    default: float = 0.5,
+    min_positives: int = 1,
+    floor: float = 0.0,
 ) -> NDArray[np.float64]:
     """One decision threshold per label, maximising that label's F1 on validation data.
 
-    Ties go to the threshold nearest ``default``; a label without a positive validation sequence
-    keeps ``default`` (F1 is 0 whatever the threshold).
+    Ties go to the threshold nearest ``default``; a label with fewer than ``min_positives`` positive
+    validation sequences keeps ``default`` (with none, F1 is 0 whatever the threshold; with one or
+    two, the best threshold is whatever happens to rank those few first).
 
     Parameters
     ----------
@@ -69,6 +75,11 @@ def choose_thresholds(
         Candidate thresholds.
     default
         The paper's rule, 0.5.
+    min_positives
+        Fewest positive validation sequences for a label's threshold to be chosen (at least 1).
+    floor
+        Lowest threshold that may be chosen: a rare label whose validation F1 is best when it is
+        switched on almost everywhere is not allowed to become an all-on predictor on the test part.
 
     Returns
     -------
@@ -78,10 +89,13 @@ def choose_thresholds(
     y = np.asarray(y_val)
     s = np.asarray(scores_val, dtype=np.float64)
     candidates = np.asarray(grid, dtype=np.float64)
+    candidates = candidates[candidates >= floor]
+    if not len(candidates):
+        raise ValueError(f"no candidate threshold is at or above the floor {floor}")
     order = np.argsort(np.abs(candidates - default), kind="stable")  # nearest to default first
     out = np.full(y.shape[1], default)
     for j in range(y.shape[1]):
-        if not np.any(y[:, j] == 1):
+        if np.sum(y[:, j] == 1) < max(1, int(min_positives)):
             continue
         f1 = [_f1(y[:, j], binarise(s[:, j], t)) for t in candidates[order]]
         out[j] = candidates[order][int(np.argmax(f1))]

@@ -483,6 +483,7 @@ def build_audio_mlp(
     n_features: int = 193,
     normaliser: keras.layers.Normalization | None = None,
     l2: float = 0.0,
+    loss: keras.losses.Loss | None = None,
 ) -> keras.Model:
     """The audio network: 193 -> 280 -> 300 (tanh) -> ``n_outputs`` (sigmoid for labels, linear for VOCs).
 
@@ -501,6 +502,9 @@ def build_audio_mlp(
         not say how it scaled them.
     l2
         Weight decay of the two hidden layers (0: the paper's network).
+    loss
+        In place of the paper's loss (binary cross-entropy or mean absolute error), e.g. a
+        :class:`~emolib.studyb.losses.LabelBalancedCrossentropy`.
 
     Returns
     -------
@@ -515,10 +519,10 @@ def build_audio_mlp(
         x = layers.Dense(units, activation="tanh", kernel_regularizer=_l2(l2), name=f"hidden{i}")(x)
     if task == "labels":
         outputs = layers.Dense(n_outputs, activation="sigmoid", dtype="float32", name="output")(x)
-        loss = "binary_crossentropy"
+        paper_loss = "binary_crossentropy"
     else:
         outputs = layers.Dense(n_outputs, dtype="float32", name="output")(x)
-        loss = "mean_absolute_error"
+        paper_loss = "mean_absolute_error"
     model = keras.Model(inputs, outputs, name=f"audio_{task}")
-    model.compile(optimizer=adadelta(), loss=loss)
+    model.compile(optimizer=adadelta(), loss=paper_loss if loss is None else loss)
     return model

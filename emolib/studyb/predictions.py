@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,10 +25,19 @@ from numpy.typing import NDArray
 from emolib.core.atomic import write_bytes
 from emolib.core.errors import DataError
 
-__all__ = ["PREDICTIONS_SUFFIX", "TestPredictions", "load_test_predictions", "save_test_predictions"]
+__all__ = [
+    "MEMBER_PREFIX",
+    "PREDICTIONS_SUFFIX",
+    "TestPredictions",
+    "concatenate_predictions",
+    "load_test_predictions",
+    "save_test_predictions",
+]
 
 PREDICTIONS_SUFFIX = "_test.npz"
 """File name of an experiment's test predictions: ``<experiment name>_test.npz``."""
+MEMBER_PREFIX = "seed "
+"""Predictor name of one network of a seed ensemble scored alone: ``"seed 1"``."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,33 @@ class TestPredictions:
     def target(self) -> str:
         """``"labels"`` when there are decisions to score, else ``"vocs"``."""
         return "labels" if self.decisions else "vocs"
+
+
+def concatenate_predictions(parts: Sequence[TestPredictions]) -> TestPredictions:
+    """The test rows of several folds as one set, e.g. every film of a one-movie-out sweep held out once.
+
+    Raises
+    ------
+    ValueError
+        Without parts, or when they differ in outputs, predictors or target.
+    """
+    if not parts:
+        raise ValueError("no predictions to concatenate")
+    first = parts[0]
+    for part in parts[1:]:
+        same = part.names == first.names and set(part.scores) == set(first.scores)
+        if not same or set(part.decisions) != set(first.decisions):
+            raise ValueError(
+                "predictions of different outputs or predictors cannot be concatenated: "
+                f"{first.names} {sorted(first.scores)} vs {part.names} {sorted(part.scores)}"
+            )
+    return TestPredictions(
+        units=np.concatenate([p.units for p in parts]),
+        y=np.concatenate([p.y for p in parts]),
+        scores={k: np.concatenate([p.scores[k] for p in parts]) for k in first.scores},
+        decisions={k: np.concatenate([p.decisions[k] for p in parts]) for k in first.decisions},
+        names=first.names,
+    )
 
 
 def save_test_predictions(predictions: TestPredictions, path: str | os.PathLike[str]) -> Path:

@@ -200,6 +200,8 @@ def _array_fit(
     restore_best: bool,
     seed: int,
     keep_start: bool = False,
+    select: Callable[[NDArray, NDArray], float] | None = None,
+    patience: int | None = None,
 ) -> int | None:
     """A lean epoch loop over in-memory arrays with ``train_on_batch``.
 
@@ -208,7 +210,7 @@ def _array_fit(
     updates (shuffled mini-batches) and calls the same callbacks' ``on_epoch_end``.
 
     Returns the epoch whose weights were kept with ``restore_best`` (0: the starting weights, a
-    candidate with ``keep_start``), or ``None`` without it.
+    candidate with ``keep_start``), or ``None`` without it. ``select`` and ``patience``: see :func:`fit`.
     """
     x, y = train
     loss_fn = keras.losses.get(model.loss)
@@ -218,14 +220,21 @@ def _array_fit(
         cb.set_params({"epochs": int(epochs), "verbose": 0})
     has_val = validation is not None and len(validation[1]) > 0
 
-    def val_loss() -> float:
+    def val_logs() -> dict[str, float]:
         assert validation is not None
         val = predict(model, validation[0])
-        return float(keras.ops.convert_to_numpy(keras.ops.mean(loss_fn(validation[1], val))))
+        logs = {"val_loss": float(keras.ops.convert_to_numpy(keras.ops.mean(loss_fn(validation[1], val))))}
+        if select is not None:
+            logs["val_score"] = float(select(validation[1], val))
+        return logs
+
+    def badness(logs: dict[str, float]) -> float:  # lower is better: the loss, or minus the score
+        value = -logs["val_score"] if select is not None else logs["val_loss"]
+        return value if np.isfinite(value) else np.inf
 
     best, best_epoch, best_weights = np.inf, None, None
     if restore_best and keep_start and has_val:  # the starting point is a candidate (epoch 0)
-        best, best_epoch, best_weights = val_loss(), 0, [w.copy() for w in model.get_weights()]
+        best, best_epoch, best_weights = badness(val_logs()), 0, [w.copy() for w in model.get_weights()]
     for epoch in range(int(epochs)):
         order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
         losses, sizes = [], []
@@ -236,12 +245,14 @@ def _array_fit(
             sizes.append(len(idx))
         logs = {"loss": float(np.average(losses, weights=sizes))}
         if has_val:
-            logs["val_loss"] = val_loss()
-            if restore_best and logs["val_loss"] < best:
-                best, best_epoch = logs["val_loss"], epoch + 1
+            logs.update(val_logs())
+            if restore_best and (best_epoch is None or badness(logs) < best):
+                best, best_epoch = badness(logs), epoch + 1
                 best_weights = [w.copy() for w in model.get_weights()]
         for cb in callbacks:
             cb.on_epoch_end(epoch, logs)
+        if patience is not None and has_val and best_epoch is not None and epoch + 1 - best_epoch >= patience:
+            break
     if best_weights is not None:
         model.set_weights(best_weights)
     return best_epoch
@@ -259,6 +270,8 @@ def fit(
     restore_best: bool = False,
     seed: int = 0,
     keep_start: bool = False,
+    select: Callable[[NDArray, NDArray], float] | None = None,
+    patience: int | None = None,
 ) -> pd.DataFrame:
     """Fit ``model`` and return its per-epoch logs (also written to ``log_path`` as CSV).
 
@@ -291,6 +304,13 @@ def fit(
         Arrays with ``restore_best``: the starting weights are a candidate too (epoch 0), for a model
         that starts as a baseline (e.g. the ``pooled`` head): if no epoch beats it on validation,
         the baseline is what comes back.
+    select
+        Arrays only: ``select(y_val, predictions) -> float``, a validation score (higher is better,
+        e.g. the macro AUC) logged as ``val_score`` and used by ``restore_best`` in place of the
+        validation loss (ties: the earlier epoch). A score that cannot be computed (NaN) never wins.
+    patience
+        Arrays with a validation part and ``restore_best``: stop once this many epochs have passed
+        without a better validation loss (or ``select`` score); ``None``: run every epoch.
 
     Returns
     -------
@@ -310,6 +330,8 @@ def fit(
             restore_best,
             seed,
             keep_start,
+            select,
+            patience,
         )
         table = log.table()
         table.attrs["best_epoch"] = kept
