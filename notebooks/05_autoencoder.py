@@ -472,11 +472,12 @@ for split_name, pooled in label_splits.items():
     spread_lines.append(f"{split_name}: {spread_text(spread)}")
     if len(compared):
         print(f"{split_name}: {len(pooled['folds'])} fold(s), test films {', '.join(pooled['films'])}")
-        display(
-            compared.map(lambda v: v.format(3) if isinstance(v, Interval) else v)
-            .fillna("")
-            .rename(columns=lambda c: c.replace("_diff", " − logistic").replace("_", " "))
-        )
+        with pd.option_context("display.max_colwidth", None):  # verdicts whole, not cut at 50
+            display(
+                compared.map(lambda v: v.format(3) if isinstance(v, Interval) else v)
+                .fillna("")
+                .rename(columns=lambda c: c.replace("_diff", " − logistic").replace("_", " "))
+            )
     metrics["audio_label_intervals"]["splits"][split_name] = {
         "folds": pooled["folds"],
         "films": pooled["films"],
