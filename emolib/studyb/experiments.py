@@ -185,8 +185,7 @@ class _Fitted:
 
     def predict(self, idx: NDArray[np.int64]) -> NDArray[np.float64]:
         """Scores of some samples: the mean over ``trained`` and the ``members``."""
-        x = self.part(idx)[0]
-        return np.mean([predict(m, x) for m in (self.trained, *self.members)], axis=0)
+        return np.mean(self.member_scores(idx), axis=0)
 
     def member_scores(self, idx: NDArray[np.int64]) -> list[NDArray[np.float64]]:
         """Scores of some samples by each network of the ensemble, ``trained`` first."""
@@ -214,8 +213,9 @@ def _fit_one(
 ) -> _Fitted:
     """Build and train one model on one experiment's training part (validation part: model selection).
 
-    ``recipe`` applies to the audio scene-label network only (its loss, epoch selection and
-    patience; its ``seeds`` are handled by :func:`_fit_ensemble`).
+    ``recipe``: its loss, epoch selection and patience (its ``seeds`` are handled by
+    :func:`_fit_ensemble`); :func:`run_experiment` passes the paper's for every experiment but the
+    audio scene labels.
     """
     keras.utils.set_random_seed(seed)
     meta, rows, y = data.samples(experiment.target)
@@ -223,9 +223,6 @@ def _fit_one(
     labels = experiment.target == "labels"
     names = list(data.kept) if labels else list(VOC_NAMES)
     y = y.astype(np.float32)
-    audio_labels = experiment.features == "audio" and labels
-    if not audio_labels:
-        recipe = PAPER
     if experiment.features == "audio":
         normaliser = keras.layers.Normalization(name="standardise")
         normaliser.adapt(features[rows[split.train]])
