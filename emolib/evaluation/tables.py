@@ -1,6 +1,6 @@
 """The Study A evaluation: gather fold runs, tabulate them beside baselines and published figures.
 
-Every fold run (:func:`emolib.studya.run.run_fold`) leaves a ``metrics.json``; :func:`gather_runs`
+Every fold run (:func:`emolib.studya.run.run` with the :class:`~emolib.studya.run.Folds` protocol) leaves a ``metrics.json``; :func:`gather_runs`
 finds them under a folder, :func:`score_table` turns them into one row per run and predictor,
 and :func:`summary_table` into the thesis's kind of table (Tables 4.3–4.6): one row per
 configuration and predictor, mean ± standard deviation over folds. The baselines of a
