@@ -17,7 +17,9 @@ scaled compounds, for compounds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,7 @@ from emolib.evaluation.intervals import (
     DEFAULT_RESAMPLES,
     MIN_UNITS,
     UNDECIDED,
+    Interval,
     MeanSD,
     UnitMetric,
     bootstrap,
@@ -47,11 +50,13 @@ from emolib.studyb.predictions import (
 )
 
 __all__ = [
+    "AudioLabelIntervals",
     "COMPARISON_COLUMNS",
     "HEADLINE_EXPERIMENTS",
     "INTERVAL_COLUMNS",
     "SHORT_NAMES",
     "headline_intervals_b",
+    "audio_label_intervals",
     "compare_audio_predictors",
     "load_run_predictions",
     "seed_spread",
@@ -354,3 +359,83 @@ def headline_intervals_b(
         if key in out and out[key] == "n/a" and key not in filled:
             out[key] = value
     return out
+
+
+@dataclass(frozen=True)
+class AudioLabelIntervals:
+    """The audio scene-label experiment on every fold of its splits, with intervals over films.
+
+    Attributes
+    ----------
+    table
+        Every split's predictors (index: split, predictor) with their intervals, paired differences
+        against the reference and verdicts, formatted for reading; empty when no split has enough films.
+    section
+        ``metrics.json``'s ``audio_label_intervals``: ``unit``, ``reference``, ``n_resamples``, ``level``
+        and per split its ``folds``, ``films``, ``seed_spread`` and ``predictors``.
+    text
+        One sentence per split (:func:`compare_audio_predictors`), joined with dashes.
+    spread
+        Per split, the single networks' mean ± sd over seeds (:func:`spread_text`).
+    """
+
+    table: pd.DataFrame
+    section: dict[str, Any]
+    text: str
+    spread: str
+
+
+def _formatted(compared: pd.DataFrame) -> pd.DataFrame:
+    """A comparison table with intervals as text and readable column names."""
+    return (
+        compared.map(lambda v: v.format(3) if isinstance(v, Interval) else v)
+        .fillna("")
+        .rename(columns=lambda c: c.replace("_diff", " − logistic").replace("_", " "))
+    )
+
+
+def audio_label_intervals(
+    label_splits: Mapping[str, Mapping[str, Any]], names: Mapping[str, str], seed: int = 0
+) -> AudioLabelIntervals:
+    """Score the pooled test rows of every split of the audio scene-label experiment (see
+    :func:`emolib.studyb.audio_splits.run_audio_label_splits`) against the logistic regression.
+
+    Parameters
+    ----------
+    label_splits
+        Split to its ``folds``, ``films`` and pooled ``predictions``.
+    names
+        Predictor key to the name shown (:func:`compare_audio_predictors`).
+    seed
+        Of the bootstrap.
+    """
+    section: dict[str, Any] = {
+        "unit": "film",
+        "reference": "logistic",
+        "n_resamples": DEFAULT_RESAMPLES,
+        "level": DEFAULT_LEVEL,
+        "splits": {},
+    }
+    tables, lines, spreads = {}, [], []
+    for split, pooled in label_splits.items():
+        held = pooled["predictions"]
+        compared, text = compare_audio_predictors(held, names, seed=seed)
+        lines.append(f"{split} ({len(pooled['folds'])} fold(s), {len(pooled['films'])} film(s)): {text}")
+        spread = seed_spread(held)
+        spreads.append(f"{split}: {spread_text(spread)}")
+        if len(compared):
+            tables[split] = _formatted(compared)
+        section["splits"][split] = {
+            "folds": pooled["folds"],
+            "films": pooled["films"],
+            "seed_spread": {k: asdict(v) for k, v in spread.items()},
+            "predictors": {
+                name: {k: asdict(v) if isinstance(v, Interval) else v for k, v in row.items()}
+                for name, row in compared.iterrows()
+            },
+        }
+    table = pd.concat(tables, names=["split"]) if tables else pd.DataFrame()
+    text = " — ".join(lines) or "the audio label experiment did not run"
+    return AudioLabelIntervals(
+        table, section, text, "; ".join(spreads) or "the audio label experiment did not run"
+    )

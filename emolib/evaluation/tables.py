@@ -1,7 +1,8 @@
 """The Study A evaluation: gather fold runs, tabulate them beside baselines and published figures.
 
-Every fold run (:func:`emolib.studya.run.run` with the :class:`~emolib.studya.run.Folds` protocol) leaves a ``metrics.json``; :func:`gather_runs`
-finds them under a folder, :func:`score_table` turns them into one row per run and predictor,
+Every fold run (:func:`emolib.studya.run.run` with the :class:`~emolib.studya.run.Folds` protocol)
+leaves a ``metrics.json``; :func:`gather_runs` finds them under a folder, :func:`score_table` turns them
+into one row per run and predictor,
 and :func:`summary_table` into the thesis's kind of table (Tables 4.3–4.6): one row per
 configuration and predictor, mean ± standard deviation over folds. The baselines of a
 configuration are computed on exactly the folds of its runs. :data:`PUBLISHED_VA` holds the
@@ -215,13 +216,14 @@ def movie_table(runs: Sequence[dict], task: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def shown_run(runs: Sequence[dict], modality: str = "mixed") -> str | None:
-    """The folder of the valence/arousal run to draw along a movie: of ``modality`` if one ran, lowest fold.
+def shown_run(runs: Sequence[dict], modality: str = "mixed", task: str = "va") -> str | None:
+    """The folder of the run to draw: of ``task`` (valence/arousal along a movie, or the fear curves of
+    one model), of ``modality`` if one ran, lowest fold.
 
-    Falls back to any valence/arousal run; ``None`` when there is none. Among runs of the same fold
+    Falls back to any run of the task; ``None`` when there is none. Among runs of the same fold
     the latest wins, as in :func:`score_table`.
     """
-    va = [r for r in runs if r.get("task") == "va"]
+    va = [r for r in runs if r.get("task") == task]
     chosen = [r for r in va if r.get("modality") == modality] or va
     if not chosen:
         return None
