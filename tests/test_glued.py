@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
 from emolib.runs.glued import compare_builds, glued_values
 
 RECORD = "application/papermill.record/"
@@ -37,6 +39,6 @@ def test_compare_builds_lists_changed_missing_and_timing_values(tmp_path: Path) 
     diff = compare_builds(tmp_path / "before", tmp_path / "after").set_index("key")
     assert set(diff.index) == {"r", "va_sec_epoch", "gone", "new"}
     assert diff.loc["va_sec_epoch", "timing"] and not diff.loc["r", "timing"]
-    assert diff.loc["gone", "after"] is None and diff.loc["new", "before"] is None
+    assert pd.isna(diff.loc["gone", "after"]) and pd.isna(diff.loc["new", "before"])
     same = compare_builds(tmp_path / "before", tmp_path / "before")
     assert same.empty
