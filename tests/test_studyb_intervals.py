@@ -6,11 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_intervals import _rows
 
 from emolib.core.errors import DataError
+from emolib.evaluation import intervals as iv
 from emolib.evaluation.intervals import BEATS, UNDECIDED, WORSE
 from emolib.evaluation.studyb_intervals import (
     compare_audio_predictors,
+    compare_label_predictors,
     headline_intervals_b,
     load_run_predictions,
     seed_spread,
@@ -19,6 +22,7 @@ from emolib.evaluation.studyb_intervals import (
     unit_intervals,
     units_summary,
 )
+from emolib.evaluation.unit_metrics import pooled_weighted_f1
 from emolib.studyb.predictions import (
     MEMBER_PREFIX,
     TestPredictions,
@@ -194,3 +198,21 @@ def test_the_spread_over_seeds_is_said_in_words_and_skips_an_auc_without_both_cl
     assert keys["res_b_n_seeds_audio"] == "3" and keys["res_b_seeds_audio_omo"] == "one seed only"
     one_class = TestPredictions(held.units, np.ones_like(held.y), held.scores, held.decisions, held.names)
     assert set(seed_spread(one_class)) == {"f1"} and spread_text({}) == "one seed only"
+
+
+def test_compare_label_predictors_against_a_reference() -> None:
+    units, y, scores = _rows(n_units=8, per_unit=6)
+    preds = {"model": scores, "reference": np.full(y.shape, 0.5), "copy": np.full(y.shape, 0.5)}
+    decisions = {"model": (scores >= 0.5).astype(int), "reference": np.ones_like(y), "copy": np.ones_like(y)}
+    held = TestPredictions(units=units, y=y, scores=preds, decisions=decisions)
+    table = compare_label_predictors(held, ["model", "reference", "copy"], "reference", n_resamples=2000)
+    assert list(table.index) == ["reference", "model", "copy"]
+    assert table.loc["reference", "f1_verdict"] == "" and table.loc["reference", "auc_diff"] is None
+    assert table.loc["model", "auc_verdict"] == iv.BEATS  # scores that follow y against a constant
+    assert table.loc["copy", "f1_verdict"] == iv.UNDECIDED and table.loc["copy", "f1_diff"].width == 0
+    assert table.loc["model", "f1"] == iv.bootstrap(pooled_weighted_f1(y, decisions["model"], units), 2000)
+    with pytest.raises(ValueError, match="no scores and decisions"):
+        compare_label_predictors(held, ["model"], "missing")
+    one_unit = TestPredictions(units=np.zeros(len(y)), y=y, scores=preds, decisions=decisions)
+    with pytest.raises(ValueError, match="at least 2 units"):
+        compare_label_predictors(one_unit, ["model"], "reference")

@@ -16,7 +16,7 @@ scaled compounds, for compounds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,14 +34,11 @@ from emolib.evaluation.intervals import (
     UnitMetric,
     bootstrap,
     bounds_text,
-    compare_label_predictors,
     mean_sd,
     paired_bootstrap,
-    pooled_auc,
-    pooled_mae,
-    pooled_weighted_f1,
     verdict,
 )
+from emolib.evaluation.unit_metrics import pooled_auc, pooled_mae, pooled_weighted_f1
 from emolib.studyb.predictions import (
     MEMBER_PREFIX,
     PREDICTIONS_SUFFIX,
@@ -58,6 +55,7 @@ __all__ = [
     "headline_intervals_b",
     "audio_label_intervals",
     "compare_audio_predictors",
+    "compare_label_predictors",
     "load_run_predictions",
     "seed_spread",
     "seed_spread_keys",
@@ -191,7 +189,7 @@ def compare_audio_predictors(
     Returns
     -------
     table : pandas.DataFrame
-        :func:`~emolib.evaluation.intervals.compare_label_predictors`, rows renamed; empty with too
+        :func:`compare_label_predictors`, rows renamed; empty with too
         few films.
     text : str
         ``"audio network: weighted F1 0.63 [0.60, 0.66], macro AUC ... (minus the logistic: F1
@@ -204,14 +202,7 @@ def compare_audio_predictors(
             f"({', '.join(films)}), fewer than {max(2, min_units)}"
         )
     shown = {k: v for k, v in names.items() if k in held.scores}
-    table = compare_label_predictors(
-        held.y,
-        held.units,
-        {k: held.scores[k] for k in shown},
-        {k: held.decisions[k] for k in shown},
-        reference=reference,
-        seed=seed,
-    ).rename(index=shown)
+    table = compare_label_predictors(held, list(shown), reference=reference, seed=seed).rename(index=shown)
     lines = []
     for name, row in table.iterrows():
         line = f"{name}: weighted F1 {row['f1'].format(2)}, macro AUC {row['auc'].format(2)}"
@@ -222,6 +213,62 @@ def compare_audio_predictors(
             )
         lines.append(line)
     return table, "; ".join(lines)
+
+
+def compare_label_predictors(
+    held: TestPredictions,
+    predictors: Sequence[str],
+    reference: str,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_LEVEL,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Weighted F1 and macro AUC of scene-label predictors with intervals over units, and their verdicts
+    against ``reference``.
+
+    All intervals use the same resamples of the units (one seed), so the paired differences are
+    differences on the same resampled test sets.
+
+    Parameters
+    ----------
+    held
+        Test predictions of a scene-label experiment (with decisions).
+    predictors
+        The predictors to score (keys of ``held.scores``), ``reference`` among them.
+    reference
+        The predictor the others are compared with (a baseline).
+    n_resamples, level, seed
+        As :func:`emolib.evaluation.intervals.bootstrap`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: predictor (``reference`` first). Columns, for ``metric`` in ``f1`` and ``auc``:
+        ``metric`` (the :class:`~emolib.evaluation.intervals.Interval`), ``metric_diff`` (the interval of
+        predictor − reference, ``None`` for the reference) and ``metric_verdict`` (empty for the reference).
+
+    Raises
+    ------
+    ValueError
+        A reference or predictor the predictions lack, fewer than 2 units.
+    """
+    missing = [k for k in {reference, *predictors} if k not in held.scores or k not in held.decisions]
+    if missing:
+        raise ValueError(f"no scores and decisions for {sorted(missing)} (found {sorted(held.scores)})")
+    names = [reference, *(k for k in predictors if k != reference)]
+    built = {metric: {k: _metric(metric, held, k) for k in names} for metric in ("f1", "auc")}
+    rows = []
+    for name in names:
+        row: dict[str, object] = {"predictor": name}
+        for metric, by_name in built.items():
+            row[metric] = bootstrap(by_name[name], n_resamples, level, seed)
+            if name == reference:
+                row[f"{metric}_diff"], row[f"{metric}_verdict"] = None, ""
+            else:
+                diff = paired_bootstrap(by_name[name], by_name[reference], n_resamples, level, seed)
+                row[f"{metric}_diff"], row[f"{metric}_verdict"] = diff, verdict(diff, metric)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("predictor")
 
 
 def _metric(metric: str, held: TestPredictions, name: str) -> UnitMetric:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from emolib.core.precision import policy_name
+from emolib.evaluation.intervals import mean_sd
 from emolib.studya.run import METRICS_KIND, TEST_SET_KIND
 from emolib.studya.scoring import precision_recall_curve
 from emolib.studya.training import TrainConfig
@@ -234,13 +235,12 @@ def shown_run(runs: Sequence[dict], modality: str = "mixed", task: str = "va") -
 
 
 def _mean_sd(values: pd.Series) -> str:
-    v = values.to_numpy(dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
+    """``"0.412 ± 0.031"`` over folds (:func:`emolib.evaluation.intervals.mean_sd`), a value alone, ``—``."""
+    finite = values.to_numpy(dtype=np.float64)
+    if not np.isfinite(finite).any():
         return "—"
-    if v.size == 1:
-        return f"{v[0]:.3f}"
-    return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}"
+    spread = mean_sd(finite)
+    return f"{spread.mean:.3f}" if spread.n == 1 else spread.format(3)
 
 
 def summary_table(
