@@ -360,6 +360,14 @@ glue_values(
 # `omo`, its folds' test rows pooled; under one screening out, `oso`, scene labels run as `l20`).
 # Each predictor is compared with the logistic regression on the *same* resamples (the paired
 # difference) and called better or worse only when the interval of that difference excludes 0.
+#
+# Under one movie out every fold is a different model, trained on different films, and its scores
+# live on a scale of their own. The weighted F1 counts the decisions of every fold together (pooled
+# counts are the right pooling for F1), but the macro AUC ranks scores: it is computed within each
+# held-out film, where one model made every score, over the labels present in that film, and then
+# averaged over films (the resampled unit); pooled over folds it would rank one film's scenes against
+# another's, and a predictor that is constant within each fold would score away from 0.5. The last
+# fifth of every film (`l20`) is predicted by one model, so its AUC ranks all its test rows together.
 
 # %% tags=["hide-input"]
 shown_names = {

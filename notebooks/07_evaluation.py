@@ -315,7 +315,10 @@ glue_values({"studyb_rows": len(studyb)})
 # neighbouring parts of one story), the screening for breath compounds (one audience's measurements
 # form a time series). Each network is compared with every baseline on the same resamples: it *beats*
 # a baseline only when the interval of the difference excludes 0 on the favourable side (higher F1
-# and AUC, lower MAE). Below five units no interval is given and no verdict drawn.
+# and AUC, lower MAE). Below five units no interval is given and no verdict drawn. Where the test rows
+# pool the folds of a one-movie-out sweep (`audio_labels_omo`), each fold's model scored its own film
+# on a scale of its own: the F1 still pools the decision counts, but the AUC is ranked within each
+# held-out film and averaged over films, never across films predicted by different models.
 
 # %% tags=["hide-input"]
 b_predictions = load_run_predictions(folders[0]) if folders else {}

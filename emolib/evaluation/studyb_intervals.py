@@ -11,7 +11,11 @@ to beat a baseline only when that difference's interval excludes zero
 
 Scores: the support-weighted F1 of the decisions at the thresholds chosen on validation rows (the
 paper's metric) and the macro ROC AUC of the scores, for scene labels; the mean absolute error of the
-scaled compounds, for compounds.
+scaled compounds, for compounds. The F1 comes from the decision counts pooled over the test rows, also
+when they come from the several models of a one-movie-out sweep (pooled counts are the right pooling).
+The AUC ranks scores, and scores of different models live on scales of their own: it is computed over
+the pooled rows only when one model predicted them all (``l20``), and otherwise within each held-out
+film, then averaged over films (:func:`ranking_auc`).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from emolib.evaluation.intervals import (
     paired_bootstrap,
     verdict,
 )
-from emolib.evaluation.unit_metrics import pooled_auc, pooled_mae, pooled_weighted_f1
+from emolib.evaluation.unit_metrics import pooled_auc, pooled_mae, pooled_weighted_f1, unit_auc
 from emolib.studyb.predictions import (
     MEMBER_PREFIX,
     PREDICTIONS_SUFFIX,
@@ -57,6 +61,7 @@ __all__ = [
     "compare_audio_predictors",
     "compare_label_predictors",
     "load_run_predictions",
+    "ranking_auc",
     "seed_spread",
     "seed_spread_keys",
     "spread_text",
@@ -117,8 +122,8 @@ def seed_spread(held: TestPredictions) -> dict[str, MeanSD]:
     """Mean ± sd over seeds of the single networks of an ensemble (its ``seed <k>`` predictors).
 
     Each network is scored on the pooled test rows like the ensemble (weighted F1 at its own
-    validation thresholds, macro AUC); the spread says how much one network depends on its seed,
-    which the ensemble averages away.
+    validation thresholds from pooled counts, macro AUC ranked within each model: :func:`ranking_auc`);
+    the spread says how much one network depends on its seed, which the ensemble averages away.
 
     Returns
     -------
@@ -271,11 +276,27 @@ def compare_label_predictors(
     return pd.DataFrame(rows).set_index("predictor")
 
 
+def ranking_auc(held: TestPredictions, name: str) -> UnitMetric:
+    """The macro ROC AUC of one predictor, ranked within one model's rows.
+
+    Predictions of one model (a single split such as ``l20``): the AUC over all its test rows pooled
+    (:func:`~emolib.evaluation.unit_metrics.pooled_auc`). Predictions pooled from several models (the
+    folds of ``omo``, each trained on other films, with scores on scales of their own): the AUC within
+    each unit (the held-out film), then the mean over units
+    (:func:`~emolib.evaluation.unit_metrics.unit_auc`), so that no score of one fold's model is ranked
+    against a score of another's, and a predictor that is constant within a fold scores 0.5.
+    """
+    if held.n_models > 1:
+        return unit_auc(held.y, held.scores[name], held.units, held.models)
+    return pooled_auc(held.y, held.scores[name], held.units)
+
+
 def _metric(metric: str, held: TestPredictions, name: str) -> UnitMetric:
+    """Weighted F1 of the decisions from pooled counts, the macro AUC ranked within a model, or the MAE."""
     if metric == "f1":
         return pooled_weighted_f1(held.y, held.decisions[name], held.units)
     if metric == "auc":
-        return pooled_auc(held.y, held.scores[name], held.units)
+        return ranking_auc(held, name)
     return pooled_mae(held.y, held.scores[name], held.units)
 
 
