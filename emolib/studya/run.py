@@ -54,6 +54,7 @@ from emolib.studya.data import MovieSet, Standardizer, load_movie_set, load_test
 from emolib.studya.folds import Fold, fold_table, make_folds, protocol_split, split_table
 from emolib.studya.scoring import fear_scores, mean_scores, va_scores
 from emolib.studya.training import (
+    FitOutputs,
     FitResult,
     TrainConfig,
     class_weights,
@@ -435,8 +436,7 @@ def _train(
     return fit(
         x.train, dev.targets(split.train, task), x.val, dev.targets(split.val, task), config,
         val_truth=dev.truth(split.val, task), val_starts={m: dev.window_starts(m) for m in split.val},
-        csv_log=out / "history.csv", tensorboard_dir=out / "tensorboard", checkpoint=out / "best.keras",
-        on_epoch=report, resume_dir=out / "resume" if resume else None,
+        outputs=FitOutputs.into(out, resume, report),
     )  # fmt: skip
 
 

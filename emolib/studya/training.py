@@ -55,7 +55,7 @@ from emolib.studya.models import TASKS, build_model, reset_rows
 from emolib.studya.scoring import fear_scores, mean_scores, to_windows, va_scores
 
 __all__ = [
-    "MODES", "FitResult", "TrainConfig", "class_weights", "fit", "predict_steps", "save_model",
+    "MODES", "FitOutputs", "FitResult", "TrainConfig", "class_weights", "fit", "predict_steps", "save_model",
     "stream_model", "validation_score", "window_predictions",
 ]  # fmt: skip
 
@@ -373,6 +373,42 @@ def _train_epoch(
     return float(np.average(losses, weights=counts)) if losses else float("nan")
 
 
+@dataclass(frozen=True)
+class FitOutputs:
+    """Where :func:`fit` writes while it trains (each one skipped when ``None``).
+
+    Attributes
+    ----------
+    csv_log, tensorboard_dir
+        The per-epoch logs.
+    checkpoint
+        The best model (a stateless ``.keras`` file), saved atomically whenever it improves.
+    resume_dir
+        Folder of the resume state (see the module docstring): saved after every epoch, and resumed
+        from when it holds the state of a run with the same configuration and feature count.
+    on_epoch
+        Called with each epoch's row of the history.
+    """
+
+    csv_log: str | Path | None = None
+    tensorboard_dir: str | Path | None = None
+    checkpoint: str | Path | None = None
+    resume_dir: str | Path | None = None
+    on_epoch: Callable[[dict[str, float]], None] | None = None
+
+    @classmethod
+    def into(
+        cls,
+        folder: str | Path,
+        resume: bool = True,
+        on_epoch: Callable[[dict[str, float]], None] | None = None,
+    ) -> FitOutputs:
+        """A run folder's outputs: ``history.csv``, ``tensorboard/``, ``best.keras`` and ``resume/``."""
+        out = Path(folder)
+        resume_dir = out / "resume" if resume else None
+        return cls(out / "history.csv", out / "tensorboard", out / "best.keras", resume_dir, on_epoch)
+
+
 def fit(
     train_x: Arrays,
     train_y: Arrays,
@@ -381,11 +417,7 @@ def fit(
     config: TrainConfig,
     val_truth: Arrays | None = None,
     val_starts: Arrays | None = None,
-    csv_log: str | Path | None = None,
-    tensorboard_dir: str | Path | None = None,
-    checkpoint: str | Path | None = None,
-    on_epoch: Callable[[dict[str, float]], None] | None = None,
-    resume_dir: str | Path | None = None,
+    outputs: FitOutputs | None = None,
 ) -> FitResult:
     """Train one model and keep its best epoch.
 
@@ -401,20 +433,16 @@ def fit(
         Window ground truth and window start times of the validation movies; when given, the
         history also holds the task's window score (``val_r``: mean Pearson r of valence and
         arousal; ``val_map``: fear MAP).
-    csv_log, tensorboard_dir
-        Where to write the per-epoch logs (skipped when ``None``).
-    checkpoint
-        Where to save the best model (a stateless ``.keras`` file), atomically, whenever it improves.
-    on_epoch
-        Called with each epoch's row of the history.
-    resume_dir
-        Folder of the resume state (see the module docstring): saved after every epoch, and resumed
-        from when it holds the state of a run with the same configuration and feature count.
+    outputs
+        Logs, checkpoint, resume state and per-epoch callback (:class:`FitOutputs`; default: none).
 
     Returns
     -------
     FitResult
     """
+    outputs = outputs or FitOutputs()
+    csv_log, tensorboard_dir, checkpoint = outputs.csv_log, outputs.tensorboard_dir, outputs.checkpoint
+    resume_dir, on_epoch = outputs.resume_dir, outputs.on_epoch
     d = int(next(iter(train_x.values())).shape[1])
     weights = class_weights(train_y)[0] if config.task == "fear" and config.class_weight else None
     if config.mode == "parallel":
