@@ -57,6 +57,7 @@ from emolib.studya.training import (
     FitOutputs,
     FitResult,
     TrainConfig,
+    WindowTruth,
     class_weights,
     fit,
     predict_steps,
@@ -433,10 +434,12 @@ def _train(
         if verbose:
             print("  ".join(f"{k}={v:.4g}" for k, v in row.items()), flush=True)
 
+    validation = WindowTruth(
+        dev.truth(split.val, task), {m: dev.window_starts(m) for m in split.val}, dev.grid
+    )
     return fit(
-        x.train, dev.targets(split.train, task), x.val, dev.targets(split.val, task), config,
-        val_truth=dev.truth(split.val, task), val_starts={m: dev.window_starts(m) for m in split.val},
-        outputs=FitOutputs.into(out, resume, report),
+        x.train, dev.targets(split.train, task), x.val, dev.targets(split.val, task), config, validation,
+        FitOutputs.into(out, resume, report),
     )  # fmt: skip
 
 
@@ -450,9 +453,11 @@ def _predict(
         task, x.train, dev.targets(split.train, task), x.val, dev.targets(split.val, task), x.test
     )
     preds = {
-        "lstm": window_predictions(predict_steps(result.model, x.test, config), starts, task),
+        "lstm": window_predictions(
+            predict_steps(result.model, x.test, config), starts, task, prepared.test.grid
+        ),
         "constant": constant_windows(dev.truth(split.train, task), {m: len(s) for m, s in starts.items()}),
-        "ridge": window_predictions(ridge_steps, starts, task),
+        "ridge": window_predictions(ridge_steps, starts, task, prepared.test.grid),
     }
     return preds, alpha
 

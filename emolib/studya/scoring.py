@@ -7,7 +7,7 @@ mean over movies (MAP), with precision, recall and F1 at a threshold beside it, 
 says "no fear" everywhere has a fine accuracy and a useless recall.
 
 Step predictions (every 16/30 s) are first averaged back to the windows with
-:func:`emolib.media.alignment.average_to_windows` (:func:`to_windows`).
+:meth:`emolib.media.alignment.Grid.to_rows` (:func:`to_windows`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from emolib.media.alignment import average_to_windows
+from emolib.media.alignment import STEPS_2017, Grid
 
 __all__ = [
     "VA_COLUMNS",
@@ -58,15 +58,15 @@ def pearson(x: ArrayLike, y: ArrayLike) -> float:
     return float(np.clip((da * db).sum() / denom, -1.0, 1.0))
 
 
-def to_windows(step_values: ArrayLike, starts: ArrayLike) -> NDArray[np.float64]:
-    """Average per-step predictions back to the annotation windows that start at ``starts``.
+def to_windows(step_values: ArrayLike, starts: ArrayLike, grid: Grid = STEPS_2017) -> NDArray[np.float64]:
+    """Average per-step predictions back to the annotation rows of ``grid`` that start at ``starts``.
 
     Raises
     ------
     ValueError
         If a window overlaps no step (the predictions stop before the window starts).
     """
-    out = average_to_windows(step_values, starts)
+    out = grid.to_rows(step_values, starts)
     if np.isnan(out).any():
         raise ValueError("some windows overlap no predicted step: the predictions are too short")
     return out
