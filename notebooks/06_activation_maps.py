@@ -67,7 +67,7 @@ from emolib.studyb.dataset import load_studyb, plan_experiments
 from emolib.studyb.experiments import run_experiment, train_autoencoder
 from emolib.studyb.frames import to_unit_float
 from emolib.studyb.models import extract_encoder
-from emolib.studyb.saliency import dead_filters, grad_cam, layer_activations
+from emolib.studyb.saliency import dead_filter_lists, grad_cam, layer_activations
 from emolib.studyb.specs import ExperimentSpec
 from emolib.studyb.training import load_model, write_json
 
@@ -133,10 +133,7 @@ for ax in axes.flat:
     ax.set_yticks([])
 show("fig_activations", fig)
 
-dead = {
-    name: dead_filters(layer_activations(encoder, to_unit_float(data.frames), [name])[name]).tolist()
-    for name in names
-}
+dead = dead_filter_lists(encoder, to_unit_float(data.frames), names)  # one pass over every sequence
 table = pd.DataFrame(
     {"filters": [acts[n].shape[-1] for n in names], "dead": [len(dead[n]) for n in names]}, index=names
 )
