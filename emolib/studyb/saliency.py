@@ -104,7 +104,7 @@ def filter_peaks(
 def dead_filter_lists(
     model: keras.Model, x: NDArray, names: Sequence[str], tolerance: float = 1e-6
 ) -> dict[str, list[int]]:
-    """The dead filters of each named layer over all inputs ``x``: peaks (:func:`filter_peaks`) <= tolerance."""
+    """Dead filters of each named layer over all inputs ``x``: peaks (:func:`filter_peaks`) <= tolerance."""
     return {
         name: np.flatnonzero(peak <= tolerance).tolist()
         for name, peak in filter_peaks(model, x, names).items()
