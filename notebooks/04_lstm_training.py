@@ -67,7 +67,7 @@ run_box(
     examples={"fold": "1", "modality": "audio", "test_dir": "../data/sample/mediaeval2017test"},
 )
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 import json
 from pathlib import Path
 

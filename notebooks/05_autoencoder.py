@@ -68,7 +68,7 @@ run_box(
     examples={"split": "oso", "fold": "1"},
 )
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 from pathlib import Path
 
 import keras

@@ -45,7 +45,7 @@ run_box(
     examples={"runs_dir": "../outputs"},
 )
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 from pathlib import Path
 
 import matplotlib.pyplot as plt
