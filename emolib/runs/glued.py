@@ -21,7 +21,7 @@ import pandas as pd
 
 __all__ = ["TIMING_KEYS", "compare_builds", "glued_values"]
 
-TIMING_KEYS = ("*sec_epoch*", "*seconds*", "*_time*", "*elapsed*")
+TIMING_KEYS = ("*sec_epoch*", "*epoch_note*", "*seconds*", "*_time*", "*elapsed*")
 """Glob patterns of keys whose values are timings (different on every run)."""
 _RECORD = "application/papermill.record/"
 
