@@ -21,6 +21,9 @@ FOLDS ?= 4
 FOLD_GRID ?= modality=audio,video,mixed
 FOLD_SET ?=
 SCHEDULER ?=
+TLS_CA_FILE ?=
+TLS_CERT ?=
+TLS_KEY ?=
 TEST_REPORT ?= outputs/tests/junit.xml
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 TORCH_VERSION ?= 2.13.0
@@ -60,7 +63,8 @@ book: notebooks ## set up, generate the sample, execute the notebooks, build the
 folds: sample ## notebook 04 for every fold x FOLD_GRID (papermill, WORKERS at once), then notebook 07 again
 	$(BIN)/python -m emolib folds --data $(DATA) --profile $(PROFILE) --seed $(SEED) --n-folds $(FOLDS) \
 		--grid $(FOLD_GRID) $(if $(FOLD_SET),--set $(FOLD_SET)) --workers $(WORKERS) \
-		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
+		$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(TLS_CA_FILE),--tls-ca-file $(TLS_CA_FILE)) \
+		$(if $(TLS_CERT),--tls-cert $(TLS_CERT)) $(if $(TLS_KEY),--tls-key $(TLS_KEY)) \
 		--out outputs/folds --outputs outputs --book book/notebooks
 
 validate: $(STAMP) ## check every data file of DATA and list every problem at once

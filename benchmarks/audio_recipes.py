@@ -38,7 +38,7 @@ from emolib.studyb.dataset import load_studyb, split_samples  # noqa: E402
 from emolib.studyb.losses import LabelBalancedCrossentropy, balanced_label_weights  # noqa: E402
 from emolib.studyb.models import build_audio_mlp  # noqa: E402
 from emolib.studyb.recipes import BALANCED  # noqa: E402
-from emolib.studyb.training import fit, predict  # noqa: E402
+from emolib.studyb.training import FitOptions, fit, predict  # noqa: E402
 
 RECIPES = {
     "paper": {"balanced": False, "select": None, "patience": None},
@@ -102,11 +102,11 @@ def main() -> None:
                         else None
                     )
                     model = build_audio_mlp(len(names), "labels", x.shape[1], norm, l2=args.l2, loss=loss)
-                    history = fit(
-                        model, (x_tr, y_tr), (x_val, y_val), args.epochs, batch_size=32, restore_best=True,
-                        seed=seed, select=metrics.mean_auc if recipe["select"] else None,
-                        patience=recipe["patience"],
+                    options = FitOptions(
+                        batch_size=32, restore_best=True, seed=seed, patience=recipe["patience"],
+                        select=metrics.mean_auc if recipe["select"] else None,
                     )  # fmt: skip
+                    history = fit(model, (x_tr, y_tr), (x_val, y_val), args.epochs, options=options)
                     val_scores.append(predict(model, x_val))
                     test_scores.append(predict(model, x_te))
                     row = scored("single", y_val, y_te, val_scores[-1], test_scores[-1])

@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from emolib.evaluation import intervals as iv  # noqa: E402
+from emolib.evaluation import unit_metrics as um  # noqa: E402
 
 
 def best_of(repeats: int, fn: Callable[[], object]) -> float:
@@ -58,16 +59,16 @@ def main(argv: list[str] | None = None) -> None:
     scores = np.clip(0.3 * labels + rng.random(labels.shape), 0, 1)
     decisions = (scores >= 0.5).astype(int)
     metrics = {
-        "unit_mean": (iv.unit_mean(rng.normal(size=args.units)), iv.unit_mean(rng.normal(size=args.units))),
-        "pooled_mse": (iv.pooled_mse(y, pred, units), iv.pooled_mse(y, base, units)),
-        "pooled_pearson": (iv.pooled_pearson(y, pred, units), iv.pooled_pearson(y, pred + y, units)),
+        "unit_mean": (um.unit_mean(rng.normal(size=args.units)), um.unit_mean(rng.normal(size=args.units))),
+        "pooled_mse": (um.pooled_mse(y, pred, units), um.pooled_mse(y, base, units)),
+        "pooled_pearson": (um.pooled_pearson(y, pred, units), um.pooled_pearson(y, pred + y, units)),
         "pooled_weighted_f1": (
-            iv.pooled_weighted_f1(labels, decisions, units),
-            iv.pooled_weighted_f1(labels, np.ones_like(labels), units),
+            um.pooled_weighted_f1(labels, decisions, units),
+            um.pooled_weighted_f1(labels, np.ones_like(labels), units),
         ),
         "pooled_auc": (
-            iv.pooled_auc(labels, scores, units),
-            iv.pooled_auc(labels, rng.random(labels.shape), units),
+            um.pooled_auc(labels, scores, units),
+            um.pooled_auc(labels, rng.random(labels.shape), units),
         ),
     }
     print(f"{args.resamples} resamples of {args.units} units ({n} rows), best of {args.repeats}:")

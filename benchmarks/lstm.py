@@ -34,7 +34,7 @@ from emolib.core.backends import device_info  # noqa: E402
 from emolib.media.alignment import n_steps, step_starts  # noqa: E402
 from emolib.studya.data import MovieSet, Standardizer, load_movie_set  # noqa: E402
 from emolib.studya.folds import get_fold  # noqa: E402
-from emolib.studya.training import TrainConfig, fit  # noqa: E402
+from emolib.studya.training import TrainConfig, WindowTruth, fit  # noqa: E402
 from emolib.synth.latent import sample_latent  # noqa: E402
 from emolib.synth.mediaeval import window_annotations  # noqa: E402
 from emolib.synth.profiles import plan  # noqa: E402
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         config = TrainConfig(mode=mode, units=args.units, epochs=args.epochs, chunk=args.chunk,
                              batch_movies=args.batch_movies, seed=0)  # fmt: skip
         start = time.perf_counter()
-        res = fit(tx, ty, vx, vy, config, val_truth=truth, val_starts=starts)
+        res = fit(tx, ty, vx, vy, config, WindowTruth(truth, starts))
         h = res.history
         results[mode] = {
             "seconds_per_epoch": res.seconds_per_epoch,

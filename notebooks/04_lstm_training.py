@@ -67,7 +67,7 @@ run_box(
     examples={"fold": "1", "modality": "audio", "test_dir": "../data/sample/mediaeval2017test"},
 )
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 import json
 from pathlib import Path
 
@@ -75,53 +75,31 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from IPython.display import display
-from myst_nb import glue
 
 from emolib.core.atomic import write_text
-from emolib.core.figures import figure_saver
+from emolib.core.figures import figure_saver, glue_values
 from emolib.evaluation.tables import plot_along, plot_learning_curves, plot_pr_curves
 from emolib.runs.kernels import filter_library_warnings
-from emolib.studya.data import load_movie_set, load_test_set, pick_extractors
-from emolib.studya.folds import fold_table, make_folds, protocol_split, split_table
-from emolib.studya.run import run_one
+from emolib.studya.run import SHOWN_METRICS, Inputs, chapter_values, choose_protocol, prepare, run
 from emolib.studya.training import TrainConfig
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
+show = figure_saver(output_dir)  # PNG into output_dir, glued for the book's numbered captions
+
+# %% tags=["remove-cell"]
 out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
 tasks = ["va", "fear"] if task == "both" else [task]
+run_dirs = {name: out / name if task == "both" else out for name in tasks}
 mode = "stateless" if not stateful else ("faithful" if faithful else "parallel")
-extractors = pick_extractors(modality, visual, audio)
-movies = load_movie_set(data_dir, extractors, store_dir, extract_missing)
-folds = make_folds(movies.movies, n_folds, seed, n_val)
-test_movies = None if test_dir is None else load_test_set(test_dir, extractors, None, extract_missing)
-protocol = None if test_movies is None else protocol_split(movies.movies, test_movies.movies, seed, n_val)
-split = protocol or folds[fold]
-summary = {
-    "data_dir": str(Path(data_dir).resolve()),
-    "test_dir": test_dir and str(Path(test_dir).resolve()),
-    "profile": profile,
-    "seed": seed,
-    "mode": mode,
-    "runs": {},
-}
 
-show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
+# %%
+inputs = Inputs(data_dir, modality, visual, audio, store_dir, extract_missing)
+prepared = prepare(inputs, choose_protocol(test_dir, fold, n_folds, seed, n_val))
+prepared.table()
 
-
-glue("n_movies", len(movies.movies), display=False)
-glue("n_folds", n_folds, display=False)
-glue("fold", fold, display=False)
-glue("run_label", "the MediaEval protocol on the test folder" if protocol else f"fold {fold}", display=False)
-glue("scope", "the test folder's movies" if protocol else "this fold's test movies", display=False)
-glue("n_train", len(split.train), display=False)
-glue("n_val", len(split.val), display=False)
-glue("n_test", len(split.test), display=False)
-glue("n_features", movies.features[movies.movies[0]].shape[1], display=False)
-glue("extractors", ", ".join(extractors), display=False)
-glue("mode", mode, display=False)
-display(split_table(protocol) if protocol else fold_table(folds))
+# %% tags=["remove-cell"]
+glue_values({"n_folds": n_folds, "fold": fold, "mode": mode, **prepared.values()})
 
 # %% [markdown]
 # The models of the thesis's Figures 3.11 and 3.12 {cite:p}`bernal2017predicting`: the fused step
@@ -180,24 +158,29 @@ for name in tasks:
         epochs=epochs, chunk=chunk, batch_movies=batch_movies, seed=seed, fear_loss=fear_loss,
         class_weight=class_weight, patience=patience, mixed_precision=mixed_precision,
     )  # fmt: skip
-    run_dir = out / name if task == "both" else out
-    print(f"--- {name}: training into {run_dir}")
-    runs[name] = run_one(
-        data_dir, run_dir, config, test_dir=test_dir, test_movies=test_movies, fold=fold, n_folds=n_folds,
-        modality=modality, visual=visual, audio=audio, folds_seed=seed, n_val=n_val, movies=movies,
-    )  # fmt: skip
-    summary["runs"][name] = {"output_dir": str(run_dir), "scores": runs[name].metrics["scores"]}
+    print(f"--- {name}: training into {run_dirs[name]}")
+    runs[name] = run(prepared, run_dirs[name], config)
+
+# %% tags=["remove-cell"]
+glue_values(chapter_values(runs, epochs, shown_movie))
+summary = {
+    "data_dir": str(Path(data_dir).resolve()),
+    "test_dir": test_dir and str(Path(test_dir).resolve()),
+    "profile": profile,
+    "seed": seed,
+    "mode": mode,
+    "runs": {
+        name: {"output_dir": str(run_dirs[name]), "scores": r.metrics["scores"]} for name, r in runs.items()
+    },
+}
+write_text(out / "summary.json", json.dumps(summary, indent=1, default=str))
 
 # %% tags=["hide-input"]
 fig, axes = plt.subplots(1, len(runs), figsize=(5.2 * len(runs), 3.2), squeeze=False)
-for ax, (name, run) in zip(axes[0], runs.items(), strict=True):
-    plot_learning_curves(
-        run.fit.history, ax, title={"va": "valence and arousal (MSE)", "fear": "fear (BCE)"}[name]
-    )
-    glue(f"{name}_best_epoch", run.fit.best_epoch, display=False)
-    glue(f"{name}_sec_epoch", f"{run.fit.seconds_per_epoch:.2f}", display=False)
+titles = {"va": "valence and arousal (MSE)", "fear": "fear (BCE)"}
+for ax, (name, r) in zip(axes[0], runs.items(), strict=True):
+    plot_learning_curves(r.fit.history, ax, title=titles[name])
 show("fig_learning_curves", fig)
-glue("epochs", epochs, display=False)
 
 # %% [markdown]
 # ## Learning curves
@@ -209,14 +192,6 @@ glue("epochs", epochs, display=False)
 # loss). The per-epoch logs are in `history.csv` and `tensorboard/` of the run's output folder.
 # ```
 
-# %% tags=["remove-cell"]
-if "va" in runs:
-    glue(
-        "va_epoch_note",
-        f"epoch {runs['va'].fit.best_epoch} of {epochs}, {runs['va'].fit.seconds_per_epoch:.2f} s per epoch",
-        display=False,
-    )
-
 # %% [markdown]
 # ## Valence and arousal on the test movie(s)
 #
@@ -226,16 +201,9 @@ if "va" in runs:
 
 # %% tags=["hide-input"]
 if "va" in runs:
-    va = runs["va"]
-    scores = pd.DataFrame(va.metrics["scores"]).T[["mse_valence", "r_valence", "mse_arousal", "r_arousal"]]
-    display(scores.round(3))
-    for model in ("lstm", "ridge", "constant"):
-        for metric in ("mse_valence", "r_valence", "mse_arousal", "r_arousal"):
-            glue(f"va_{model}_{metric}", f"{va.metrics['scores'][model][metric]:.3f}", display=False)
-    movie = shown_movie or va.fold.test[0]
-    glue("va_movie", movie.replace("_", " "), display=False)
+    display(pd.DataFrame(runs["va"].metrics["scores"]).T[list(SHOWN_METRICS["va"])].round(3))
     fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
-    plot_along(va.predictions, movie, axes)
+    plot_along(runs["va"].predictions, shown_movie or runs["va"].fold.test[0], axes)
     show("fig_va_test", fig)
 
 # %% [markdown]
@@ -257,15 +225,9 @@ if "va" in runs:
 if "fear" in runs and not runs["fear"].metrics["scores"]:  # a test folder without fear annotations
     print("fear: no ground truth in the test folder; predictions in run_test_fear.txt, not scored")
 elif "fear" in runs:
-    fear = runs["fear"]
-    scores = pd.DataFrame(fear.metrics["scores"]).T[["map", "precision", "recall", "f1", "positive_rate"]]
-    display(scores.round(3))
-    for model in ("lstm", "ridge", "constant"):
-        for metric in ("map", "precision", "recall", "f1", "positive_rate"):
-            glue(f"fear_{model}_{metric}", f"{fear.metrics['scores'][model][metric]:.3f}", display=False)
-    glue("fear_pos_weight", f"{fear.metrics.get('pos_weight', 1.0):.1f}", display=False)
+    display(pd.DataFrame(runs["fear"].metrics["scores"]).T[list(SHOWN_METRICS["fear"])].round(3))
     fig, ax = plt.subplots(figsize=(5, 3.6))
-    plot_pr_curves(fear.predictions, ax)
+    plot_pr_curves(runs["fear"].predictions, ax)
     show("fig_fear_pr", fig)
 
 # %% [markdown]
@@ -284,7 +246,3 @@ elif "fear" in runs:
 # Precision–recall curves of the fear scores over the test windows; the dotted line is the positive
 # rate, what a model without information reaches.
 # ```
-
-# %% tags=["hide-input"]
-write_text(out / "summary.json", json.dumps(summary, indent=1, default=str))
-print(json.dumps(summary["runs"], indent=1, default=str))

@@ -68,31 +68,29 @@ run_box(
     examples={"split": "oso", "fold": "1"},
 )
 
-# %% tags=["hide-input"]
-from dataclasses import asdict
+# %% tags=["remove-cell"]
 from pathlib import Path
 
 import keras
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from IPython.display import display
-from myst_nb import glue
 
-from emolib.core.figures import figure_saver
+from emolib.core.figures import figure_saver, glue_values
 from emolib.core.precision import use_precision
 from emolib.datasets.layouts import locate
-from emolib.datasets.vocs import VOC_NAMES, detrend_screening
-from emolib.evaluation.intervals import DEFAULT_LEVEL, DEFAULT_RESAMPLES, Interval
-from emolib.evaluation.studyb_intervals import compare_audio_predictors, seed_spread, spread_text
+from emolib.datasets.vocs import trend_share
+from emolib.evaluation import studyb_report as report
+from emolib.evaluation.intervals import DEFAULT_LEVEL, DEFAULT_RESAMPLES
+from emolib.evaluation.studyb_intervals import audio_label_intervals
 from emolib.runs.kernels import filter_library_warnings
 from emolib.studyb import budget
-from emolib.studyb.audio_splits import run_audio_label_splits
+from emolib.studyb.audio_splits import own_folds, run_audio_label_splits
 from emolib.studyb.dataset import load_studyb, plan_experiments
 from emolib.studyb.experiments import (
     encode_sequences,
-    run_experiment,
+    run_experiments,
     summarise,
     summary_text,
     train_autoencoder,
@@ -106,53 +104,49 @@ from emolib.studyb.models import (
     pool_code,
 )
 from emolib.studyb.recipes import recipe
+from emolib.studyb.specs import Settings
 from emolib.studyb.training import save_model, write_json
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 keras.utils.set_random_seed(seed)
 precision = use_precision(mixed_precision)  # before any model is built
 sns.set_theme(style="whitegrid", context="notebook")
+show = figure_saver(output_dir)  # PNG into output_dir, glued for the book's numbered captions
+
+# %% tags=["remove-cell"]
 out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
 lengths = budget(profile)
+given = {"head_epochs": head_epochs, "audio_epochs": audio_epochs, "head_units": head_units, "l2": l2}
+settings = Settings(
+    lengths, fold, seed, batch_size, recipe(audio_recipe), given, head_dropout, pooled_voc_l2, tuple(voc_lags)
+)
 epochs = int(epochs or lengths["epochs"])
-head_epochs = int(head_epochs or lengths["head_epochs"])
-audio_epochs = int(audio_epochs or lengths["audio_epochs"])
-l2 = float(lengths["l2"] if l2 is None else l2)
 voc_detrend = None if voc_detrend is None else int(voc_detrend)
-voc_lags = [int(lag) for lag in voc_lags]
-label_recipe = recipe(audio_recipe)
 root = locate(data_dir).smelloffear or Path(data_dir)
+
+# %%
 data = load_studyb(root, features, min_positive, frames_cache or out / "frames", voc_detrend=voc_detrend)
 plan = plan_experiments(data.available, features, split, heads)
-metrics = {
-    "data_dir": str(root),
-    "profile": profile,
-    "seed": seed,
-    "split": split,
-    "fold": fold,
-    "kept_labels": data.kept,
-    "available": data.available,
-    "voc_detrend": voc_detrend,
-    "voc_lags": voc_lags,
-    "l2": l2,
-    "heads": list(heads),
-    "head_dropout": head_dropout,
-    "pooled_voc_l2": pooled_voc_l2,
-    "audio_recipe": audio_recipe,
-    "audio_splits": list(audio_splits),
-    "precision": precision,
-    "experiments": {},
-}
-
-
-show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
-
-glue("n_films", len(data.sequences["film"].unique()), display=False)
-glue("n_sequences", len(data.sequences), display=False)
-glue("kept", ", ".join(data.kept), display=False)
-glue("plan", ", ".join(e.name for e in plan) or "none", display=False)
 pd.DataFrame([vars(e) for e in plan])
+
+# %% tags=["remove-cell"]
+glue_values(
+    {
+        "n_films": len(data.sequences["film"].unique()),
+        "n_sequences": len(data.sequences),
+        "kept": ", ".join(data.kept),
+        "plan": ", ".join(e.name for e in plan) or "none",
+    }
+)
+parameters = {
+    "data_dir": str(root), "profile": profile, "seed": seed, "split": split, "fold": fold,
+    "kept_labels": data.kept, "available": data.available, "voc_detrend": voc_detrend,
+    "voc_lags": [int(lag) for lag in voc_lags],
+}  # fmt: skip
+choices = {
+    "heads": list(heads), "head_dropout": head_dropout, "pooled_voc_l2": pooled_voc_l2,
+    "audio_recipe": audio_recipe, "audio_splits": list(audio_splits), "precision": precision,
+}  # fmt: skip
 
 # %% [markdown]
 # The notebook runs on whatever `data_dir` holds: with only `labels/` and `audio/` (the real
@@ -174,14 +168,6 @@ pd.DataFrame([vars(e) for e in plan])
 
 # %%
 counts = {bn: build_autoencoder(bn, compile_model=False).count_params() for bn in (True, False)}
-glue("params_bn", f"{counts[True]:,}", display=False)
-glue("params_nobn", f"{counts[False]:,}", display=False)
-glue("params_paper", f"{PAPER_AUTOENCODER_PARAMS:,}", display=False)
-metrics["autoencoder_params"] = {
-    "batch_norm": counts[True],
-    "no_batch_norm": counts[False],
-    "paper": PAPER_AUTOENCODER_PARAMS,
-}
 pd.Series(
     {
         "this autoencoder, batch norm": counts[True],
@@ -190,6 +176,15 @@ pd.Series(
     },
     name="parameters",
 )
+
+# %% tags=["remove-cell"]
+autoencoder_params = {
+    "batch_norm": counts[True],
+    "no_batch_norm": counts[False],
+    "paper": PAPER_AUTOENCODER_PARAMS,
+}
+glue_values({"params_bn": f"{counts[True]:,}", "params_nobn": f"{counts[False]:,}",
+             "params_paper": f"{PAPER_AUTOENCODER_PARAMS:,}"})  # fmt: skip
 
 # %% [markdown]
 # With batch normalisation the network has {glue:text}`params_bn` parameters, the paper's
@@ -202,37 +197,18 @@ variants = (
     [] if not data.available["video"] else ([True, False] if batch_norm == "both" else [bool(batch_norm)])
 )
 runs = {bn: train_autoencoder(data, bn, epochs, out, batch_size=batch_size, seed=seed) for bn in variants}
+encoder = extract_encoder(runs[variants[0]]["model"]) if runs else None
+codes = (
+    encode_sequences(encoder, data.frames, batch_size) if runs else None
+)  # frozen: one pass serves every head
 if runs:
-    best = runs[variants[0]]
-    encoder = extract_encoder(best["model"])
     save_model(encoder, out / "encoder.keras")
-    codes = encode_sequences(encoder, data.frames, batch_size)  # frozen: one pass serves every head
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    for bn, run in runs.items():
-        h = run["history"]
-        label = "batch norm" if bn else "no batch norm"
-        ax.plot(h["epoch"], h["loss"], label=f"{label}, train", color="tab:blue" if bn else "tab:orange")
-        ax.plot(
-            h["epoch"],
-            h["val_loss"],
-            ls="--",
-            label=f"{label}, validation",
-            color="tab:blue" if bn else "tab:orange",
-        )
-        metrics["experiments"][f"autoencoder_{'bn' if bn else 'nobn'}"] = {
-            "epochs": epochs,
-            "sizes": run["sizes"],
-            "params": run["params"],
-            "final_loss": float(h["loss"].iloc[-1]),
-            "final_val_loss": float(h["val_loss"].iloc[-1]),
-            "history": h.to_dict("list"),
-        }
-    ax.set(xlabel="epoch", ylabel="binary cross-entropy")
-    ax.legend(fontsize=8)
-    show("fig_ae_loss", fig)
-    glue("ae_epochs", epochs, display=False)
-    glue("ae_train", best["sizes"]["train"], display=False)
-    glue("ae_val", best["sizes"]["val"], display=False)
+    show("fig_ae_loss", report.plot_autoencoder_losses(runs))
+
+# %% tags=["remove-cell"]
+if runs:
+    sizes = runs[variants[0]]["sizes"]
+    glue_values({"ae_epochs": epochs, "ae_train": sizes["train"], "ae_val": sizes["val"]})
 
 # %% [markdown]
 # ```{glue:figure} fig_ae_loss
@@ -245,23 +221,7 @@ if runs:
 
 # %% tags=["hide-input"]
 if runs:
-    run = runs[variants[0]]
-    shown = sorted(run["snapshots"])
-    films = run["films"]
-    fig, axes = plt.subplots(
-        1 + len(shown), len(films), figsize=(2.2 * len(films), 1.4 * (1 + len(shown))), squeeze=False
-    )
-    for j, film in enumerate(films):
-        axes[0, j].imshow(run["originals"][j, 0])
-        axes[0, j].set_title(film, fontsize=8)
-        for i, ep in enumerate(shown, start=1):
-            axes[i, j].imshow(np.clip(run["snapshots"][ep][j, 0], 0, 1))
-            axes[i, 0].set_ylabel(f"epoch {ep}", fontsize=8)
-        axes[0, 0].set_ylabel("original", fontsize=8)
-    for ax in axes.flat:
-        ax.set_xticks([])
-        ax.set_yticks([])
-    show("fig_reconstructions", fig)
+    show("fig_reconstructions", report.plot_reconstructions(runs[variants[0]]))
 
 # %% [markdown]
 # ```{glue:figure} fig_reconstructions
@@ -296,36 +256,26 @@ if runs:
 # decay of {glue:text}`l2` (the paper's networks have none; 0 on the full budget).
 
 # %% tags=["hide-input"]
-trend_share = pd.DataFrame(
-    [
-        {
-            c: 1 - detrend_screening(raw[[c]].dropna(), 1)[c].var() / raw[c].dropna().var()
-            for c in VOC_NAMES
-            if raw[c].notna().sum() > 2 and raw[c].dropna().var() > 0
-        }
-        for film in data.sof.names
-        for raw in data.sof.vocs[film]
-    ],
-    columns=list(VOC_NAMES),
-)
-if len(trend_share):
-    display(trend_share.describe().loc[["count", "mean", "min", "max"]].round(2))
-    metrics["voc_trend_share"] = trend_share.mean().round(4).to_dict()
-share = trend_share.mean() if len(trend_share) else pd.Series(np.nan, index=list(VOC_NAMES))
-glue("trend_co2", f"{share['CO2']:.0%}", display=False)
-glue("trend_siloxane", f"{share['siloxane']:.0%}", display=False)
-glue("voc_detrend", "none (plain min-max)" if voc_detrend is None else str(voc_detrend), display=False)
-glue("voc_lags", ", ".join(map(str, voc_lags)), display=False)
-glue("l2", f"{l2:g}", display=False)
-glue("heads", ", ".join(heads), display=False)
-glue("head_dropout", f"{head_dropout:g}", display=False)
-glue("pooled_voc_l2", f"{pooled_voc_l2:g}", display=False)
-glue("layout_grid", " × ".join(map(str, LAYOUT_GRID)), display=False)
-glue("n_pooled", f"{pool_code(np.zeros((1, *CODE_SHAPE), np.float32)).shape[1]:,}", display=False)
-glue(
-    "paper_units",
-    f"{int(head_units or lengths['label_units'])} and {int(head_units or lengths['voc_units'])}",
-    display=False,
+shares = trend_share(data.sof.vocs)
+if len(shares):
+    display(shares.describe().loc[["count", "mean", "min", "max"]].round(2))
+
+# %% tags=["remove-cell"]
+share = shares.mean() if len(shares) else pd.Series(np.nan, index=shares.columns)
+glue_values(
+    {
+        "trend_co2": f"{share['CO2']:.0%}",
+        "trend_siloxane": f"{share['siloxane']:.0%}",
+        "voc_detrend": "none (plain min-max)" if voc_detrend is None else str(voc_detrend),
+        "voc_lags": ", ".join(map(str, voc_lags)),
+        "l2": f"{settings.l2:g}",
+        "heads": ", ".join(heads),
+        "head_dropout": f"{head_dropout:g}",
+        "pooled_voc_l2": f"{pooled_voc_l2:g}",
+        "layout_grid": " × ".join(map(str, LAYOUT_GRID)),
+        "n_pooled": f"{pool_code(np.zeros((1, *CODE_SHAPE), np.float32)).shape[1]:,}",
+        "paper_units": f"{settings.units('labels')} and {settings.units('vocs')}",
+    }
 )
 
 # %% [markdown]
@@ -376,49 +326,21 @@ glue(
 # recipe the paper's network is trained too and scored on the same rows (`paper@0.5`, `paper@val`);
 # each network of the ensemble alone is `seed <k>`.
 
-# %% tags=["hide-input"]
-results, lag_from = {}, None
-for experiment in plan:
-    video = experiment.features == "video"
-    if video and not runs:
-        continue
-    # the lag belongs to the audience and the instrument, not to the input: the first compound
-    # experiment chooses it on validation, the next ones reuse it
-    lags = voc_lags if lag_from is None else [results[lag_from]["voc_lag"]]
-    results[experiment.name] = run_experiment(
-        experiment,
-        data,
-        out,
-        head_epochs if video else audio_epochs,
-        fold=fold,
-        encoder=encoder if video else None,
-        batch_size=batch_size,
-        head_units=head_units or lengths["label_units" if experiment.target == "labels" else "voc_units"],
-        bn_momentum=lengths["head_bn_momentum"],
-        l2=l2,
-        voc_lags=lags,
-        codes=codes if video else None,
-        seed=seed,
-        dropout=head_dropout,
-        pooled_voc_l2=pooled_voc_l2,
-        recipe=label_recipe,
-    )
-    if experiment.target == "vocs" and lag_from is None:
-        lag_from = experiment.name
-glue("lag_from", lag_from or "none", display=False)
-rows = []
-for name, r in results.items():
-    for model, s in r["scores"].items():
-        rows.append(
-            {"experiment": name, "predictor": model, **{k: v for k, v in s.items() if k != "per_compound"}}
-        )
-scores = pd.DataFrame(rows)
+# %%
+results = run_experiments(settings.specs(plan), data, out, encoder, codes)
+scores = report.scores_table(results)
 display(scores.round(3))
 summary = summarise(results)
 display(summary.round(3))
-glue("summary", summary_text(summary), display=False)
-kept_start = summary.index[(summary["head"] == "pooled") & (summary["best_epoch"] == 0)]
-glue("kept_start", ", ".join(kept_start) or "none", display=False)
+
+# %% tags=["remove-cell"]
+label_runs, voc_runs = report.split_results(results)
+glue_values(
+    {
+        "summary": summary_text(summary),
+        **report.chapter_values(results, summary, report.first_compound(results)),
+    }
+)
 
 # %% [markdown]
 # The second table puts every model beside its strongest baseline on the same test rows:
@@ -438,61 +360,37 @@ glue("kept_start", ", ".join(kept_start) or "none", display=False)
 # `omo`, its folds' test rows pooled; under one screening out, `oso`, scene labels run as `l20`).
 # Each predictor is compared with the logistic regression on the *same* resamples (the paired
 # difference) and called better or worse only when the interval of that difference excludes 0.
+#
+# Under one movie out every fold is a different model, trained on different films, and its scores
+# live on a scale of their own. The weighted F1 counts the decisions of every fold together (pooled
+# counts are the right pooling for F1), but the macro AUC ranks scores: it is computed within each
+# held-out film, where one model made every score, over the labels present in that film, and then
+# averaged over films (the resampled unit); pooled over folds it would rank one film's scenes against
+# another's, and a predictor that is constant within each fold would score away from 0.5. The last
+# fifth of every film (`l20`) is predicted by one model, so its AUC ranks all its test rows together.
 
 # %% tags=["hide-input"]
-audio_labels = results.get("audio_labels")
 shown_names = {
-    "model@val": f"audio network ({audio_recipe})",
-    "paper@val": "paper's network",
-    "logistic": "logistic",
-    "boosted trees": "boosted trees",
-    "prevalence": "prevalence",
-    "all on": "all on",
-}
-label_splits, split_lines, spread_lines = {}, [], []
-if audio_labels is not None:
-    own = (audio_labels["experiment"]["split"], audio_labels["fold"])
-    label_splits = run_audio_label_splits(
-        data, out, audio_epochs, audio_splits, done={own: audio_labels},
-        recipe=label_recipe, l2=l2, seed=seed, batch_size=batch_size,
-    )  # fmt: skip
-metrics["audio_label_intervals"] = {
-    "unit": "film",
-    "reference": "logistic",
-    "n_resamples": DEFAULT_RESAMPLES,
-    "level": DEFAULT_LEVEL,
-    "splits": {},
-}
-for split_name, pooled in label_splits.items():
-    held = pooled["predictions"]
-    compared, text = compare_audio_predictors(held, shown_names, seed=seed)
-    n_films = len(pooled["films"])
-    split_lines.append(f"{split_name} ({len(pooled['folds'])} fold(s), {n_films} film(s)): {text}")
-    spread = seed_spread(held)
-    spread_lines.append(f"{split_name}: {spread_text(spread)}")
-    if len(compared):
-        print(f"{split_name}: {len(pooled['folds'])} fold(s), test films {', '.join(pooled['films'])}")
-        with pd.option_context("display.max_colwidth", None):  # verdicts whole, not cut at 50
-            display(
-                compared.map(lambda v: v.format(3) if isinstance(v, Interval) else v)
-                .fillna("")
-                .rename(columns=lambda c: c.replace("_diff", " − logistic").replace("_", " "))
-            )
-    metrics["audio_label_intervals"]["splits"][split_name] = {
-        "folds": pooled["folds"],
-        "films": pooled["films"],
-        "seed_spread": {k: asdict(v) for k, v in spread.items()},
-        "predictors": {
-            name: {k: asdict(v) if isinstance(v, Interval) else v for k, v in row.items()}
-            for name, row in compared.iterrows()
-        },
+    "model@val": f"audio network ({audio_recipe})", "paper@val": "paper's network", "logistic": "logistic",
+    "boosted trees": "boosted trees", "prevalence": "prevalence", "all on": "all on",
+}  # fmt: skip
+audio_spec = settings.spec_of(plan, "audio_labels")  # every fold of each split: each film held out once
+label_splits = run_audio_label_splits(data, out, audio_spec, audio_splits, done=own_folds(results))
+intervals = audio_label_intervals(label_splits, shown_names, seed=seed)
+with pd.option_context("display.max_colwidth", None):  # verdicts whole, not cut at 50
+    display(intervals.table)
+
+# %% tags=["remove-cell"]
+glue_values(
+    {
+        "audio_recipe": f"`{audio_recipe}`",
+        "audio_splits": ", ".join(label_splits) or "none",
+        "n_resamples": f"{DEFAULT_RESAMPLES:,}",
+        "level": f"{DEFAULT_LEVEL:.0%}",
+        "audio_intervals": intervals.text,
+        "audio_seed_spread": intervals.spread,
     }
-glue("audio_recipe", f"`{audio_recipe}`", display=False)
-glue("audio_splits", ", ".join(label_splits) or "none", display=False)
-glue("n_resamples", f"{DEFAULT_RESAMPLES:,}", display=False)
-glue("level", f"{DEFAULT_LEVEL:.0%}", display=False)
-glue("audio_intervals", " — ".join(split_lines) or "the audio label experiment did not run", display=False)
-glue("audio_seed_spread", "; ".join(spread_lines) or "the audio label experiment did not run", display=False)
+)
 
 # %% [markdown]
 # Weighted F1 and macro AUC of the test rows, each with its {glue:text}`level` interval in
@@ -503,23 +401,9 @@ glue("audio_seed_spread", "; ".join(spread_lines) or "the audio label experiment
 # below.
 
 # %% tags=["hide-input"]
-label_runs = {k: r for k, r in results.items() if r["experiment"]["target"] == "labels"}
-voc_runs = {k: r for k, r in results.items() if r["experiment"]["target"] == "vocs"}
 if label_runs:
-    fig, axes = plt.subplots(1, len(label_runs), figsize=(5.5 * len(label_runs), 3.2), squeeze=False)
-    for ax, (name, r) in zip(axes[0], label_runs.items(), strict=False):
-        h = r["history"]
-        for col, style in (("val_f1", "--"), ("test_f1", "-")):
-            if col in h:
-                d = h[["epoch", col]].dropna()
-                ax.plot(d["epoch"], d[col], style, label=col.replace("_f1", ""))
-        ax.axhline(r["scores"]["all on"]["f1"], color="grey", ls=":", label="all on (test)")
-        ax.set(title=name, xlabel="epoch", ylabel="weighted F1 at 0.5", ylim=(0, 1))
-        ax.legend(fontsize=8)
-    show("fig_label_curves", fig)
-    best_name = next(iter(label_runs))
-    glue("label_table_name", best_name, display=False)
-    display(label_runs[best_name]["table"].round(2))
+    show("fig_label_curves", report.plot_label_curves(label_runs))
+    display(next(iter(label_runs.values()))["table"].round(2))
 
 # %% [markdown]
 # ```{glue:figure} fig_label_curves
@@ -531,38 +415,9 @@ if label_runs:
 
 # %% tags=["hide-input"]
 if voc_runs:
-    fig, axes = plt.subplots(1, len(voc_runs), figsize=(5.5 * len(voc_runs), 3.2), squeeze=False)
-    for ax, (name, r) in zip(axes[0], voc_runs.items(), strict=False):
-        h = r["history"]
-        ax.plot(h["epoch"], h["loss"], label="train (own loss)")
-        for col, style in (("val_mae", "--"), ("test_mae", "-")):
-            if col in h:
-                d = h[["epoch", col]].dropna()
-                ax.plot(d["epoch"], d[col], style, label=col.replace("_mae", ""))
-        baseline = r["scores"]["training mean"]["mae"]
-        ax.axhline(baseline, color="grey", ls=":", label="training mean (test)")
-        # the first epochs' training loss (weight decay included) can be far above the errors
-        title = f"{name} ({r['experiment']['split']})"
-        ax.set(title=title, xlabel="epoch", ylabel="MAE", ylim=(0, 2 * baseline))
-        ax.legend(fontsize=8)
-    show("fig_voc_learning", fig)
-    display(pd.concat({k: r["table"] for k, r in voc_runs.items()}, axis=1).round(3))
-    display(
-        pd.concat(
-            {k: pd.DataFrame(r["lag_search"]).set_index("lag") for k, r in voc_runs.items()}, names=["run"]
-        ).round(3)
-    )
-voc_lines = []
-for name, r in voc_runs.items():
-    mae = {k: v["mae"] for k, v in r["scores"].items()}
-    verdict = "below" if summary.loc[name, "beats"] else "not below"
-    voc_lines.append(
-        f"{name} ({r['experiment']['split']}, lag {r['voc_lag']}): MAE {mae['model']:.3f}, {verdict} the "
-        f"training mean {mae['training mean']:.3f} and median {mae['training median']:.3f}"
-    )
-glue("voc_summary", "; ".join(voc_lines) or "no compound experiment ran", display=False)
-test_sizes = [r["sizes"]["test"] for r in (*label_runs.values(), *voc_runs.values())]
-glue("n_test", " and ".join(f"{n:,}" for n in dict.fromkeys(test_sizes)) or "no", display=False)
+    show("fig_voc_learning", report.plot_voc_curves(voc_runs))
+    display(report.voc_table(voc_runs).round(3))
+    display(report.lag_table(voc_runs).round(3))
 
 # %% [markdown]
 # ```{glue:figure} fig_voc_learning
@@ -583,12 +438,14 @@ glue("n_test", " and ".join(f"{n:,}" for n in dict.fromkeys(test_sizes)) or "no"
 # (sequences for the labels, measurements of a screening for the compounds, several screenings
 # sharing a sequence): on a sample this small, differences of a hundredth or two are within noise.
 
-# %% tags=["hide-input"]
-for name, r in results.items():
-    metrics["experiments"][name] = {
-        k: v for k, v in r.items() if k not in ("history", "table", "predictions")
-    }
-    metrics["experiments"][name]["history"] = r["history"].to_dict("list")
+# %% tags=["remove-cell"]
+extra = {
+    "autoencoder_params": autoencoder_params,
+    **({"voc_trend_share": shares.mean().round(4).to_dict()} if len(shares) else {}),
+    "audio_label_intervals": intervals.section,
+}
+metrics = report.run_metrics(
+    {**parameters, **choices}, settings, report.autoencoder_section(runs, epochs), results, extra
+)
 write_json(out / "metrics.json", metrics)
 scores.to_csv(out / "scores.csv", index=False)
-print(f"wrote {out / 'metrics.json'}")

@@ -67,7 +67,8 @@ from emolib.studyb.dataset import load_studyb, plan_experiments
 from emolib.studyb.experiments import run_experiment, train_autoencoder
 from emolib.studyb.frames import to_unit_float
 from emolib.studyb.models import extract_encoder
-from emolib.studyb.saliency import dead_filters, grad_cam, layer_activations
+from emolib.studyb.saliency import dead_filter_lists, grad_cam, layer_activations
+from emolib.studyb.specs import ExperimentSpec
 from emolib.studyb.training import load_model, write_json
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
@@ -132,10 +133,7 @@ for ax in axes.flat:
     ax.set_yticks([])
 show("fig_activations", fig)
 
-dead = {
-    name: dead_filters(layer_activations(encoder, to_unit_float(data.frames), [name])[name]).tolist()
-    for name in names
-}
+dead = dead_filter_lists(encoder, to_unit_float(data.frames), names)  # one pass over every sequence
 table = pd.DataFrame(
     {"filters": [acts[n].shape[-1] for n in names], "dead": [len(dead[n]) for n in names]}, index=names
 )
@@ -166,7 +164,7 @@ else:
     labels_run = next(
         e for e in plan_experiments(data.available, "video", heads=[fallback_head]) if e.target == "labels"
     )
-    run_experiment(labels_run, data, out, 10 * epochs, encoder=encoder, head_units=64, seed=seed)
+    run_experiment(ExperimentSpec(labels_run, 10 * epochs, units=64, seed=seed), data, out, encoder)
     head = load_model(out / f"{labels_run.name}.keras")
 target = label if label in data.kept else data.kept[0]
 maps, score = grad_cam(head, x, data.kept.index(target))

@@ -45,22 +45,47 @@ run_box(
     examples={"runs_dir": "../outputs"},
 )
 
-# %% tags=["hide-input"]
-import json
+# %% tags=["remove-cell"]
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
-from myst_nb import glue
 
-from emolib.core.figures import figure_saver
+from emolib.core.figures import figure_saver, glue_values
+from emolib.evaluation.results import results_numbers
+from emolib.evaluation.studya_intervals import (
+    plot_intervals,
+    protocol_intervals,
+    protocol_with_intervals,
+    run_intervals,
+    sweep_verdicts,
+)
+from emolib.evaluation.studyb_intervals import load_run_predictions, unit_intervals, units_summary
+from emolib.evaluation.studyb_report import gather_studyb
+from emolib.evaluation.tables import (
+    CONFIG_KEYS,
+    PUBLISHED_VA,
+    gather_runs,
+    gather_test_set_runs,
+    plot_along,
+    plot_pr_curves,
+    protocol_table,
+    score_table,
+    shown_run,
+    summary_table,
+)
 from emolib.runs.kernels import filter_library_warnings
+from emolib.runs.sweep import SUMMARY_COLUMNS, gather_sweep_tasks
 from emolib.studyb.training import write_json
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
+show_a = figure_saver(output_dir)  # PNG into output_dir, glued for the book's numbered captions
+
+# %% tags=["remove-cell"]
 out = Path(output_dir)
-out.mkdir(parents=True, exist_ok=True)
 runs_dir = runs_dir or str(out.parent)  # the runner gives every notebook <outputs>/<stem>
+a_root = studya_runs or runs_dir
 
 # %% [markdown]
 # ## Study A
@@ -73,37 +98,24 @@ runs_dir = runs_dir or str(out.parent)  # the runner gives every notebook <outpu
 # movie, averaged over the test movies of a fold; fear average precision per movie and their mean.
 
 # %% tags=["hide-input"]
-import matplotlib.pyplot as plt
-
-from emolib.evaluation.tables import (
-    CONFIG_KEYS,
-    PUBLISHED_VA,
-    VA_METRICS,
-    gather_runs,
-    headline,
-    plot_along,
-    plot_pr_curves,
-    score_table,
-    shown_run,
-    summary_table,
-)
-
-show_a = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
-
-
-a_runs = gather_runs(studya_runs or runs_dir)
-a_va = score_table(a_runs, "va")
-a_fear = score_table(a_runs, "fear")
-a_va_table = summary_table(a_va)
-a_fear_table = summary_table(a_fear)
-for name, table in (("studya_va", a_va), ("studya_fear", a_fear)):
-    table.to_csv(out / f"{name}_runs.csv", index=False)
-glue("a_n_runs", len(a_runs), display=False)
-glue("a_n_va", a_va["path"].nunique() if len(a_va) else 0, display=False)
-glue("a_n_fear", a_fear["path"].nunique() if len(a_fear) else 0, display=False)
+a_runs = gather_runs(a_root)
+a_va, a_fear = score_table(a_runs, "va"), score_table(a_runs, "fear")
+a_va_table, a_fear_table = summary_table(a_va), summary_table(a_fear)
 if len(a_va_table):
-    a_va_table.to_csv(out / "studya_va_summary.csv")
     display(a_va_table)
+
+# %% tags=["remove-cell"]
+a_va.to_csv(out / "studya_va_runs.csv", index=False)
+a_fear.to_csv(out / "studya_fear_runs.csv", index=False)
+a_va_table.to_csv(out / "studya_va_summary.csv")
+a_fear_table.to_csv(out / "studya_fear_summary.csv")
+glue_values(
+    {
+        "a_n_runs": len(a_runs),
+        "a_n_va": a_va["path"].nunique() if len(a_va) else 0,
+        "a_n_fear": a_fear["path"].nunique() if len(a_fear) else 0,
+    }
+)
 
 # %% [markdown]
 # {glue:text}`a_n_runs` fold runs were found: {glue:text}`a_n_va` of valence and arousal (the table
@@ -113,7 +125,6 @@ if len(a_va_table):
 
 # %% tags=["hide-input"]
 if len(a_fear_table):
-    a_fear_table.to_csv(out / "studya_fear_summary.csv")
     display(a_fear_table)
 
 # %% [markdown]
@@ -129,14 +140,8 @@ if len(a_fear_table):
 # verdict is drawn: a bootstrap of two or three movies has too few distinct resamples to mean anything.
 
 # %% tags=["hide-input"]
-from emolib.evaluation.studya_intervals import headline_intervals, plot_intervals, run_intervals
-
 a_shown = studya_shown or shown_run(a_runs)  # the first fold of the mixed model, unless one is named
 a_int = run_intervals(a_runs, a_shown, seed=seed)
-for name, table in a_int.items():
-    table.to_csv(out / f"studya_{name}.csv", index=False)
-glue("a_int_n_movies", int(a_int["va_intervals"]["n_movies"].max()) if len(a_int["va_intervals"]) else 0,
-     display=False)  # fmt: skip
 a_cmp = pd.concat([a_int["va_comparisons"], a_int["fear_comparisons"]], ignore_index=True)
 if len(a_cmp):
     display(a_cmp.round(3))
@@ -145,6 +150,12 @@ if len(a_int_all):
     fig, ax = plt.subplots(figsize=(7, 0.32 * len(a_int_all) + 1.2))
     plot_intervals(a_int_all, ax)
     show_a("fig_a_intervals", fig)
+
+# %% tags=["remove-cell"]
+for name, table in a_int.items():
+    table.to_csv(out / f"studya_{name}.csv", index=False)
+va_movies = a_int["va_intervals"]["n_movies"]
+glue_values({"a_int_n_movies": int(va_movies.max()) if len(va_movies) else 0})
 
 # %% [markdown]
 # The intervals rest on {glue:text}`a_int_n_movies` test movies: on so few, wide intervals and
@@ -160,18 +171,13 @@ if len(a_int_all):
 # ```
 
 # %% tags=["hide-input"]
-from emolib.runs.sweep import SUMMARY_COLUMNS, read_summary
-
-sweeps = sorted(Path(studya_runs or runs_dir).rglob("summary.csv"))
-a_tasks = pd.concat(
-    [read_summary(f).assign(sweep=str(f.parent)) for f in sweeps] or [pd.DataFrame(columns=SUMMARY_COLUMNS)],
-    ignore_index=True,
-)
-glue("a_n_tasks", len(a_tasks), display=False)
-glue("a_n_failed", int((a_tasks["status"] == "failed").sum()), display=False)
+a_tasks = gather_sweep_tasks(a_root)
 if len(a_tasks):
-    a_tasks.to_csv(out / "studya_sweep_tasks.csv", index=False)
     display(a_tasks[SUMMARY_COLUMNS])
+
+# %% tags=["remove-cell"]
+a_tasks.to_csv(out / "studya_sweep_tasks.csv", index=False)
+glue_values({"a_n_tasks": len(a_tasks), "a_n_failed": int((a_tasks["status"] == "failed").sum())})
 
 # %% [markdown]
 # ### Sweep tasks
@@ -188,8 +194,6 @@ if len(a_tasks):
 # above for the book's own configuration.
 
 # %% tags=["hide-input"]
-from emolib.evaluation.studya_intervals import sweep_verdicts
-
 a_grid = sweep_verdicts(a_runs, seed=seed)
 a_grid.to_csv(out / "studya_sweep_verdicts.csv", index=False)
 if len(a_grid[list(CONFIG_KEYS)].drop_duplicates()) > 1:
@@ -198,16 +202,18 @@ if len(a_grid[list(CONFIG_KEYS)].drop_duplicates()) > 1:
 # %% tags=["hide-input"]
 a_pred = pd.read_csv(Path(a_shown) / "predictions.csv") if a_shown is not None else None
 a_movie = a_pred["movie"].iloc[0] if a_pred is not None else "none"
-glue("a_shown_movie", a_movie.replace("_", " "), display=False)
 if a_pred is not None:
     fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
     plot_along(a_pred, a_movie, axes)
     show_a("fig_a_along", fig)
-a_fear_preds = [pd.read_csv(Path(r["path"]) / "predictions.csv") for r in a_runs if r["task"] == "fear"]
-if a_fear_preds:
+a_fear_run = shown_run(a_runs, task="fear")  # one model's windows: precision and recall rank within one model
+if a_fear_run is not None:
     fig, ax = plt.subplots(figsize=(5, 3.6))
-    plot_pr_curves(pd.concat(a_fear_preds, ignore_index=True), ax)
+    plot_pr_curves(pd.read_csv(Path(a_fear_run) / "predictions.csv"), ax)
     show_a("fig_a_fear_pr", fig)
+
+# %% tags=["remove-cell"]
+glue_values({"a_shown_movie": a_movie.replace("_", " ")})
 
 # %% [markdown]
 # ```{glue:figure} fig_a_along
@@ -231,6 +237,8 @@ if a_fear_preds:
 
 # %% tags=["hide-input"]
 display(PUBLISHED_VA.set_index("system").round(4))
+
+# %% tags=["remove-cell"]
 PUBLISHED_VA.to_csv(out / "studya_published.csv", index=False)
 
 # %% [markdown]
@@ -248,22 +256,25 @@ PUBLISHED_VA.to_csv(out / "studya_published.csv", index=False)
 # LSTM's paired verdict against each baseline on the same movies.
 
 # %% tags=["hide-input"]
-from emolib.evaluation.studya_intervals import protocol_intervals, protocol_with_intervals
-from emolib.evaluation.tables import gather_test_set_runs, protocol_table
-
-a_test_runs = gather_test_set_runs(studya_runs or runs_dir)
+a_test_runs = gather_test_set_runs(a_root)
 a_protocol = protocol_table(a_test_runs)
-a_protocol.to_csv(out / "studya_protocol.csv", index=False)
 a_protocol_int, a_protocol_cmp = protocol_intervals(a_test_runs, seed=seed)
-a_protocol_int.to_csv(out / "studya_protocol_intervals.csv", index=False)
-a_protocol_cmp.to_csv(out / "studya_protocol_comparisons.csv", index=False)
 a_protocol_shown = protocol_with_intervals(a_protocol, a_protocol_int).set_index("system")
-glue("a_n_protocol", a_protocol["path"].nunique() if len(a_protocol) else 0, display=False)
-glue("a_protocol_movies", int(a_protocol["n_movies"].max()) if len(a_protocol) else 0, display=False)
-glue("a_protocol_table", a_protocol_shown, display=False)
 if len(a_protocol):
     display(a_protocol_shown)
     display(a_protocol_cmp.drop(columns="path").round(3))
+
+# %% tags=["remove-cell"]
+a_protocol.to_csv(out / "studya_protocol.csv", index=False)
+a_protocol_int.to_csv(out / "studya_protocol_intervals.csv", index=False)
+a_protocol_cmp.to_csv(out / "studya_protocol_comparisons.csv", index=False)
+glue_values(
+    {
+        "a_n_protocol": a_protocol["path"].nunique() if len(a_protocol) else 0,
+        "a_protocol_movies": int(a_protocol["n_movies"].max()) if len(a_protocol) else 0,
+        "a_protocol_table": a_protocol_shown,
+    }
+)
 
 # %% [markdown]
 # ## Study B
@@ -275,43 +286,13 @@ if len(a_protocol):
 
 # %% tags=["hide-input"]
 folders = [Path(p) for p in (studyb_runs or [Path(runs_dir) / "05_autoencoder"])]
-rows, audio_recipes = [], []
-for folder in folders:
-    path = folder / "metrics.json"
-    if not path.is_file():
-        print(f"no Study B metrics in {folder}")
-        continue
-    m = json.loads(path.read_text())
-    audio_recipes.append(m.get("audio_recipe", "paper"))
-    for name, exp in m["experiments"].items():
-        if name.startswith("autoencoder"):
-            rows.append(
-                {
-                    "run": folder.name,
-                    "experiment": name,
-                    "split": "l20",
-                    "predictor": "autoencoder",
-                    "train loss": exp["final_loss"],
-                    "val loss": exp["final_val_loss"],
-                }
-            )
-            continue
-        for predictor, s in exp["scores"].items():
-            rows.append(
-                {
-                    "run": folder.name,
-                    "experiment": name,
-                    "split": exp["experiment"]["split"],
-                    "fold": exp["fold"],
-                    "predictor": predictor,
-                    **{k: v for k, v in s.items() if k != "per_compound"},
-                }
-            )
-studyb = pd.DataFrame(rows)
+studyb, audio_recipes = gather_studyb(folders)
 if len(studyb):
-    studyb.to_csv(out / "studyb.csv", index=False)
     display(studyb.round(3))
-glue("studyb_rows", len(studyb), display=False)
+
+# %% tags=["remove-cell"]
+studyb.to_csv(out / "studyb.csv", index=False)
+glue_values({"studyb_rows": len(studyb)})
 
 # %% [markdown]
 # Published on the real data (not runs of this book), from {cite:t}`fevrier_breath`:
@@ -334,22 +315,14 @@ glue("studyb_rows", len(studyb), display=False)
 # neighbouring parts of one story), the screening for breath compounds (one audience's measurements
 # form a time series). Each network is compared with every baseline on the same resamples: it *beats*
 # a baseline only when the interval of the difference excludes 0 on the favourable side (higher F1
-# and AUC, lower MAE). Below five units no interval is given and no verdict drawn.
+# and AUC, lower MAE). Below five units no interval is given and no verdict drawn. Where the test rows
+# pool the folds of a one-movie-out sweep (`audio_labels_omo`), each fold's model scored its own film
+# on a scale of its own: the F1 still pools the decision counts, but the AUC is ranked within each
+# held-out film and averaged over films, never across films predicted by different models.
 
 # %% tags=["hide-input"]
-from emolib.evaluation.studyb_intervals import (
-    headline_intervals_b,
-    load_run_predictions,
-    seed_spread_keys,
-    unit_intervals,
-    units_summary,
-)
-
 b_predictions = load_run_predictions(folders[0]) if folders else {}
 b_int, b_cmp = unit_intervals(b_predictions, seed=seed)
-b_int.to_csv(out / "studyb_intervals.csv", index=False)
-b_cmp.to_csv(out / "studyb_comparisons.csv", index=False)
-glue("b_int_units", units_summary(b_int), display=False)
 if len(b_cmp):
     display(b_cmp.round(3))
 label_experiments = ["audio_labels", "audio_labels_omo", "video_labels"]
@@ -360,6 +333,11 @@ if len(b_shown):
     plot_intervals(b_shown, ax, xlabel="score on the test part, 95 % interval over units",
                    label_columns=("experiment", "metric", "model"))  # fmt: skip
     show_a("fig_b_intervals", fig)
+
+# %% tags=["remove-cell"]
+b_int.to_csv(out / "studyb_intervals.csv", index=False)
+b_cmp.to_csv(out / "studyb_comparisons.csv", index=False)
+glue_values({"b_int_units": units_summary(b_int)})
 
 # %% [markdown]
 # Units resampled: {glue:text}`b_int_units`.
@@ -374,7 +352,7 @@ if len(b_shown):
 # and the simple baselines (grey).
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 write_json(out / "evaluation.json", {"studyb": studyb.to_dict("records"), "profile": profile, "seed": seed})
 
 # %% [markdown]
@@ -384,13 +362,8 @@ write_json(out / "evaluation.json", {"studyb": studyb.to_dict("records"), "profi
 # here, from the same tables, and glued under stable names.
 
 # %% tags=["hide-input"]
-numbers = headline(a_va, a_fear, studyb)
-for kind, metrics in (("va", VA_METRICS), ("fear", ["ap"])):  # with intervals over movies, and verdicts
-    numbers.update(headline_intervals(a_int[f"{kind}_intervals"], a_int[f"{kind}_comparisons"], metrics))
-numbers.update(headline_intervals_b(b_int, b_cmp, fallback=numbers))  # over films and screenings
-numbers.update(seed_spread_keys(b_predictions))  # the audio network's single networks, mean ± sd
-numbers["res_b_audio_recipe"] = audio_recipes[0] if audio_recipes else "n/a"
-for key, value in numbers.items():
-    glue(key, value, display=False)
-glue("published_va", PUBLISHED_VA.set_index("system").round(4), display=False)
+numbers = results_numbers(a_va, a_fear, a_int, studyb, (b_int, b_cmp), b_predictions, audio_recipes)
 pd.Series(numbers, name="value").to_frame()
+
+# %% tags=["remove-cell"]
+glue_values({**numbers, "published_va": PUBLISHED_VA.set_index("system").round(4)})

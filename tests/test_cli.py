@@ -175,3 +175,26 @@ def test_rebuild_evaluation_passes_the_runs_and_keeps_a_failed_copy(
     with pytest.raises(NotebookFailed, match="planted failure"):
         rebuild_evaluation("/data", "tiny", -1, "runs", "outputs", tmp_path / "book")
     assert (tmp_path / "outputs" / "07_evaluation" / "FAILED.ipynb").is_file()
+
+
+def test_make_folds_passes_the_tls_options_like_the_command(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[1]
+    variables = ["SCHEDULER=tls://host:8786", "TLS_CA_FILE=ca.pem", "TLS_CERT=node.pem", "TLS_KEY=node.key"]
+    done = subprocess.run(["make", "-n", "-W", "sample", "folds", f"VENV={tmp_path}", *variables], cwd=root,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    command = done.stdout.replace("\\\n", " ")
+    assert "--scheduler tls://host:8786" in command, done.stdout + done.stderr
+    assert (
+        "--tls-ca-file ca.pem" in command
+        and "--tls-cert node.pem" in command
+        and "--tls-key node.key" in command
+    )
+    plain = subprocess.run(
+        ["make", "-n", "folds", f"VENV={tmp_path}"], cwd=root, capture_output=True, text=True
+    )
+    assert "--tls" not in plain.stdout

@@ -222,7 +222,7 @@ def test_checkpoint_on_a_full_device_keeps_the_last_epoch(tmp_path: Path, monkey
     keras = pytest.importorskip("keras")
     from test_faults import training_problem
 
-    from emolib.studya.training import fit
+    from emolib.studya.training import FitOutputs, fit
 
     x, y, vx, vy, config = training_problem()
     resume = tmp_path / "resume"
@@ -236,12 +236,12 @@ def test_checkpoint_on_a_full_device_keeps_the_last_epoch(tmp_path: Path, monkey
 
     monkeypatch.setattr(keras.Model, "save", full)
     with pytest.raises(StorageError, match=r"epoch0003\.keras: no space left on the device holding .*resume"):
-        fit(x, y, vx, vy, config, resume_dir=resume)
+        fit(x, y, vx, vy, config, outputs=FitOutputs(resume_dir=resume))
     state = json.loads((resume / "state.json").read_text())
     assert state["epoch"] == 2  # the last complete epoch, and no partial file beside it
     assert sorted(p.name for p in resume.iterdir()) == sorted({"state.json", state["weights"], state["best"]})
     monkeypatch.undo()
-    resumed = fit(x, y, vx, vy, config, resume_dir=resume)
+    resumed = fit(x, y, vx, vy, config, outputs=FitOutputs(resume_dir=resume))
     assert list(resumed.history["epoch"]) == [1, 2, 3, 4, 5]
 
 

@@ -45,7 +45,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from test_faults import training_problem
-from emolib.studya.training import fit
+from emolib.studya.training import FitOutputs, fit
 
 marker = Path({marker!r})
 
@@ -55,7 +55,7 @@ def stall(row):
         time.sleep(600)
 
 x, y, vx, vy, config = training_problem()
-fit(x, y, vx, vy, config, resume_dir={resume!r}, on_epoch=stall, checkpoint={best!r})
+fit(x, y, vx, vy, config, outputs=FitOutputs(resume_dir={resume!r}, on_epoch=stall, checkpoint={best!r}))
 """
 
 
@@ -78,7 +78,7 @@ def training_problem():
 
 def test_training_killed_resumes_to_the_same_result(tmp_path: Path) -> None:
     pytest.importorskip("keras")
-    from emolib.studya.training import fit, predict_steps
+    from emolib.studya.training import FitOutputs, fit, predict_steps
 
     resume, marker = tmp_path / "resume", tmp_path / "in_epoch3"
     script = TRAIN.format(tests=str(ROOT / "tests"), marker=str(marker), resume=str(resume),
@@ -90,7 +90,7 @@ def test_training_killed_resumes_to_the_same_result(tmp_path: Path) -> None:
     state = json.loads((resume / "state.json").read_text())
     assert state["epoch"] == 2 and len(state["history"]) == 2
     x, y, vx, vy, config = training_problem()
-    resumed = fit(x, y, vx, vy, config, resume_dir=resume)
+    resumed = fit(x, y, vx, vy, config, outputs=FitOutputs(resume_dir=resume))
     straight = fit(x, y, vx, vy, config)
     assert list(resumed.history["epoch"]) == [1, 2, 3, 4, 5] and resumed.best_epoch == straight.best_epoch
     np.testing.assert_allclose(resumed.history[["loss", "val_loss"]], straight.history[["loss", "val_loss"]],
@@ -100,7 +100,9 @@ def test_training_killed_resumes_to_the_same_result(tmp_path: Path) -> None:
         np.testing.assert_allclose(a[movie], b[movie], rtol=1e-4, atol=1e-5)
     assert sorted(p.name for p in resume.iterdir()) == sorted(["state.json", state_files(resume)[0],
                                                                state_files(resume)[1]])  # fmt: skip
-    again = fit(x, y, vx, vy, config, resume_dir=resume)  # a finished run is not trained again
+    again = fit(
+        x, y, vx, vy, config, outputs=FitOutputs(resume_dir=resume)
+    )  # a finished run is not trained again
     assert again.history.equals(resumed.history)
 
 

@@ -7,6 +7,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from emolib.evaluation import intervals as iv
+from emolib.evaluation import unit_metrics as um
 from emolib.studyb import metrics as studyb_metrics
 
 
@@ -27,15 +28,15 @@ def test_resample_counts_are_multiplicities_and_seeded() -> None:
 
 
 def test_zero_variance_gives_a_zero_width_interval() -> None:
-    assert iv.bootstrap(iv.unit_mean(np.full(10, 0.3))).width == pytest.approx(0, abs=1e-12)
+    assert iv.bootstrap(um.unit_mean(np.full(10, 0.3))).width == pytest.approx(0, abs=1e-12)
     units = np.repeat(np.arange(5), 4)
-    constant = iv.bootstrap(iv.pooled_mse(np.ones(20), np.full(20, 0.5), units))
+    constant = iv.bootstrap(um.pooled_mse(np.ones(20), np.full(20, 0.5), units))
     assert constant.width == pytest.approx(0, abs=1e-12) and constant.estimate == pytest.approx(0.25)
 
 
 def test_bootstrap_sd_of_a_mean_matches_the_closed_form() -> None:
     values = np.random.default_rng(0).normal(size=50)
-    metric = iv.unit_mean(values)
+    metric = um.unit_mean(values)
     boot = metric(iv.resample_counts(50, 20_000, seed=0))
     closed = values.std(ddof=0) / np.sqrt(50)  # sd of the bootstrap mean: plug-in sd / sqrt(n)
     assert boot.std() == pytest.approx(closed, rel=0.03)
@@ -47,8 +48,8 @@ def test_bootstrap_sd_of_a_mean_matches_the_closed_form() -> None:
 def test_a_zero_difference_by_construction_is_not_distinguishable() -> None:
     units, y, scores = _rows()
     decisions = (scores >= 0.5).astype(int)
-    model = iv.pooled_weighted_f1(y, decisions, units)
-    same = iv.pooled_weighted_f1(y, decisions.copy(), units)
+    model = um.pooled_weighted_f1(y, decisions, units)
+    same = um.pooled_weighted_f1(y, decisions.copy(), units)
     diff = iv.paired_bootstrap(model, same)
     assert (diff.low, diff.high, diff.estimate) == (0.0, 0.0, 0.0)
     assert iv.verdict(diff, "f1") == iv.UNDECIDED
@@ -69,8 +70,8 @@ def test_a_better_model_beats_its_baseline_on_the_same_resamples() -> None:
     rng = np.random.default_rng(2)
     units = np.repeat(np.arange(30), 10)
     y = rng.normal(size=300)
-    model = iv.pooled_mse(y, y + 0.1 * rng.normal(size=300), units)
-    baseline = iv.pooled_mse(y, np.zeros(300), units)
+    model = um.pooled_mse(y, y + 0.1 * rng.normal(size=300), units)
+    baseline = um.pooled_mse(y, np.zeros(300), units)
     assert iv.verdict(iv.paired_bootstrap(model, baseline), "mse") == iv.BEATS
     assert iv.verdict(iv.paired_bootstrap(baseline, model), "mse") == iv.WORSE
 
@@ -79,13 +80,13 @@ def test_point_estimates_agree_with_the_project_metrics() -> None:
     units, y, scores = _rows(labels=4)
     decisions = (scores >= 0.5).astype(int)
     names = list("abcd")
-    f1 = iv.bootstrap(iv.pooled_weighted_f1(y, decisions, units), n_resamples=10).estimate
+    f1 = iv.bootstrap(um.pooled_weighted_f1(y, decisions, units), n_resamples=10).estimate
     assert f1 == pytest.approx(studyb_metrics.summary(studyb_metrics.label_report(y, decisions, names))["f1"])
-    auc = iv.bootstrap(iv.pooled_auc(y, scores, units), n_resamples=10).estimate
+    auc = iv.bootstrap(um.pooled_auc(y, scores, units), n_resamples=10).estimate
     assert auc == pytest.approx(studyb_metrics.mean_auc(y, scores))
-    one = iv.bootstrap(iv.pooled_auc(y, scores, units, label=2), n_resamples=10).estimate
+    one = iv.bootstrap(um.pooled_auc(y, scores, units, label=2), n_resamples=10).estimate
     assert one == pytest.approx(roc_auc_score(y[:, 2], scores[:, 2]))
-    r = iv.bootstrap(iv.pooled_pearson(y[:, 0], scores[:, 0], units), n_resamples=10).estimate
+    r = iv.bootstrap(um.pooled_pearson(y[:, 0], scores[:, 0], units), n_resamples=10).estimate
     assert r == pytest.approx(np.corrcoef(y[:, 0], scores[:, 0])[0, 1])
 
 
@@ -100,14 +101,14 @@ def test_the_pooled_path_equals_the_slow_loop(name: str) -> None:
     units, y, scores = _rows(n_units=5, per_unit=4)
     decisions = (scores >= 0.5).astype(int)
     fast, slow = {
-        "mse": (iv.pooled_mse(y, scores, units), (lambda a, b: float(np.mean((a - b) ** 2)), y, scores)),
-        "mae": (iv.pooled_mae(y, scores, units), (lambda a, b: float(np.mean(np.abs(a - b))), y, scores)),
+        "mse": (um.pooled_mse(y, scores, units), (lambda a, b: float(np.mean((a - b) ** 2)), y, scores)),
+        "mae": (um.pooled_mae(y, scores, units), (lambda a, b: float(np.mean(np.abs(a - b))), y, scores)),
         "pearson": (
-            iv.pooled_pearson(y[:, 0], scores[:, 0], units),
+            um.pooled_pearson(y[:, 0], scores[:, 0], units),
             (lambda a, b: float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 else np.nan, y[:, 0], scores[:, 0]),
         ),
-        "f1": (iv.pooled_weighted_f1(y, decisions, units), (_weighted_f1, y, decisions)),
-        "auc": (iv.pooled_auc(y, scores, units), (studyb_metrics.mean_auc, y, scores)),
+        "f1": (um.pooled_weighted_f1(y, decisions, units), (_weighted_f1, y, decisions)),
+        "auc": (um.pooled_auc(y, scores, units), (studyb_metrics.mean_auc, y, scores)),
     }[name]
     a = iv.bootstrap(fast, n_resamples=300, seed=5)
     b = iv.bootstrap_loop(slow[0], units, *slow[1:], n_resamples=300, seed=5)
@@ -117,28 +118,28 @@ def test_the_pooled_path_equals_the_slow_loop(name: str) -> None:
 
 def test_same_seed_same_interval_other_seed_other_interval() -> None:
     units, y, scores = _rows()
-    metric = iv.pooled_mae(y, scores, units)
+    metric = um.pooled_mae(y, scores, units)
     assert iv.bootstrap(metric, 2000, seed=7) == iv.bootstrap(metric, 2000, seed=7)
     assert iv.bootstrap(metric, 2000, seed=7) != iv.bootstrap(metric, 2000, seed=8)
 
 
 def test_bad_input_raises_a_clear_error() -> None:
     with pytest.raises(ValueError, match="same shape|differ in shape"):
-        iv.pooled_mse(np.zeros(4), np.zeros(5), np.arange(4))
+        um.pooled_mse(np.zeros(4), np.zeros(5), np.arange(4))
     with pytest.raises(ValueError, match="one unit per row"):
-        iv.pooled_mse(np.zeros(4), np.zeros(4), np.arange(3))
+        um.pooled_mse(np.zeros(4), np.zeros(4), np.arange(3))
     with pytest.raises(ValueError, match="at least 2 units"):
-        iv.pooled_mae(np.zeros(4), np.ones(4), np.zeros(4))
+        um.pooled_mae(np.zeros(4), np.ones(4), np.zeros(4))
     with pytest.raises(ValueError, match="at least 2 units"):
-        iv.unit_mean([0.5])
+        um.unit_mean([0.5])
     with pytest.raises(ValueError, match="at least 2 units"):
         iv.resample_counts(1)
     with pytest.raises(ValueError, match="0/1"):
-        iv.pooled_weighted_f1(np.zeros((4, 2)), np.full((4, 2), 0.7), np.arange(4))
+        um.pooled_weighted_f1(np.zeros((4, 2)), np.full((4, 2), 0.7), np.arange(4))
     with pytest.raises(ValueError, match="same units"):
-        iv.paired_bootstrap(iv.unit_mean([1.0, 2.0, 3.0]), iv.unit_mean([1.0, 2.0]))
+        iv.paired_bootstrap(um.unit_mean([1.0, 2.0, 3.0]), um.unit_mean([1.0, 2.0]))
     with pytest.raises(ValueError, match="level"):
-        iv.bootstrap(iv.unit_mean([1.0, 2.0]), level=95)
+        iv.bootstrap(um.unit_mean([1.0, 2.0]), level=95)
     with pytest.raises(ValueError, match="differ in length"):
         iv.bootstrap_loop(lambda a, b: 0.0, np.arange(4), np.zeros(4), np.zeros(3))
 
@@ -150,19 +151,3 @@ def test_mean_sd_over_seeds() -> None:
     assert str(summary) == "0.50 ± 0.10"
     with pytest.raises(ValueError, match="finite"):
         iv.mean_sd([np.nan])
-
-
-def test_compare_label_predictors_against_a_reference() -> None:
-    units, y, scores = _rows(n_units=8, per_unit=6)
-    preds = {"model": scores, "reference": np.full(y.shape, 0.5), "copy": np.full(y.shape, 0.5)}
-    decisions = {"model": (scores >= 0.5).astype(int), "reference": np.ones_like(y), "copy": np.ones_like(y)}
-    table = iv.compare_label_predictors(y, units, preds, decisions, "reference", n_resamples=2000)
-    assert list(table.index) == ["reference", "model", "copy"]
-    assert table.loc["reference", "f1_verdict"] == "" and table.loc["reference", "auc_diff"] is None
-    assert table.loc["model", "auc_verdict"] == iv.BEATS  # scores that follow y against a constant
-    assert table.loc["copy", "f1_verdict"] == iv.UNDECIDED and table.loc["copy", "f1_diff"].width == 0
-    assert table.loc["model", "f1"] == iv.bootstrap(iv.pooled_weighted_f1(y, decisions["model"], units), 2000)
-    with pytest.raises(ValueError, match="same predictors"):
-        iv.compare_label_predictors(y, units, preds, decisions, "missing")
-    with pytest.raises(ValueError, match="at least 2 units"):
-        iv.compare_label_predictors(y, np.zeros(len(y)), preds, decisions, "reference")

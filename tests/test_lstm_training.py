@@ -11,7 +11,7 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from emolib.studya.scoring import average_precision  # noqa: E402
-from emolib.studya.training import TrainConfig, class_weights, fit, predict_steps  # noqa: E402
+from emolib.studya.training import FitOutputs, TrainConfig, class_weights, fit, predict_steps  # noqa: E402
 
 
 def _signal(n_movies: int, length: int, seed: int, task: str) -> tuple[dict, dict]:
@@ -74,7 +74,9 @@ def test_fear_with_class_weights_finds_the_rare_class(tmp_path: Path) -> None:
     weights, w = class_weights(y)
     assert w > 3 and math.isclose(float(weights["m0"][y["m0"][:, 0] == 1][0]), w, rel_tol=1e-6)
     config = TrainConfig(task="fear", units=8, dropout=0.0, epochs=8, chunk=30, learning_rate=1e-2)
-    result = fit(x, y, vx, vy, config, csv_log=tmp_path / "h.csv", checkpoint=tmp_path / "best.keras")
+    result = fit(
+        x, y, vx, vy, config, outputs=FitOutputs(tmp_path / "h.csv", checkpoint=tmp_path / "best.keras")
+    )
     pred = predict_steps(result.model, vx, config)
     labels = np.concatenate([vy[m][:, 0] for m in vy])
     scores = np.concatenate([pred[m][:, 0] for m in vy])

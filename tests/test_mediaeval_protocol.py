@@ -69,18 +69,16 @@ def _movie_set(names: list[str], seed: int, root: Path, fear: bool = True) -> Mo
 @pytest.mark.parametrize("fear_truth", [False, True])
 def test_run_test_set_writes_the_run_file_and_the_test_set_section(tmp_path: Path, fear_truth: bool) -> None:
     pytest.importorskip("keras")
-    from emolib.studya.run import TEST_SET_KIND, run_test_set
+    from emolib.studya.run import TEST_SET_KIND, Inputs, TestSet, prepare, run
     from emolib.studya.training import TrainConfig
 
     dev = _movie_set([f"m{i}" for i in range(4)], 0, tmp_path / "dev")
     test = _movie_set(["MEDIAEVAL17_00", "MEDIAEVAL17_01"], 1, tmp_path / "test", fear=fear_truth)
+    prepared = prepare(Inputs(tmp_path / "dev", movies=dev), TestSet(tmp_path / "test", movies=test))
     results = {}
     for task in ("va", "fear"):
         config = TrainConfig(task=task, units=4, dropout=0.0, epochs=2, chunk=16, batch_movies=2)
-        results[task] = run_test_set(
-            tmp_path / "dev", tmp_path / "test", tmp_path / task, config, movies=dev, test_movies=test,
-            verbose=False,
-        )  # fmt: skip
+        results[task] = run(prepared, tmp_path / task, config, verbose=False)
     metrics = json.loads((tmp_path / "va" / "metrics.json").read_text())
     assert metrics["kind"] == TEST_SET_KIND and metrics["split"]["test"] == sorted(test.movies)
     section = metrics["test_set"]
@@ -100,24 +98,40 @@ def test_run_test_set_writes_the_run_file_and_the_test_set_section(tmp_path: Pat
 
 def test_the_development_set_is_not_a_test_set(tmp_path: Path) -> None:
     pytest.importorskip("keras")
-    from emolib.studya.run import run_test_set
-    from emolib.studya.training import TrainConfig
+    from emolib.studya.run import Inputs, TestSet, prepare
 
     dev = _movie_set(["m0", "m1", "m2"], 0, tmp_path)
     with pytest.raises(ValueError, match="is the development set itself"):
-        run_test_set(tmp_path, tmp_path, tmp_path / "out", TrainConfig(epochs=1), movies=dev, test_movies=dev)
+        prepare(Inputs(tmp_path, movies=dev), TestSet(tmp_path, movies=dev))
 
 
-def test_run_one_is_a_fold_or_the_protocol(monkeypatch: pytest.MonkeyPatch) -> None:
-    from emolib.studya import run
+def test_a_run_is_a_fold_or_the_protocol(tmp_path: Path) -> None:
+    from emolib.studya.run import (
+        METRICS_KIND,
+        TEST_SET_KIND,
+        Folds,
+        Inputs,
+        TestSet,
+        choose_protocol,
+        prepare,
+    )
 
-    calls: list = []
-    monkeypatch.setattr(run, "run_fold", lambda *a, **kw: calls.append(("fold", a, kw)))
-    monkeypatch.setattr(run, "run_test_set", lambda *a, **kw: calls.append(("test", a, kw)))
-    run.run_one("d", "o", "c", fold=2, n_folds=4, modality="audio")
-    run.run_one("d", "o", "c", test_dir="t", test_movies="tm", fold=2, n_folds=4, modality="audio")
-    assert calls[0] == ("fold", ("d", "o", "c"), {"fold": 2, "n_folds": 4, "modality": "audio"})
-    assert calls[1] == ("test", ("d", "t", "o", "c"), {"test_movies": "tm", "modality": "audio"})
+    assert choose_protocol(None, fold=2, n_folds=4, seed=1) == Folds(2, 4, 1)
+    assert choose_protocol("t", fold=2, n_folds=4, seed=1) == TestSet("t", 1)
+    dev = _movie_set([f"m{i}" for i in range(4)], 0, tmp_path / "dev")
+    test = _movie_set(["MEDIAEVAL17_00"], 1, tmp_path / "test")
+    inputs = Inputs(tmp_path / "dev", movies=dev)
+    fold = prepare(inputs, Folds(1, 4))
+    assert fold.is_fold and fold.protocol.kind == METRICS_KIND and len(fold.split.test) == 1
+    assert fold.split.test[0] in dev.movies and list(fold.table().columns)[1] == "fold 1"
+    protocol = prepare(inputs, TestSet(tmp_path / "test", movies=test))
+    assert not protocol.is_fold and protocol.protocol.kind == TEST_SET_KIND
+    assert protocol.split.test == ("MEDIAEVAL17_00",) and set(
+        protocol.split.train + protocol.split.val
+    ) == set(dev.movies)
+    assert protocol.values()["run_label"] == "the MediaEval protocol on the test folder"
+    with pytest.raises(IndexError, match="fold 4 out of range"):
+        prepare(inputs, Folds(4, 4))
 
 
 def _write_run(folder: Path, kind: str, task: str = "va", scored: bool = True) -> None:

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from conftest import BuiltBook
 
-from emolib.runs.notebook_checks import output_problems, pairing_problems
+from emolib.runs.notebook_checks import output_problems, pairing_problems, visible_cell_problems
 from emolib.runs.notebooks import INJECTED_TAG, REMOVE_TAG, NotebookFailed, discover, execute
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +36,29 @@ def test_parameters_cell_comes_first(source: Path) -> None:
 def test_paired_ipynb_is_in_sync_and_output_free(source: Path) -> None:
     assert pairing_problems(source) == []
     assert output_problems(source.with_suffix(".ipynb")) == []
+
+
+TAUGHT = {"04_lstm_training": True, "05_autoencoder": False, "07_evaluation": False}
+"""Notebooks whose visible cells hold only the lesson, and whether a visible cell may loop."""
+
+
+@pytest.mark.parametrize("stem", sorted(TAUGHT))
+def test_visible_cells_hold_the_lesson_not_the_plumbing(stem: str) -> None:
+    assert visible_cell_problems(ROOT / "notebooks" / f"{stem}.py", loops=TAUGHT[stem]) == []
+
+
+def test_visible_cell_problems_name_the_plumbing(tmp_path: Path) -> None:
+    source = tmp_path / "98_plumbing.py"
+    body = "\n".join(f"x{k} = {k}" for k in range(16))
+    source.write_text(
+        '# %% tags=["parameters"]\nx = 1\n\n# %% tags=["remove-cell"]\nglue("a", 1)\n\n'
+        '# %%\nglue("b", 2)\nmetrics["c"] = 3\nfor k in range(2):\n    pass\n\n'
+        f'# %% tags=["hide-input"]\n{body}\n'
+    )
+    problems = visible_cell_problems(source, loops=False)
+    assert len(problems) == 4 and "glues values" in problems[0] and "assembles metrics" in problems[1]
+    assert "loops" in problems[2] and "16 lines" in problems[3]
+    assert len(visible_cell_problems(source, loops=True)) == 3
 
 
 @pytest.mark.slow

@@ -99,3 +99,51 @@ def test_precision_recall_f1_and_map() -> None:
     assert mean["map"] == pytest.approx(5 / 6)  # b has no fear window: AP undefined, skipped
     assert mean["n_movies_ap"] == 1
     assert per.loc["a", "positive_rate"] == 0.5
+
+
+# ---------------------------------------------------------------------------------------------------
+# MediaEval 2018: pooled per-second scores, fear sequences and their intersection over union
+
+
+def test_pooled_va_scores_score_every_second_of_every_movie_together() -> None:
+    from emolib.studya.scoring import pooled_va_scores
+
+    truth = {"a": np.array([[0.0, 0.1], [0.2, 0.1]]), "b": np.array([[0.4, -0.1], [0.6, 0.3]])}
+    pred = {"a": np.array([[0.1, 0.1], [0.2, 0.3]]), "b": np.array([[0.4, 0.1], [0.5, 0.3]])}
+    scores = pooled_va_scores(truth, pred)
+    # valence errors 0.1, 0, 0, 0.1 -> MSE 0.005; arousal errors 0, 0.2, 0.2, 0 -> MSE 0.02
+    assert scores["mse_valence"] == pytest.approx(0.005) and scores["mse_arousal"] == pytest.approx(0.02)
+    assert scores["r_valence"] == pytest.approx(np.corrcoef([0.1, 0.2, 0.4, 0.5], [0.0, 0.2, 0.4, 0.6])[0, 1])
+    assert scores["n_rows"] == 4
+
+
+def test_fear_sequences_and_their_intersection_over_union_by_hand() -> None:
+    from emolib.studya.scoring import (
+        fear_iou_scores,
+        intersection_and_union,
+        pooled_iou,
+        sequences_from_flags,
+    )
+
+    seconds = np.arange(10.0)
+    flags = np.array([0, 1, 1, 0, 0, 1, 1, 1, 0, 1])
+    np.testing.assert_array_equal(sequences_from_flags(flags, seconds), [[1, 3], [5, 8], [9, 10]])
+    # truth [2, 6): predicted [1, 3) and [5, 8) overlap it on [2, 3) and [5, 6): 2 s of 2 + 3 + 4 - 2 = 7 s
+    assert intersection_and_union([[1, 3], [5, 8]], [[2, 6]]) == (2.0, 7.0)
+    assert intersection_and_union([[0, 4], [2, 6]], [[2, 6]]) == (4.0, 6.0)  # overlapping predictions merge
+    truth = {"a": np.array([[2.0, 6.0]]), "b": np.zeros((0, 2)), "c": np.array([[0.0, 10.0]])}
+    pred = {"a": np.array([[1.0, 3.0], [5.0, 8.0]]), "b": np.zeros((0, 2)), "c": np.zeros((0, 2))}
+    table = fear_iou_scores(truth, pred)
+    assert table.loc["a", "iou"] == pytest.approx(2 / 7) and table.loc["c", "iou"] == 0.0
+    assert np.isnan(table.loc["b", "iou"])  # no fear on either side: nothing to agree on
+    assert pooled_iou(table) == pytest.approx(2 / 17)  # (2 + 0) seconds over (7 + 10)
+
+
+def test_the_iou_threshold_is_chosen_on_the_movies_given() -> None:
+    from emolib.studya.scoring import choose_iou_threshold
+
+    starts = {"a": np.arange(6.0)}
+    truth = {"a": np.array([[2.0, 4.0]])}
+    probabilities = {"a": np.array([0.1, 0.3, 0.8, 0.7, 0.3, 0.1])}
+    assert 0.3 < choose_iou_threshold(truth, probabilities, starts) <= 0.7  # exactly seconds 2 and 3
+    assert choose_iou_threshold({"a": np.zeros((0, 2))}, {"a": np.zeros(6)}, starts) == 0.5

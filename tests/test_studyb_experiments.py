@@ -14,12 +14,13 @@ from test_studyb_dataset import _write_release, _write_vocs
 
 from emolib.datasets.smelloffear import LABEL_NAMES
 from emolib.evaluation.studyb_intervals import load_run_predictions
-from emolib.studyb.audio_splits import label_split_folds, run_audio_label_splits
+from emolib.studyb.audio_splits import label_split_folds, own_folds, run_audio_label_splits
 from emolib.studyb.dataset import Experiment, load_studyb
 from emolib.studyb.experiments import run_experiment, summarise, summary_text
 from emolib.studyb.models import CODE_SHAPE, build_autoencoder, extract_encoder
 from emolib.studyb.recipes import BALANCED
-from emolib.studyb.training import fit
+from emolib.studyb.specs import ExperimentSpec
+from emolib.studyb.training import FitOptions, fit
 
 
 def test_keep_start_returns_the_starting_weights_when_no_epoch_beats_them() -> None:
@@ -36,10 +37,14 @@ def test_keep_start_returns_the_starting_weights_when_no_epoch_beats_them() -> N
         np.zeros((8, 1), "float32"),
     )  # the start is exact
     start = [w.copy() for w in model.get_weights()]
-    history = fit(model, train, validation, 5, batch_size=8, restore_best=True, keep_start=True)
+    history = fit(
+        model, train, validation, 5, options=FitOptions(batch_size=8, restore_best=True, keep_start=True)
+    )
     assert history.attrs["best_epoch"] == 0 and (history["val_loss"] > 0).all()
     assert all(np.array_equal(a, b) for a, b in zip(start, model.get_weights(), strict=True))
-    history = fit(model, train, validation, 5, batch_size=8, restore_best=True)  # without: an epoch >= 1
+    history = fit(
+        model, train, validation, 5, options=FitOptions(batch_size=8, restore_best=True)
+    )  # without: epoch >= 1
     assert history.attrs["best_epoch"] >= 1
 
 
@@ -76,9 +81,9 @@ def test_pooled_head_finds_what_the_code_holds_and_beats_the_baselines(tmp_path:
     codes = _release_with_planted_codes(tmp_path / "release", lengths)
     data = load_studyb(tmp_path / "release", "audio", voc_detrend=1)
     encoder = extract_encoder(build_autoencoder(compile_model=False))
-    common = {"encoder": encoder, "codes": codes, "l2": 0.01, "dropout": 0.2, "seed": 0}
+    common = {"l2": 0.01, "dropout": 0.2, "seed": 0}
     labels = Experiment("video_labels", "video", "labels", "l20", head="pooled")
-    result = run_experiment(labels, data, tmp_path, 40, **common)
+    result = run_experiment(ExperimentSpec(labels, 40, **common), data, tmp_path, encoder, codes)
     conversation = data.kept.index("conversation")
     table = result["table"]
     assert table.loc["conversation", ("model@val", "f1")] > table.loc["conversation", ("all on", "f1")]
@@ -86,7 +91,9 @@ def test_pooled_head_finds_what_the_code_holds_and_beats_the_baselines(tmp_path:
     assert result["dropout"] == 0.2 and result["experiment"]["head"] == "pooled"
     assert np.isfinite(result["thresholds"][conversation])
     vocs = Experiment("video_vocs", "video", "vocs", "l20", head="pooled")
-    result_v = run_experiment(vocs, data, tmp_path, 40, voc_lags=[1], **common)
+    result_v = run_experiment(
+        ExperimentSpec(vocs, 40, voc_lags=(1,), **common), data, tmp_path, encoder, codes
+    )
     mae = {k: v["mae"] for k, v in result_v["scores"].items()}
     assert mae["model"] < min(mae["training mean"], mae["training median"])
     summary = summarise({"video_labels": result, "video_vocs": result_v})
@@ -134,7 +141,7 @@ def test_audio_labels_score_the_learned_baselines_on_the_same_test_rows(tmp_path
     _write_release(tmp_path / "release", {"Alpha": 30, "Beta": 26, "Gamma": 28})
     data = load_studyb(tmp_path / "release")
     experiment = Experiment("audio_labels", "audio", "labels", "l20")
-    result = run_experiment(experiment, data, tmp_path, 2, seed=0)
+    result = run_experiment(ExperimentSpec(experiment, 2, seed=0), data, tmp_path)
     scores, predictions = result["scores"], result["predictions"]
     assert {"model@val", "logistic", "boosted trees", "prevalence", "all on"} <= set(scores)
     n_test = result["sizes"]["test"]
@@ -151,7 +158,9 @@ def test_the_balanced_recipe_averages_its_seeds_and_keeps_the_paper_network_besi
     data = load_studyb(tmp_path / "release")
     experiment = Experiment("audio_labels", "audio", "labels", "l20")
     two = replace(BALANCED, seeds=2, patience=2)
-    result = run_experiment(experiment, data, tmp_path, 4, seed=5, recipe=two)
+    result = run_experiment(
+        ExperimentSpec(experiment, 4, seed=5, recipe=two, paper_beside=True), data, tmp_path
+    )
     held = result["predictions"]
     assert {"model@val", "paper@0.5", "paper@val", "seed 5", "seed 6", "logistic"} <= set(held.scores)
     np.testing.assert_allclose(held.scores["model@val"], (held.scores["seed 5"] + held.scores["seed 6"]) / 2)
@@ -162,7 +171,7 @@ def test_the_balanced_recipe_averages_its_seeds_and_keeps_the_paper_network_besi
     assert (tmp_path / "audio_labels_paper_log.csv").is_file()
     assert min(result["thresholds"]) >= two.threshold_floor  # the guard itself: test_studyb_metrics
     # the paper's recipe: one network, no members, nothing beside
-    paper = run_experiment(experiment, data, tmp_path / "paper", 2, seed=0)
+    paper = run_experiment(ExperimentSpec(experiment, 2, seed=0), data, tmp_path / "paper")
     assert "paper@val" not in paper["scores"] and paper["members"] == []
 
 
@@ -172,14 +181,16 @@ def test_every_film_is_held_out_once_and_done_folds_are_reused(tmp_path: Path) -
     assert label_split_folds(data, "omo") == [0, 1, 2] and label_split_folds(data, "l20") == [0]
     with pytest.raises(ValueError, match="'oso' runs as 'l20'"):
         label_split_folds(data, "oso")
-    own = run_experiment(Experiment("audio_labels", "audio", "labels", "omo"), data, tmp_path, 2, fold=1)
-    pooled = run_audio_label_splits(data, tmp_path, 2, ["omo", "oso"], done={("omo", 1): own})
+    spec = ExperimentSpec(Experiment("audio_labels", "audio", "labels", "omo"), 2, fold=1)
+    own = run_experiment(spec, data, tmp_path)
+    assert own_folds({"audio_labels": own}) == {("omo", 1): own} and own_folds({}) == {}
+    pooled = run_audio_label_splits(data, tmp_path, spec, ["omo", "oso"], done={("omo", 1): own})
     assert list(pooled) == ["omo"] and pooled["omo"]["films"] == ["Alpha", "Beta", "Gamma"]
     held = pooled["omo"]["predictions"]
     assert len(held.units) == len(data.sequences)  # every sequence once, in the fold of its film
     assert not (tmp_path / "audio_labels_omo" / "fold1").exists()  # reused, not trained again
     assert (tmp_path / "audio_labels_omo" / "fold2" / "audio_labels_test.npz").is_file()
     assert set(load_run_predictions(tmp_path)) == {"audio_labels", "audio_labels_omo"}
-    only_own = run_audio_label_splits(data, tmp_path / "none", 2, [], done={("omo", 1): own})
+    only_own = run_audio_label_splits(data, tmp_path / "none", spec, [], done={("omo", 1): own})
     assert only_own["omo"]["folds"] == [1] and only_own["omo"]["films"] == ["Beta"]
     assert not (tmp_path / "none").exists()

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_intervals import _rows
 
 from emolib.core.errors import DataError
+from emolib.evaluation import intervals as iv
 from emolib.evaluation.intervals import BEATS, UNDECIDED, WORSE
 from emolib.evaluation.studyb_intervals import (
     compare_audio_predictors,
+    compare_label_predictors,
     headline_intervals_b,
     load_run_predictions,
     seed_spread,
@@ -19,6 +22,7 @@ from emolib.evaluation.studyb_intervals import (
     unit_intervals,
     units_summary,
 )
+from emolib.evaluation.unit_metrics import pooled_weighted_f1
 from emolib.studyb.predictions import (
     MEMBER_PREFIX,
     TestPredictions,
@@ -194,3 +198,89 @@ def test_the_spread_over_seeds_is_said_in_words_and_skips_an_auc_without_both_cl
     assert keys["res_b_n_seeds_audio"] == "3" and keys["res_b_seeds_audio_omo"] == "one seed only"
     one_class = TestPredictions(held.units, np.ones_like(held.y), held.scores, held.decisions, held.names)
     assert set(seed_spread(one_class)) == {"f1"} and spread_text({}) == "one seed only"
+
+
+def test_compare_label_predictors_against_a_reference() -> None:
+    units, y, scores = _rows(n_units=8, per_unit=6)
+    preds = {"model": scores, "reference": np.full(y.shape, 0.5), "copy": np.full(y.shape, 0.5)}
+    decisions = {"model": (scores >= 0.5).astype(int), "reference": np.ones_like(y), "copy": np.ones_like(y)}
+    held = TestPredictions(units=units, y=y, scores=preds, decisions=decisions)
+    table = compare_label_predictors(held, ["model", "reference", "copy"], "reference", n_resamples=2000)
+    assert list(table.index) == ["reference", "model", "copy"]
+    assert table.loc["reference", "f1_verdict"] == "" and table.loc["reference", "auc_diff"] is None
+    assert table.loc["model", "auc_verdict"] == iv.BEATS  # scores that follow y against a constant
+    assert table.loc["copy", "f1_verdict"] == iv.UNDECIDED and table.loc["copy", "f1_diff"].width == 0
+    assert table.loc["model", "f1"] == iv.bootstrap(pooled_weighted_f1(y, decisions["model"], units), 2000)
+    with pytest.raises(ValueError, match="no scores and decisions"):
+        compare_label_predictors(held, ["model"], "missing")
+    one_unit = TestPredictions(units=np.zeros(len(y)), y=y, scores=preds, decisions=decisions)
+    with pytest.raises(ValueError, match="at least 2 units"):
+        compare_label_predictors(one_unit, ["model"], "reference")
+
+
+def _two_folds() -> TestPredictions:
+    """Two held-out films, each predicted by its own fold's model: perfect ranking within each film,
+    the second model's scores offset far below the first's."""
+    y = np.array([[0], [0], [0], [1], [0], [1], [1], [1]])
+    offset = np.array([0.1, 0.2, 0.3, 0.4, -1.4, -1.3, -1.2, -1.1])  # film B's positives below A's negatives
+    rows = [slice(0, 4), slice(4, 8)]
+    folds = [
+        TestPredictions(units=np.array([film] * 4), y=y[r],
+                        scores={"model@val": offset[r, None], "constant": np.full((4, 1), 1.3 - k)},
+                        decisions={"model@val": y[r], "constant": np.ones((4, 1), dtype=int)})
+        for k, (film, r) in enumerate(zip(["A", "B"], rows, strict=True))
+    ]  # fmt: skip
+    return concatenate_predictions(folds, models=["fold0", "fold1"])
+
+
+def test_ranking_metrics_of_several_models_are_computed_within_each_held_out_film() -> None:
+    from emolib.evaluation.studyb_intervals import ranking_auc
+    from emolib.evaluation.unit_metrics import pooled_auc, unit_auc
+
+    held = _two_folds()
+    ones = np.ones((1, 2))
+    pooled = pooled_auc(held.y, held.scores["model@val"], held.units)(ones)[0]
+    assert pooled == 7 / 16  # film B's positives rank below film A's negatives once the folds are pooled
+    assert ranking_auc(held, "model@val")(ones)[0] == 1.0  # within each film the model ranks perfectly
+    assert unit_auc(held.y, held.scores["model@val"], held.units, held.models)(ones)[0] == 1.0
+    # a predictor constant within each fold (its constant differs between folds) scores exactly 0.5
+    assert ranking_auc(held, "constant")(ones)[0] == 0.5
+    assert pooled_auc(held.y, held.scores["constant"], held.units)(ones)[0] == 0.25  # pooled: far below
+    # one model (no models recorded): the pooled rows are ranked together, as before
+    single = TestPredictions(units=held.units, y=held.y, scores=held.scores, decisions=held.decisions)
+    assert single.n_models == 1 and ranking_auc(single, "model@val")(ones)[0] == pooled
+
+
+def test_the_one_movie_out_auc_is_the_mean_over_films_of_each_films_macro_auc() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from emolib.evaluation.unit_metrics import unit_auc
+
+    rng = np.random.default_rng(3)
+    films = np.repeat(["A", "B", "C", "D", "E"], 12)
+    y = (rng.random((60, 3)) < 0.4).astype(int)
+    y[films == "C", 2] = 0  # a label absent from one film: left out of that film's macro AUC
+    scores = rng.random((60, 3)) + 5 * (films == "B")[:, None]  # one fold's model on another scale
+    by_film = []
+    for film in np.unique(films):
+        rows = films == film
+        aucs = [
+            roc_auc_score(y[rows, j], scores[rows, j]) for j in range(3) if 0 < y[rows, j].sum() < rows.sum()
+        ]
+        by_film.append(np.mean(aucs))
+    metric = unit_auc(y, scores, films, models=films)
+    assert metric(np.ones((1, 5)))[0] == pytest.approx(np.mean(by_film))
+    counts = np.array([[2, 0, 1, 1, 1]])  # film A drawn twice, B not: the mean over the drawn films
+    expected = (2 * by_film[0] + by_film[2] + by_film[3] + by_film[4]) / 5
+    assert metric(counts)[0] == pytest.approx(expected)
+
+
+def test_seed_spread_and_comparisons_of_pooled_folds_rank_within_films() -> None:
+    held = _two_folds()
+    members = {"seed 0": held.scores["model@val"], "seed 1": held.scores["model@val"] * 2}
+    decisions = {**held.decisions, **dict.fromkeys(members, held.decisions["model@val"])}
+    held = TestPredictions(held.units, held.y, {**held.scores, **members}, decisions, models=held.models)
+    assert seed_spread(held)["auc"].mean == 1.0
+    intervals, _ = unit_intervals({"audio_labels_omo": held}, n_resamples=50, min_units=2)
+    auc = intervals[intervals["metric"] == "auc"].set_index("model")["estimate"]
+    assert auc["constant"] == 0.5

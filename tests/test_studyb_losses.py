@@ -12,7 +12,7 @@ import pytest
 from emolib.studyb.losses import MAX_CLASS_WEIGHT, LabelBalancedCrossentropy, balanced_label_weights
 from emolib.studyb.models import build_audio_mlp
 from emolib.studyb.recipes import BALANCED, PAPER, LabelRecipe, recipe
-from emolib.studyb.training import fit, load_model, save_model
+from emolib.studyb.training import FitOptions, fit, load_model, save_model
 
 
 def test_balanced_weights_by_hand() -> None:
@@ -75,32 +75,27 @@ def test_select_keeps_the_epoch_of_the_best_validation_score() -> None:
     def score(_y: np.ndarray, _p: np.ndarray) -> float:
         return -abs(next(calls) - 2)
 
-    history = fit(model, train, validation, 6, batch_size=16, restore_best=True, select=score)
+    history = fit(
+        model, train, validation, 6, options=FitOptions(batch_size=16, restore_best=True, select=score)
+    )
     assert history.attrs["best_epoch"] == 3 and list(history["val_score"]) == [-2, -1, 0, -1, -2, -3]
     model, train, validation = _linear_problem()
     nan_first = iter([np.nan, 0.1, 0.2, 0.1])
-    history = fit(
-        model, train, validation, 4, batch_size=16, restore_best=True, select=lambda *_: next(nan_first)
-    )
+    options = FitOptions(batch_size=16, restore_best=True, select=lambda *_: next(nan_first))
+    history = fit(model, train, validation, 4, options=options)
     assert history.attrs["best_epoch"] == 3
 
 
 def test_patience_stops_once_the_validation_loss_stops_improving() -> None:
     model, train, validation = _linear_problem()
     falling = iter([5.0, 4.0, 3.0] + [0.0] * 100)  # a score that peaks at epoch 1 and then only falls
-    history = fit(
-        model,
-        train,
-        validation,
-        50,
-        batch_size=16,
-        restore_best=True,
-        select=lambda *_: next(falling),
-        patience=3,
-    )
+    options = FitOptions(batch_size=16, restore_best=True, select=lambda *_: next(falling), patience=3)
+    history = fit(model, train, validation, 50, options=options)
     assert history.attrs["best_epoch"] == 1 and len(history) == 4
     model, train, validation = _linear_problem()
-    history = fit(model, train, validation, 30, batch_size=16, restore_best=True, patience=3)
+    history = fit(
+        model, train, validation, 30, options=FitOptions(batch_size=16, restore_best=True, patience=3)
+    )
     assert len(history) == 30  # the loss keeps falling on this problem: no early stop
 
 

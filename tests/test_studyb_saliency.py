@@ -62,3 +62,18 @@ def test_grad_cam_peaks_on_the_planted_evidence(layer: str) -> None:
 def test_grad_cam_shows_nothing_for_counter_evidence() -> None:
     maps, scores = grad_cam(_red_detector(-1.0), _sequences(), output=0)
     assert scores[0] < 0 and np.all(maps == 0.0)  # ReLU keeps only what raises the score
+
+
+def test_filter_peaks_over_batches_find_the_dead_filter_of_every_layer() -> None:
+    from emolib.studyb.saliency import dead_filter_lists, dead_filters, filter_peaks, layer_activations
+
+    model, x = _red_detector(1.0), _sequences()
+    x = np.concatenate([x, x[:1] * 0.5, x[1:]])  # four sequences in batches of three: a partial batch
+    names = ["enc_relu2", "enc_pool2"]
+    peaks = filter_peaks(model, x, names, batch_size=3)
+    whole = layer_activations(model, x, names)
+    for name in names:
+        np.testing.assert_allclose(peaks[name], np.abs(whole[name]).reshape(-1, 2).max(axis=0), rtol=1e-6)
+    # the green filter fires on sequence 1; a model without green input has it dead
+    assert dead_filter_lists(model, x[:1], names) == {n: dead_filters(whole[n][:1]).tolist() for n in names}
+    assert dead_filter_lists(model, x[:1], names) == {"enc_relu2": [1], "enc_pool2": [1]}

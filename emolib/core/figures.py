@@ -1,9 +1,10 @@
-"""Figures of the notebooks: saved into the run's output folder and glued for the book."""
+"""Figures and values of the notebooks: saved into the run's output folder and glued for the book."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import matplotlib.pyplot as plt
 
@@ -46,3 +47,15 @@ def figure_saver(output_dir: str | Path, dpi: int = 110) -> Callable[[str, plt.F
         return path
 
     return show
+
+
+def glue_values(values: Mapping[str, Any]) -> None:
+    """Glue every value under its key, without displaying it (the book's ``{glue:text}`` reads them).
+
+    A notebook computes its chapter's values in the package and glues them in one call, in a cell the
+    book does not show, so that the cells a reader sees hold the lesson, not the plumbing.
+    """
+    from myst_nb import glue
+
+    for name, value in values.items():
+        glue(name, value, display=False)

@@ -17,7 +17,7 @@ and keeps the study's plain min-max scaling by default.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,7 @@ __all__ = [
     "minmax_per_screening",
     "normalise_screenings",
     "read_voc_screening",
+    "trend_share",
 ]
 
 
@@ -329,3 +330,31 @@ def normalise_screenings(
     if detrend is not None:
         screenings = [detrend_screening(s, detrend) for s in screenings]
     return fill_missing([minmax_per_screening(s) for s in screenings])
+
+
+def trend_share(screenings: Mapping[str, Sequence[pd.DataFrame]], degree: int = 1) -> pd.DataFrame:
+    """The share of each compound's variance within a screening that a trend in time accounts for.
+
+    Parameters
+    ----------
+    screenings
+        Film to its screenings' raw concentrations (one column per compound of :data:`VOC_NAMES`).
+    degree
+        Degree of the trend (:func:`detrend_screening`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per screening, one column per compound: ``1 - var(residuals) / var(values)``; a
+        compound with at most two values or no variance in a screening is left out of its row.
+    """
+    rows = [
+        {
+            c: 1 - detrend_screening(raw[[c]].dropna(), degree)[c].var() / raw[c].dropna().var()
+            for c in VOC_NAMES
+            if raw[c].notna().sum() > 2 and raw[c].dropna().var() > 0
+        }
+        for film in screenings
+        for raw in screenings[film]
+    ]
+    return pd.DataFrame(rows, columns=list(VOC_NAMES))

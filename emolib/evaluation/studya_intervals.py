@@ -31,10 +31,10 @@ from emolib.evaluation.intervals import (
     bootstrap,
     bounds_text,
     paired_bootstrap,
-    unit_mean,
     verdict,
 )
 from emolib.evaluation.tables import CONFIG_KEYS, VA_METRICS, movie_table
+from emolib.evaluation.unit_metrics import unit_mean
 
 __all__ = [
     "COMPARISON_COLUMNS",

@@ -11,13 +11,19 @@ to beat a baseline only when that difference's interval excludes zero
 
 Scores: the support-weighted F1 of the decisions at the thresholds chosen on validation rows (the
 paper's metric) and the macro ROC AUC of the scores, for scene labels; the mean absolute error of the
-scaled compounds, for compounds.
+scaled compounds, for compounds. The F1 comes from the decision counts pooled over the test rows, also
+when they come from the several models of a one-movie-out sweep (pooled counts are the right pooling).
+The AUC ranks scores, and scores of different models live on scales of their own: it is computed over
+the pooled rows only when one model predicted them all (``l20``), and otherwise within each held-out
+film, then averaged over films (:func:`ranking_auc`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,18 +33,16 @@ from emolib.evaluation.intervals import (
     DEFAULT_RESAMPLES,
     MIN_UNITS,
     UNDECIDED,
+    Interval,
     MeanSD,
     UnitMetric,
     bootstrap,
     bounds_text,
-    compare_label_predictors,
     mean_sd,
     paired_bootstrap,
-    pooled_auc,
-    pooled_mae,
-    pooled_weighted_f1,
     verdict,
 )
+from emolib.evaluation.unit_metrics import pooled_auc, pooled_mae, pooled_weighted_f1, unit_auc
 from emolib.studyb.predictions import (
     MEMBER_PREFIX,
     PREDICTIONS_SUFFIX,
@@ -47,13 +51,17 @@ from emolib.studyb.predictions import (
 )
 
 __all__ = [
+    "AudioLabelIntervals",
     "COMPARISON_COLUMNS",
     "HEADLINE_EXPERIMENTS",
     "INTERVAL_COLUMNS",
     "SHORT_NAMES",
     "headline_intervals_b",
+    "audio_label_intervals",
     "compare_audio_predictors",
+    "compare_label_predictors",
     "load_run_predictions",
+    "ranking_auc",
     "seed_spread",
     "seed_spread_keys",
     "spread_text",
@@ -114,8 +122,8 @@ def seed_spread(held: TestPredictions) -> dict[str, MeanSD]:
     """Mean ± sd over seeds of the single networks of an ensemble (its ``seed <k>`` predictors).
 
     Each network is scored on the pooled test rows like the ensemble (weighted F1 at its own
-    validation thresholds, macro AUC); the spread says how much one network depends on its seed,
-    which the ensemble averages away.
+    validation thresholds from pooled counts, macro AUC ranked within each model: :func:`ranking_auc`);
+    the spread says how much one network depends on its seed, which the ensemble averages away.
 
     Returns
     -------
@@ -186,7 +194,7 @@ def compare_audio_predictors(
     Returns
     -------
     table : pandas.DataFrame
-        :func:`~emolib.evaluation.intervals.compare_label_predictors`, rows renamed; empty with too
+        :func:`compare_label_predictors`, rows renamed; empty with too
         few films.
     text : str
         ``"audio network: weighted F1 0.63 [0.60, 0.66], macro AUC ... (minus the logistic: F1
@@ -199,14 +207,7 @@ def compare_audio_predictors(
             f"({', '.join(films)}), fewer than {max(2, min_units)}"
         )
     shown = {k: v for k, v in names.items() if k in held.scores}
-    table = compare_label_predictors(
-        held.y,
-        held.units,
-        {k: held.scores[k] for k in shown},
-        {k: held.decisions[k] for k in shown},
-        reference=reference,
-        seed=seed,
-    ).rename(index=shown)
+    table = compare_label_predictors(held, list(shown), reference=reference, seed=seed).rename(index=shown)
     lines = []
     for name, row in table.iterrows():
         line = f"{name}: weighted F1 {row['f1'].format(2)}, macro AUC {row['auc'].format(2)}"
@@ -219,11 +220,83 @@ def compare_audio_predictors(
     return table, "; ".join(lines)
 
 
+def compare_label_predictors(
+    held: TestPredictions,
+    predictors: Sequence[str],
+    reference: str,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    level: float = DEFAULT_LEVEL,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Weighted F1 and macro AUC of scene-label predictors with intervals over units, and their verdicts
+    against ``reference``.
+
+    All intervals use the same resamples of the units (one seed), so the paired differences are
+    differences on the same resampled test sets.
+
+    Parameters
+    ----------
+    held
+        Test predictions of a scene-label experiment (with decisions).
+    predictors
+        The predictors to score (keys of ``held.scores``), ``reference`` among them.
+    reference
+        The predictor the others are compared with (a baseline).
+    n_resamples, level, seed
+        As :func:`emolib.evaluation.intervals.bootstrap`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: predictor (``reference`` first). Columns, for ``metric`` in ``f1`` and ``auc``:
+        ``metric`` (the :class:`~emolib.evaluation.intervals.Interval`), ``metric_diff`` (the interval of
+        predictor − reference, ``None`` for the reference) and ``metric_verdict`` (empty for the reference).
+
+    Raises
+    ------
+    ValueError
+        A reference or predictor the predictions lack, fewer than 2 units.
+    """
+    missing = [k for k in {reference, *predictors} if k not in held.scores or k not in held.decisions]
+    if missing:
+        raise ValueError(f"no scores and decisions for {sorted(missing)} (found {sorted(held.scores)})")
+    names = [reference, *(k for k in predictors if k != reference)]
+    built = {metric: {k: _metric(metric, held, k) for k in names} for metric in ("f1", "auc")}
+    rows = []
+    for name in names:
+        row: dict[str, object] = {"predictor": name}
+        for metric, by_name in built.items():
+            row[metric] = bootstrap(by_name[name], n_resamples, level, seed)
+            if name == reference:
+                row[f"{metric}_diff"], row[f"{metric}_verdict"] = None, ""
+            else:
+                diff = paired_bootstrap(by_name[name], by_name[reference], n_resamples, level, seed)
+                row[f"{metric}_diff"], row[f"{metric}_verdict"] = diff, verdict(diff, metric)
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("predictor")
+
+
+def ranking_auc(held: TestPredictions, name: str) -> UnitMetric:
+    """The macro ROC AUC of one predictor, ranked within one model's rows.
+
+    Predictions of one model (a single split such as ``l20``): the AUC over all its test rows pooled
+    (:func:`~emolib.evaluation.unit_metrics.pooled_auc`). Predictions pooled from several models (the
+    folds of ``omo``, each trained on other films, with scores on scales of their own): the AUC within
+    each unit (the held-out film), then the mean over units
+    (:func:`~emolib.evaluation.unit_metrics.unit_auc`), so that no score of one fold's model is ranked
+    against a score of another's, and a predictor that is constant within a fold scores 0.5.
+    """
+    if held.n_models > 1:
+        return unit_auc(held.y, held.scores[name], held.units, held.models)
+    return pooled_auc(held.y, held.scores[name], held.units)
+
+
 def _metric(metric: str, held: TestPredictions, name: str) -> UnitMetric:
+    """Weighted F1 of the decisions from pooled counts, the macro AUC ranked within a model, or the MAE."""
     if metric == "f1":
         return pooled_weighted_f1(held.y, held.decisions[name], held.units)
     if metric == "auc":
-        return pooled_auc(held.y, held.scores[name], held.units)
+        return ranking_auc(held, name)
     return pooled_mae(held.y, held.scores[name], held.units)
 
 
@@ -354,3 +427,83 @@ def headline_intervals_b(
         if key in out and out[key] == "n/a" and key not in filled:
             out[key] = value
     return out
+
+
+@dataclass(frozen=True)
+class AudioLabelIntervals:
+    """The audio scene-label experiment on every fold of its splits, with intervals over films.
+
+    Attributes
+    ----------
+    table
+        Every split's predictors (index: split, predictor) with their intervals, paired differences
+        against the reference and verdicts, formatted for reading; empty when no split has enough films.
+    section
+        ``metrics.json``'s ``audio_label_intervals``: ``unit``, ``reference``, ``n_resamples``, ``level``
+        and per split its ``folds``, ``films``, ``seed_spread`` and ``predictors``.
+    text
+        One sentence per split (:func:`compare_audio_predictors`), joined with dashes.
+    spread
+        Per split, the single networks' mean ± sd over seeds (:func:`spread_text`).
+    """
+
+    table: pd.DataFrame
+    section: dict[str, Any]
+    text: str
+    spread: str
+
+
+def _formatted(compared: pd.DataFrame) -> pd.DataFrame:
+    """A comparison table with intervals as text and readable column names."""
+    return (
+        compared.map(lambda v: v.format(3) if isinstance(v, Interval) else v)
+        .fillna("")
+        .rename(columns=lambda c: c.replace("_diff", " − logistic").replace("_", " "))
+    )
+
+
+def audio_label_intervals(
+    label_splits: Mapping[str, Mapping[str, Any]], names: Mapping[str, str], seed: int = 0
+) -> AudioLabelIntervals:
+    """Score the pooled test rows of every split of the audio scene-label experiment (see
+    :func:`emolib.studyb.audio_splits.run_audio_label_splits`) against the logistic regression.
+
+    Parameters
+    ----------
+    label_splits
+        Split to its ``folds``, ``films`` and pooled ``predictions``.
+    names
+        Predictor key to the name shown (:func:`compare_audio_predictors`).
+    seed
+        Of the bootstrap.
+    """
+    section: dict[str, Any] = {
+        "unit": "film",
+        "reference": "logistic",
+        "n_resamples": DEFAULT_RESAMPLES,
+        "level": DEFAULT_LEVEL,
+        "splits": {},
+    }
+    tables, lines, spreads = {}, [], []
+    for split, pooled in label_splits.items():
+        held = pooled["predictions"]
+        compared, text = compare_audio_predictors(held, names, seed=seed)
+        lines.append(f"{split} ({len(pooled['folds'])} fold(s), {len(pooled['films'])} film(s)): {text}")
+        spread = seed_spread(held)
+        spreads.append(f"{split}: {spread_text(spread)}")
+        if len(compared):
+            tables[split] = _formatted(compared)
+        section["splits"][split] = {
+            "folds": pooled["folds"],
+            "films": pooled["films"],
+            "seed_spread": {k: asdict(v) for k, v in spread.items()},
+            "predictors": {
+                name: {k: asdict(v) if isinstance(v, Interval) else v for k, v in row.items()}
+                for name, row in compared.iterrows()
+            },
+        }
+    table = pd.concat(tables, names=["split"]) if tables else pd.DataFrame()
+    text = " — ".join(lines) or "the audio label experiment did not run"
+    return AudioLabelIntervals(
+        table, section, text, "; ".join(spreads) or "the audio label experiment did not run"
+    )

@@ -1,7 +1,8 @@
 """The Study A evaluation: gather fold runs, tabulate them beside baselines and published figures.
 
-Every fold run (:func:`emolib.studya.run.run_fold`) leaves a ``metrics.json``; :func:`gather_runs`
-finds them under a folder, :func:`score_table` turns them into one row per run and predictor,
+Every fold run (:func:`emolib.studya.run.run` with the :class:`~emolib.studya.run.Folds` protocol)
+leaves a ``metrics.json``; :func:`gather_runs` finds them under a folder, :func:`score_table` turns them
+into one row per run and predictor,
 and :func:`summary_table` into the thesis's kind of table (Tables 4.3–4.6): one row per
 configuration and predictor, mean ± standard deviation over folds. The baselines of a
 configuration are computed on exactly the folds of its runs. :data:`PUBLISHED_VA` holds the
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from emolib.core.precision import policy_name
+from emolib.evaluation.intervals import mean_sd
 from emolib.studya.run import METRICS_KIND, TEST_SET_KIND
 from emolib.studya.scoring import precision_recall_curve
 from emolib.studya.training import TrainConfig
@@ -215,13 +217,14 @@ def movie_table(runs: Sequence[dict], task: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def shown_run(runs: Sequence[dict], modality: str = "mixed") -> str | None:
-    """The folder of the valence/arousal run to draw along a movie: of ``modality`` if one ran, lowest fold.
+def shown_run(runs: Sequence[dict], modality: str = "mixed", task: str = "va") -> str | None:
+    """The folder of the run to draw: of ``task`` (valence/arousal along a movie, or the fear curves of
+    one model), of ``modality`` if one ran, lowest fold.
 
-    Falls back to any valence/arousal run; ``None`` when there is none. Among runs of the same fold
+    Falls back to any run of the task; ``None`` when there is none. Among runs of the same fold
     the latest wins, as in :func:`score_table`.
     """
-    va = [r for r in runs if r.get("task") == "va"]
+    va = [r for r in runs if r.get("task") == task]
     chosen = [r for r in va if r.get("modality") == modality] or va
     if not chosen:
         return None
@@ -232,13 +235,12 @@ def shown_run(runs: Sequence[dict], modality: str = "mixed") -> str | None:
 
 
 def _mean_sd(values: pd.Series) -> str:
-    v = values.to_numpy(dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
+    """``"0.412 ± 0.031"`` over folds (:func:`emolib.evaluation.intervals.mean_sd`), a value alone, ``—``."""
+    finite = values.to_numpy(dtype=np.float64)
+    if not np.isfinite(finite).any():
         return "—"
-    if v.size == 1:
-        return f"{v[0]:.3f}"
-    return f"{v.mean():.3f} ± {v.std(ddof=1):.3f}"
+    spread = mean_sd(finite)
+    return f"{spread.mean:.3f}" if spread.n == 1 else spread.format(3)
 
 
 def summary_table(

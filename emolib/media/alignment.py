@@ -4,7 +4,8 @@ Three grids meet in this project:
 
 * the **step grid** of Study A: one step per 16-frame clip at 30 fps, i.e. every
   ``16/30 = 0.5333 s``, which is also exactly 23520 audio samples at 44.1 kHz;
-* the **window grid** of the MediaEval 2017 annotations: 10 s windows every 5 s;
+* the **window grid** of the MediaEval 2017 annotations: 10 s windows every 5 s (MediaEval 2018
+  annotates every second, and its models step every second: :class:`Grid` names the two);
 * the **sequence grid** of the Smell of Fear study: consecutive 30 s sequences.
 
 Window annotations are *expanded* to the step grid for training (each step takes the
@@ -20,6 +21,7 @@ test oracle of ``tests/test_alignment.py``.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -219,3 +221,38 @@ def n_sequences(duration: float, length: float = SEQUENCE_SECONDS) -> int:
 def sequence_starts(count: int, length: float = SEQUENCE_SECONDS) -> NDArray[np.float64]:
     """Start times in seconds of ``count`` consecutive 30 s sequences."""
     return step_starts(count, length)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The time grid of a model's steps and of the annotation rows it learns from and is scored on.
+
+    MediaEval 2017 annotates 10 s windows every 5 s and the thesis's models step every 16/30 s
+    (:data:`STEPS_2017`); MediaEval 2018 annotates every second, and its models step every second
+    (:data:`PER_SECOND`). Annotations are expanded to the steps for training (:meth:`to_steps`) and step
+    predictions averaged back to the annotation rows for scoring (:meth:`to_rows`), both by overlap.
+
+    Attributes
+    ----------
+    step
+        Seconds per model step.
+    row
+        Seconds an annotation row covers (from its start time).
+    """
+
+    step: float = STEP_SECONDS
+    row: float = WINDOW_SECONDS
+
+    def to_steps(self, values: ArrayLike, starts: ArrayLike, n_step: int) -> NDArray[np.float64]:
+        """Annotation rows starting at ``starts`` expanded to ``n_step`` steps (:func:`expand_to_steps`)."""
+        return expand_to_steps(values, starts, n_step, self.row, self.step)
+
+    def to_rows(self, step_values: ArrayLike, starts: ArrayLike) -> NDArray[np.float64]:
+        """Step values averaged back to the rows that start at ``starts`` (:func:`average_to_windows`)."""
+        return average_to_windows(step_values, starts, self.row, self.step)
+
+
+STEPS_2017 = Grid()
+"""16/30 s steps, 10 s annotation windows (MediaEval 2017, the thesis)."""
+PER_SECOND = Grid(1.0, 1.0)
+"""1 s steps, one annotation row per second (MediaEval 2018)."""

@@ -109,6 +109,47 @@ def output_problems(notebook: str | Path) -> list[str]:
     return problems
 
 
+HIDDEN_TAGS = frozenset({"remove-cell", "remove-input", "parameters"})
+"""Tags of code cells a reader of the book does not read as the lesson (the parameters have the run box)."""
+MAX_VISIBLE_LINES = 15
+"""Most non-blank lines of a code cell the book shows (folded or not)."""
+
+
+def visible_cell_problems(
+    source: str | Path, max_lines: int = MAX_VISIBLE_LINES, loops: bool = True
+) -> list[str]:
+    """What makes a code cell the book shows plumbing rather than the lesson.
+
+    A cell the book shows (not tagged ``remove-cell`` / ``remove-input``) holds no ``glue(...)`` call, no
+    ``metrics[...] = ...`` line, at most ``max_lines`` non-blank lines, and, unless ``loops``, no ``for``
+    or ``while`` loop (an experiment loop belongs in a documented function of the package).
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the notebook and the cell's first line.
+    """
+    import re
+
+    import jupytext
+
+    problems = []
+    for cell in jupytext.read(source).cells:
+        if cell.cell_type != "code" or HIDDEN_TAGS & set(cell.metadata.get("tags", [])):
+            continue
+        lines = [line for line in cell.source.splitlines() if line.strip()]
+        where = f"{Path(source).name}: cell '{lines[0][:50] if lines else ''}'"
+        if "glue(" in cell.source or "glue_values(" in cell.source:
+            problems.append(f"{where} glues values (move it to a remove-cell cell)")
+        if re.search(r"metrics\[[^\]]*\]\s*=", cell.source):
+            problems.append(f"{where} assembles metrics (build them in the package)")
+        if len(lines) > max_lines:
+            problems.append(f"{where} has {len(lines)} lines, more than {max_lines}")
+        if not loops and re.search(r"^\s*(for|while) ", cell.source, re.M):
+            problems.append(f"{where} loops (call a documented function of the package)")
+    return problems
+
+
 def check_pairs(paths: Iterable[str | Path]) -> list[str]:
     """:func:`pairing_problems` of every notebook named, each pair checked once."""
     sources = dict.fromkeys(pair_source(p) for p in paths)

@@ -46,8 +46,8 @@ from emolib.core.workers import process_pool
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["SUMMARY_COLUMNS", "Task", "config_name", "expand_grid", "plan", "read_summary", "run_all",
-           "run_task", "summary_table"]  # fmt: skip
+__all__ = ["SUMMARY_COLUMNS", "Task", "config_name", "expand_grid", "gather_sweep_tasks", "plan",
+           "read_summary", "run_all", "run_task", "summary_table"]  # fmt: skip
 
 DEFAULT_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "04_lstm_training.py"
 """The notebook a sweep runs by default."""
@@ -174,6 +174,18 @@ def summary_table(results: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     table = pd.DataFrame(list(results), columns=SUMMARY_COLUMNS)
     table["attempts"] = table["attempts"].fillna(1).astype(int)
     return table.sort_values(["config", "fold"]).reset_index(drop=True)
+
+
+def gather_sweep_tasks(root: str | Path) -> pd.DataFrame:
+    """Every task of every sweep under ``root``: the rows of each ``summary.csv`` and its ``sweep`` folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SUMMARY_COLUMNS` and ``sweep``; empty (with those columns) when no sweep is found.
+    """
+    found = [read_summary(f).assign(sweep=str(f.parent)) for f in sorted(Path(root).rglob("summary.csv"))]
+    return pd.concat(found or [pd.DataFrame(columns=[*SUMMARY_COLUMNS, "sweep"])], ignore_index=True)
 
 
 def read_summary(path: str | Path) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from emolib.core.atomic import write_text
 from emolib.core.errors import DataError
-from emolib.media.alignment import expand_to_steps
+from emolib.media.alignment import STEPS_2017, Grid
 
 __all__ = [
     "MODALITIES",
@@ -46,12 +46,14 @@ def pick_extractors(modality: str, visual: Sequence[str], audio: Sequence[str]) 
     return chosen[modality]
 
 
-def step_targets(annotations: pd.DataFrame, n_step: int, task: str) -> NDArray[np.float32]:
-    """Window annotations expanded to ``n_step`` steps: ``(n_step, 2)`` valence/arousal or ``(n_step, 1)``
-    fear (the share of fear windows covering each step, in [0, 1])."""
+def step_targets(
+    annotations: pd.DataFrame, n_step: int, task: str, grid: Grid = STEPS_2017
+) -> NDArray[np.float32]:
+    """Annotation rows expanded to ``n_step`` steps of ``grid``: ``(n_step, 2)`` valence/arousal or
+    ``(n_step, 1)`` fear (the share of fear rows covering each step, in [0, 1])."""
     columns = ["valence", "arousal"] if task == "va" else ["fear"]
     values = annotations[columns].to_numpy(dtype=np.float64)
-    return expand_to_steps(values, annotations["time"].to_numpy(), n_step).astype(np.float32)
+    return grid.to_steps(values, annotations["time"].to_numpy(), n_step).astype(np.float32)
 
 
 def window_truth(annotations: pd.DataFrame, task: str) -> NDArray[np.float64]:
@@ -77,6 +79,9 @@ class MovieSet:
         Name of every feature column.
     root
         The annotation folder the movies were found in (``None`` when not recorded).
+    grid
+        The time grid of the features' steps and of the annotation rows (16/30 s steps and 10 s windows
+        for MediaEval 2017; 1 s and 1 s for 2018).
     """
 
     features: dict[str, NDArray[np.float32]]
@@ -84,6 +89,7 @@ class MovieSet:
     extractors: list[str]
     feature_names: list[str] = field(default_factory=list)
     root: Path | None = None
+    grid: Grid = STEPS_2017
 
     @property
     def has_fear(self) -> bool:
@@ -101,14 +107,16 @@ class MovieSet:
 
     def targets(self, movies: Sequence[str], task: str) -> dict[str, NDArray[np.float32]]:
         """Step targets of the given movies."""
-        return {m: step_targets(self.annotations[m], self.features[m].shape[0], task) for m in movies}
+        return {
+            m: step_targets(self.annotations[m], self.features[m].shape[0], task, self.grid) for m in movies
+        }
 
     def truth(self, movies: Sequence[str], task: str) -> dict[str, NDArray[np.float64]]:
         """Window ground truth of the given movies."""
         return {m: window_truth(self.annotations[m], task) for m in movies}
 
     def window_starts(self, movie: str) -> NDArray[np.float64]:
-        """Start times of a movie's annotation windows."""
+        """Start times of a movie's annotation rows (windows, or seconds)."""
         return self.annotations[movie]["time"].to_numpy(dtype=np.float64)
 
 

@@ -1,17 +1,29 @@
-"""One complete fold run of Study A: what notebook 04 executes, and what a sweep repeats per fold.
+"""One run of Study A: what notebook 04 executes, and what a sweep repeats per fold.
 
-:func:`run_fold` loads the fused features, builds the fold, standardises the features on the
-training movies, trains the LSTM, predicts the test movies, computes the baselines on the same
-split, scores everything per movie as the task does, and writes into the output folder:
+A run has one skeleton, whatever the protocol: load the movies, split them, standardise the
+features on the training movies, train the LSTM, predict the test movies, fit the baselines on the
+same split, score everything per test movie as the task does, and write. What varies is the
+**protocol**, a small object that says where the test movies come from and how they are split:
+
+:class:`Folds`
+    Fold ``k`` of ``n`` movie-level folds inside the development set (the thesis's protocol).
+:class:`TestSet`
+    The MediaEval protocol: every development movie trains (a few validate, for early stopping),
+    the movies of a test folder are predicted and scored per movie, then averaged over movies.
+
+:func:`prepare` loads and splits once (:class:`Prepared`); :func:`run` trains and scores one task
+on it. Outputs, in ``output_dir``:
 
 ``metrics.json``
     Parameters, split, mean and per-movie scores of the LSTM and the baselines (written last, so its
-    presence marks a finished run).
+    presence marks a finished run). A fold run is of kind :data:`METRICS_KIND`; a test-set run of
+    kind :data:`TEST_SET_KIND` (so fold evaluations never gather it), with a ``test_set`` section:
+    ``mean`` (the LSTM's means over the test movies), ``scores`` (every predictor's), ``per_movie``.
 ``run_test.txt``
     Test predictions per window in the MediaEval run format (valence/arousal), or
     ``run_test_fear.txt`` (per movie a name line, then one fear probability per window).
 ``predictions.csv``
-    Every test window: annotation, LSTM, constant and ridge predictions.
+    Every test window: annotation (when the test movies have one), LSTM, constant and ridge predictions.
 ``best.keras``, ``scaler.json``
     The best epoch's (stateless) model and the feature standardisation it expects.
 ``history.csv``, ``tensorboard/``
@@ -20,13 +32,6 @@ split, scores everything per movie as the task does, and writes into the output 
     While training, the state to resume from after an interruption (see :func:`emolib.studya.training.fit`);
     a run killed before it finished continues from its last epoch when it is started again with the same
     parameters. Removed once ``metrics.json`` is written.
-
-:func:`run_test_set` is the MediaEval protocol instead of a fold: it trains on every development
-movie (a few of them validate, for early stopping), predicts every movie of a test folder and scores
-them the official way (per movie, then the mean over movies), beside the baselines fitted on the
-development movies. Its ``metrics.json`` (of kind :data:`TEST_SET_KIND`, so that fold evaluations
-never gather it) has a ``test_set`` section: ``mean`` (the LSTM's means over the test movies),
-``scores`` (the means of every predictor), ``per_movie`` and the test movies.
 """
 
 from __future__ import annotations
@@ -36,9 +41,9 @@ import math
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import pandas as pd
@@ -46,11 +51,13 @@ import pandas as pd
 from emolib.core.atomic import write_text
 from emolib.studya.baselines import constant_windows, linear_steps
 from emolib.studya.data import MovieSet, Standardizer, load_movie_set, load_test_set, pick_extractors
-from emolib.studya.folds import Fold, get_fold, protocol_split
+from emolib.studya.folds import Fold, fold_table, make_folds, protocol_split, split_table
 from emolib.studya.scoring import fear_scores, mean_scores, va_scores
 from emolib.studya.training import (
+    FitOutputs,
     FitResult,
     TrainConfig,
+    WindowTruth,
     class_weights,
     fit,
     predict_steps,
@@ -61,11 +68,17 @@ __all__ = [
     "METRICS_KIND",
     "MODELS",
     "TEST_SET_KIND",
+    "Folds",
     "FoldRun",
-    "run_fold",
-    "run_one",
-    "run_test_set",
+    "Inputs",
+    "Prepared",
+    "RunProtocol",
+    "TestSet",
+    "choose_protocol",
+    "prepare",
+    "prediction_table",
     "protocol_section",
+    "run",
     "write_fear_run",
 ]
 
@@ -74,19 +87,231 @@ METRICS_KIND = "emolib.studya.lstm"
 TEST_SET_KIND = "emolib.studya.lstm.test_set"
 """``kind`` of a test-set run's ``metrics.json`` (not :data:`METRICS_KIND`: it is not a fold)."""
 MODELS = ("lstm", "constant", "ridge")
-"""Predictors scored in every fold run."""
+"""Predictors scored in every run."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Where a run reads its movies and which features it fuses.
+
+    Attributes
+    ----------
+    data_dir
+        MediaEval development set (real or synthetic).
+    modality, visual, audio
+        Feature extractors to fuse (:func:`emolib.studya.data.pick_extractors`).
+    store_dir
+        Feature store (default ``<data_dir>/features``).
+    extract_missing
+        Extract features missing from the store (weight-free extractors only).
+    movies
+        The development movies, already loaded (skips loading; must hold the modality's extractors).
+    """
+
+    data_dir: str | Path
+    modality: str = "mixed"
+    visual: Sequence[str] = ("colour-motion",)
+    audio: Sequence[str] = ("logmel-stats",)
+    store_dir: str | Path | None = None
+    extract_missing: bool = True
+    movies: MovieSet | None = None
+
+    @property
+    def extractors(self) -> list[str]:
+        """The extractor names, visual first."""
+        return pick_extractors(self.modality, self.visual, self.audio)
+
+    def load(self) -> MovieSet:
+        """The development movies (:attr:`movies` when given)."""
+        if self.movies is not None:
+            return self.movies
+        return load_movie_set(self.data_dir, self.extractors, self.store_dir, self.extract_missing)
+
+
+class RunProtocol(Protocol):
+    """What varies between the protocols of Study A: the test movies, the split, the metrics' extras."""
+
+    kind: ClassVar[str]
+
+    def test_movies(self, inputs: Inputs, dev: MovieSet) -> MovieSet:
+        """The movies the run predicts (the development movies themselves for folds)."""
+        ...
+
+    def split(self, dev: MovieSet, test: MovieSet) -> Fold:
+        """Training, validation and test movies."""
+        ...
+
+    def describe(self, split: Fold) -> dict[str, Any]:
+        """The protocol's own entries of ``metrics.json``."""
+        ...
+
+    def label(self) -> str:
+        """How the book names this run (``fold 0``, ``the MediaEval protocol on the test folder``)."""
+        ...
+
+    def scope(self) -> str:
+        """What the test scores are computed on (``this fold's test movies``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Folds:
+    """Fold ``fold`` of ``n_folds`` movie-level folds (:func:`emolib.studya.folds.make_folds`)."""
+
+    fold: int = 0
+    n_folds: int = 4
+    seed: int = 0
+    n_val: int | None = None
+    kind: ClassVar[str] = METRICS_KIND
+
+    def test_movies(self, inputs: Inputs, dev: MovieSet) -> MovieSet:
+        """The development movies: a fold tests some of them."""
+        return dev
+
+    def all_folds(self, dev: MovieSet) -> list[Fold]:
+        """Every fold of the development movies."""
+        return make_folds(dev.movies, self.n_folds, self.seed, self.n_val)
+
+    def split(self, dev: MovieSet, test: MovieSet) -> Fold:
+        """Fold :attr:`fold`; ``IndexError`` when out of range."""
+        folds = self.all_folds(dev)
+        if not 0 <= self.fold < len(folds):
+            raise IndexError(f"fold {self.fold} out of range 0..{len(folds) - 1}")
+        return folds[self.fold]
+
+    def describe(self, split: Fold) -> dict[str, Any]:
+        """``fold``, ``n_folds``, ``folds_seed``."""
+        return {"fold": self.fold, "n_folds": self.n_folds, "folds_seed": self.seed}
+
+    def label(self) -> str:
+        """``fold <k>``."""
+        return f"fold {self.fold}"
+
+    def scope(self) -> str:
+        """What the test scores are computed on."""
+        return "this fold's test movies"
+
+
+@dataclass(frozen=True)
+class TestSet:
+    """The MediaEval protocol: train on the development set, predict and score a test folder.
+
+    Attributes
+    ----------
+    test_dir
+        A 2017 test set or any folder in the development layout (:func:`emolib.studya.data.load_test_set`);
+        it must not be the development set itself.
+    seed, n_val
+        Seed and size of the choice of validation movies (:func:`emolib.studya.folds.protocol_split`).
+    store_dir
+        Feature store of the test movies (default ``<test_dir>/features``).
+    movies
+        The test movies, already loaded (skips loading).
+    """
+
+    test_dir: str | Path
+    seed: int = 0
+    n_val: int | None = None
+    store_dir: str | Path | None = None
+    movies: MovieSet | None = None
+    kind: ClassVar[str] = TEST_SET_KIND
+
+    def test_movies(self, inputs: Inputs, dev: MovieSet) -> MovieSet:
+        """The test folder's movies, with the development movies' extractors.
+
+        Raises
+        ------
+        ValueError
+            If the test folder is the development set's annotation folder.
+        """
+        test = self.movies or load_test_set(
+            self.test_dir, inputs.extractors, self.store_dir, inputs.extract_missing
+        )
+        if dev.root is not None and test.root is not None and dev.root.resolve() == test.root.resolve():
+            raise ValueError(
+                f"test_dir {self.test_dir} is the development set itself ({dev.root}): choose other movies"
+            )
+        return test
+
+    def split(self, dev: MovieSet, test: MovieSet) -> Fold:
+        """Every development movie trains but a few that validate; the test folder's movies test."""
+        return protocol_split(dev.movies, test.movies, self.seed, self.n_val)
+
+    def describe(self, split: Fold) -> dict[str, Any]:
+        """``test_dir``, ``fold`` (the split's index), ``folds_seed``."""
+        return {"test_dir": str(Path(self.test_dir).resolve()), "fold": split.index, "folds_seed": self.seed}
+
+    def label(self) -> str:
+        """``the MediaEval protocol on the test folder``."""
+        return "the MediaEval protocol on the test folder"
+
+    def scope(self) -> str:
+        """What the test scores are computed on."""
+        return "the test folder's movies"
+
+
+def choose_protocol(
+    test_dir: str | Path | None, fold: int = 0, n_folds: int = 4, seed: int = 0, n_val: int | None = None
+) -> Folds | TestSet:
+    """The protocol of notebook 04's parameters: folds without a ``test_dir``, else the test-set protocol."""
+    if test_dir is None:
+        return Folds(fold, n_folds, seed, n_val)
+    return TestSet(test_dir, seed, n_val)
+
+
+@dataclass
+class Prepared:
+    """Movies loaded and split once, for every task a run trains (see :func:`prepare`)."""
+
+    inputs: Inputs
+    protocol: Folds | TestSet
+    dev: MovieSet
+    test: MovieSet
+    split: Fold
+
+    @property
+    def is_fold(self) -> bool:
+        """Whether the test movies are development movies (a fold), not a test folder's."""
+        return self.test is self.dev
+
+    def values(self) -> dict[str, Any]:
+        """The split's figures the chapter quotes: movies, roles, features, the run's name."""
+        split, features = self.split, self.dev.features[self.dev.movies[0]]
+        return {
+            "n_movies": len(self.dev.movies),
+            "run_label": self.protocol.label(),
+            "scope": self.protocol.scope(),
+            "n_train": len(split.train),
+            "n_val": len(split.val),
+            "n_test": len(split.test),
+            "n_features": features.shape[1],
+            "extractors": ", ".join(self.inputs.extractors),
+        }
+
+    def table(self) -> pd.DataFrame:
+        """The roles of the movies: every fold's (folds), or this run's split (a test folder)."""
+        if isinstance(self.protocol, Folds):
+            return fold_table(self.protocol.all_folds(self.dev))
+        return split_table(self.split)
+
+
+def prepare(inputs: Inputs, protocol: Folds | TestSet) -> Prepared:
+    """Load the development and test movies and split them by ``protocol``."""
+    dev = inputs.load()
+    test = protocol.test_movies(inputs, dev)
+    return Prepared(inputs, protocol, dev, test, protocol.split(dev, test))
 
 
 @dataclass
 class FoldRun:
-    """Everything a fold run produced (see the module docstring for the files)."""
+    """Everything a run produced (see the module docstring for the files)."""
 
     fold: Fold
     movies: MovieSet
     fit: FitResult
     predictions: pd.DataFrame
     per_movie: dict[str, pd.DataFrame]
-    metrics: dict[str, Any]
+    metrics: dict[str, Any] = field(default_factory=dict)
 
 
 def write_fear_run(path: str | Path, predictions: Mapping[str, np.ndarray]) -> Path:
@@ -110,139 +335,42 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
-def _prediction_table(
-    task: str, ms: MovieSet, test: Sequence[str], preds: Mapping[str, Mapping[str, np.ndarray]]
+def prediction_table(
+    task: str,
+    movies: MovieSet,
+    test: Sequence[str],
+    preds: Mapping[str, Mapping[str, np.ndarray]],
+    with_truth: bool = True,
 ) -> pd.DataFrame:
+    """One row per test window: ``movie``, ``id``, ``time``, ``true_<target>`` and ``<model>_<target>``.
+
+    Parameters
+    ----------
+    task
+        ``va`` (targets valence and arousal) or ``fear``.
+    movies
+        The set the test movies belong to (their annotation windows).
+    test
+        The test movies, in order.
+    preds
+        Predictor name to its per-movie window predictions.
+    with_truth
+        Add the annotated values (``False`` for test movies without ground truth of the task).
+    """
     cols = ["valence", "arousal"] if task == "va" else ["fear"]
     frames = []
     for movie in test:
-        ann = ms.annotations[movie]
+        ann = movies.annotations[movie]
         table = pd.DataFrame({"movie": movie, "id": ann["id"], "time": ann["time"]})
-        for col in cols:
-            table[f"true_{col}"] = ann[col].to_numpy()
+        if with_truth:
+            for col in cols:
+                table[f"true_{col}"] = ann[col].to_numpy()
         for model, by_movie in preds.items():
             values = np.asarray(by_movie[movie]).reshape(len(ann), -1)
             for j, col in enumerate(cols):
                 table[f"{model}_{col}"] = values[:, j]
         frames.append(table)
     return pd.concat(frames, ignore_index=True)
-
-
-def run_fold(
-    data_dir: str | Path,
-    output_dir: str | Path,
-    config: TrainConfig,
-    fold: int = 0,
-    n_folds: int = 4,
-    modality: str = "mixed",
-    visual: Sequence[str] = ("colour-motion",),
-    audio: Sequence[str] = ("logmel-stats",),
-    store_dir: str | Path | None = None,
-    folds_seed: int = 0,
-    n_val: int | None = None,
-    extract_missing: bool = True,
-    movies: MovieSet | None = None,
-    verbose: bool = True,
-    resume: bool = True,
-) -> FoldRun:
-    """Train and evaluate one fold; write the outputs listed in the module docstring.
-
-    Parameters
-    ----------
-    data_dir
-        MediaEval 2017 development set (real or synthetic).
-    output_dir
-        Folder of this run's outputs (created).
-    config
-        Model, optimiser, training mode, batch size (``batch_movies``) and precision
-        (``mixed_precision``); recorded in ``metrics.json``.
-    fold, n_folds, folds_seed, n_val
-        Which fold of :func:`emolib.studya.folds.make_folds`.
-    modality, visual, audio
-        Feature extractors to fuse (:func:`emolib.studya.data.pick_extractors`).
-    store_dir, extract_missing
-        Feature store and whether to extract missing features (:func:`emolib.studya.data.load_movie_set`).
-    movies
-        Already loaded movies (skips loading; must hold the modality's extractors).
-    verbose
-        Print one line per epoch.
-    resume
-        Keep a resume state in ``output_dir/resume`` while training and continue from it if present.
-    """
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    extractors = pick_extractors(modality, visual, audio)
-    ms = movies or load_movie_set(data_dir, extractors, store_dir, extract_missing)
-    split = get_fold(ms.movies, fold, n_folds, folds_seed, n_val)
-    task = config.task
-    scaler = Standardizer.fit(ms.subset(split.train))
-    scaler.save(out / "scaler.json")
-    x = scaler.transform(ms.features)
-    sub = {role: {m: x[m] for m in getattr(split, role)} for role in ("train", "val", "test")}
-    targets = {role: ms.targets(getattr(split, role), task) for role in ("train", "val", "test")}
-    starts = {m: ms.window_starts(m) for m in ms.movies}
-
-    def report(row: dict[str, float]) -> None:
-        if verbose:
-            print("  ".join(f"{k}={v:.4g}" for k, v in row.items()), flush=True)
-
-    t0 = time.perf_counter()
-    result = fit(
-        sub["train"], targets["train"], sub["val"], targets["val"], config,
-        val_truth=ms.truth(split.val, task), val_starts={m: starts[m] for m in split.val},
-        csv_log=out / "history.csv", tensorboard_dir=out / "tensorboard", checkpoint=out / "best.keras",
-        on_epoch=report, resume_dir=out / "resume" if resume else None,
-    )  # fmt: skip
-    train_seconds = time.perf_counter() - t0
-    test_starts = {m: starts[m] for m in split.test}
-    lstm = window_predictions(predict_steps(result.model, sub["test"], config), test_starts, task)
-    ridge_steps, alpha = linear_steps(
-        task, sub["train"], targets["train"], sub["val"], targets["val"], sub["test"]
-    )
-    preds = {
-        "lstm": lstm,
-        "constant": constant_windows(
-            ms.truth(split.train, task), {m: len(test_starts[m]) for m in split.test}
-        ),
-        "ridge": window_predictions(ridge_steps, test_starts, task),
-    }
-    truth = ms.truth(split.test, task)
-    scorer = va_scores if task == "va" else fear_scores
-    per_movie = {name: scorer(truth, p) for name, p in preds.items()}
-    if task == "va":
-        from emolib.datasets.mediaeval import write_run
-
-        write_run(out / "run_test.txt", lstm)
-    else:
-        write_fear_run(out / "run_test_fear.txt", lstm)
-    table = _prediction_table(task, ms, split.test, preds)
-    write_text(out / "predictions.csv", table.to_csv(index=False))
-    metrics = {
-        "kind": METRICS_KIND,
-        "data_dir": str(Path(data_dir).resolve()),
-        "task": task,
-        "modality": modality,
-        "extractors": extractors,
-        "fold": fold,
-        "n_folds": n_folds,
-        "folds_seed": folds_seed,
-        "split": split.as_dict(),
-        "config": asdict(config),
-        "n_features": int(next(iter(x.values())).shape[1]),
-        "scores": {name: mean_scores(t) for name, t in per_movie.items()},
-        "per_movie": {name: t.reset_index().to_dict(orient="records") for name, t in per_movie.items()},
-        "best_epoch": result.best_epoch,
-        "epochs_run": len(result.history),
-        "seconds_per_epoch": result.seconds_per_epoch,
-        "train_seconds": train_seconds,
-        "ridge_alpha": alpha,
-        "history": result.history.to_dict(orient="list"),
-    }
-    if task == "fear":
-        metrics["pos_weight"] = class_weights(targets["train"])[1] if config.class_weight else 1.0
-    write_text(out / "metrics.json", json.dumps(_json_safe(metrics), indent=1))
-    shutil.rmtree(out / "resume", ignore_errors=True)
-    return FoldRun(split, ms, result, table, per_movie, metrics)
 
 
 def protocol_section(test_dir: str | Path, per_movie: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
@@ -275,181 +403,184 @@ def protocol_section(test_dir: str | Path, per_movie: Mapping[str, pd.DataFrame]
     }
 
 
-def _test_prediction_table(
-    task: str, ts: MovieSet, preds: Mapping[str, Mapping[str, np.ndarray]], with_truth: bool
-) -> pd.DataFrame:
-    cols = ["valence", "arousal"] if task == "va" else ["fear"]
-    frames = []
-    for movie in ts.movies:
-        ann = ts.annotations[movie]
-        table = pd.DataFrame({"movie": movie, "id": ann["id"], "time": ann["time"]})
-        if with_truth:
-            for col in cols:
-                table[f"true_{col}"] = ann[col].to_numpy()
-        for model, by_movie in preds.items():
-            values = np.asarray(by_movie[movie]).reshape(len(ann), -1)
-            for j, col in enumerate(cols):
-                table[f"{model}_{col}"] = values[:, j]
-        frames.append(table)
-    return pd.concat(frames, ignore_index=True)
+@dataclass
+class _Scaled:
+    """The split's features standardised with the training movies' statistics, and the targets."""
 
+    train: dict[str, np.ndarray]
+    val: dict[str, np.ndarray]
+    test: dict[str, np.ndarray]
 
-def run_test_set(
-    data_dir: str | Path,
-    test_dir: str | Path,
-    output_dir: str | Path,
-    config: TrainConfig,
-    modality: str = "mixed",
-    visual: Sequence[str] = ("colour-motion",),
-    audio: Sequence[str] = ("logmel-stats",),
-    store_dir: str | Path | None = None,
-    test_store_dir: str | Path | None = None,
-    folds_seed: int = 0,
-    n_val: int | None = None,
-    extract_missing: bool = True,
-    movies: MovieSet | None = None,
-    test_movies: MovieSet | None = None,
-    verbose: bool = True,
-    resume: bool = True,
-) -> FoldRun:
-    """Train on the development set, predict and score a test set: the MediaEval protocol.
-
-    Parameters
-    ----------
-    data_dir
-        MediaEval 2017 development set (real or synthetic): every movie trains, but ``n_val`` that
-        validate (early stopping, the ridge strength).
-    test_dir
-        A 2017 test set or any folder in the development layout (:func:`emolib.studya.data.load_test_set`);
-        it must not be the development set itself.
-    output_dir
-        Folder of this run's outputs (created): the files of :func:`run_fold`, with the test movies'
-        predictions, and ``metrics.json`` of kind :data:`TEST_SET_KIND` with its ``test_set`` section.
-    config
-        As :func:`run_fold`.
-    modality, visual, audio, store_dir, extract_missing, n_val
-        As :func:`run_fold`; the test movies' features come from the same extractors.
-    test_store_dir
-        Feature store of the test movies (default ``<test_dir>/features``).
-    folds_seed
-        Seed of the choice of validation movies (:func:`emolib.studya.folds.protocol_split`).
-    movies, test_movies
-        Already loaded development and test movies (skip loading).
-    verbose, resume
-        As :func:`run_fold`.
-
-    Raises
-    ------
-    ValueError
-        If the test folder is the development set's annotation folder.
-    """
-    out = Path(output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    extractors = pick_extractors(modality, visual, audio)
-    ms = movies or load_movie_set(data_dir, extractors, store_dir, extract_missing)
-    ts = test_movies or load_test_set(test_dir, extractors, test_store_dir, extract_missing)
-    if ms.root is not None and ts.root is not None and ms.root.resolve() == ts.root.resolve():
-        raise ValueError(
-            f"test_dir {test_dir} is the development set itself ({ms.root}): choose other movies"
+    @classmethod
+    def of(cls, prepared: Prepared, out: Path) -> _Scaled:
+        """Fit the standardisation on the training movies, save it as ``scaler.json``, apply it."""
+        dev, split = prepared.dev, prepared.split
+        scaler = Standardizer.fit(dev.subset(split.train))
+        scaler.save(out / "scaler.json")
+        return cls(
+            scaler.transform(dev.subset(split.train)),
+            scaler.transform(dev.subset(split.val)),
+            scaler.transform(prepared.test.subset(split.test)),
         )
-    split = protocol_split(ms.movies, ts.movies, folds_seed, n_val)
-    task = config.task
-    scaler = Standardizer.fit(ms.subset(split.train))
-    scaler.save(out / "scaler.json")
-    x = scaler.transform(ms.features)
-    xt = scaler.transform(ts.features)
-    sub = {role: {m: x[m] for m in getattr(split, role)} for role in ("train", "val")}
-    targets = {role: ms.targets(getattr(split, role), task) for role in ("train", "val")}
+
+
+def _train(
+    prepared: Prepared, x: _Scaled, out: Path, config: TrainConfig, verbose: bool, resume: bool
+) -> FitResult:
+    """Train the LSTM on the training movies, the validation movies choosing the epoch (resumable)."""
+    dev, split, task = prepared.dev, prepared.split, config.task
 
     def report(row: dict[str, float]) -> None:
         if verbose:
             print("  ".join(f"{k}={v:.4g}" for k, v in row.items()), flush=True)
 
-    t0 = time.perf_counter()
-    result = fit(
-        sub["train"], targets["train"], sub["val"], targets["val"], config,
-        val_truth=ms.truth(split.val, task), val_starts={m: ms.window_starts(m) for m in split.val},
-        csv_log=out / "history.csv", tensorboard_dir=out / "tensorboard", checkpoint=out / "best.keras",
-        on_epoch=report, resume_dir=out / "resume" if resume else None,
+    validation = WindowTruth(
+        dev.truth(split.val, task), {m: dev.window_starts(m) for m in split.val}, dev.grid
+    )
+    return fit(
+        x.train, dev.targets(split.train, task), x.val, dev.targets(split.val, task), config, validation,
+        FitOutputs.into(out, resume, report),
     )  # fmt: skip
-    train_seconds = time.perf_counter() - t0
-    test_starts = {m: ts.window_starts(m) for m in ts.movies}
-    lstm = window_predictions(predict_steps(result.model, xt, config), test_starts, task)
-    ridge_steps, alpha = linear_steps(task, sub["train"], targets["train"], sub["val"], targets["val"], xt)
+
+
+def _predict(
+    prepared: Prepared, x: _Scaled, result: FitResult, config: TrainConfig
+) -> tuple[dict[str, Any], float]:
+    """Window predictions of the LSTM and the two baselines on the test movies, and the ridge's strength."""
+    dev, split, task = prepared.dev, prepared.split, config.task
+    starts = {m: prepared.test.window_starts(m) for m in split.test}
+    ridge_steps, alpha = linear_steps(
+        task, x.train, dev.targets(split.train, task), x.val, dev.targets(split.val, task), x.test
+    )
     preds = {
-        "lstm": lstm,
-        "constant": constant_windows(
-            ms.truth(split.train, task), {m: len(test_starts[m]) for m in ts.movies}
+        "lstm": window_predictions(
+            predict_steps(result.model, x.test, config), starts, task, prepared.test.grid
         ),
-        "ridge": window_predictions(ridge_steps, test_starts, task),
+        "constant": constant_windows(dev.truth(split.train, task), {m: len(s) for m, s in starts.items()}),
+        "ridge": window_predictions(ridge_steps, starts, task, prepared.test.grid),
     }
-    scored = task == "va" or ts.has_fear
+    return preds, alpha
+
+
+def run(
+    prepared: Prepared, output_dir: str | Path, config: TrainConfig, verbose: bool = True, resume: bool = True
+) -> FoldRun:
+    """Train and score one task on a prepared split; write the outputs listed in the module docstring.
+
+    Parameters
+    ----------
+    prepared
+        Movies and split (:func:`prepare`).
+    output_dir
+        Folder of this run's outputs (created).
+    config
+        Task, model, optimiser, training mode, batch size (``batch_movies``) and precision
+        (``mixed_precision``); recorded in ``metrics.json``.
+    verbose
+        Print one line per epoch.
+    resume
+        Keep a resume state in ``output_dir/resume`` while training and continue from it if present.
+    """
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    split, test, task = prepared.split, prepared.test, config.task
+    x = _Scaled.of(prepared, out)
+    t0 = time.perf_counter()
+    result = _train(prepared, x, out, config, verbose, resume)
+    train_seconds = time.perf_counter() - t0
+    preds, alpha = _predict(prepared, x, result, config)
+    scored = task == "va" or test.has_fear
     per_movie: dict[str, pd.DataFrame] = {}
     if scored:
-        truth = ts.truth(ts.movies, task)
+        truth = test.truth(split.test, task)
         scorer = va_scores if task == "va" else fear_scores
         per_movie = {name: scorer(truth, p) for name, p in preds.items()}
     if task == "va":
         from emolib.datasets.mediaeval import write_run
 
-        write_run(out / "run_test.txt", lstm)
+        write_run(out / "run_test.txt", preds["lstm"])
     else:
-        write_fear_run(out / "run_test_fear.txt", lstm)
-    table = _test_prediction_table(task, ts, preds, scored)
+        write_fear_run(out / "run_test_fear.txt", preds["lstm"])
+    table = prediction_table(task, test, split.test, preds, with_truth=scored)
     write_text(out / "predictions.csv", table.to_csv(index=False))
-    section = protocol_section(test_dir, per_movie)
-    metrics = {
-        "kind": TEST_SET_KIND,
-        "data_dir": str(Path(data_dir).resolve()),
-        "test_dir": section["test_dir"],
+    scores = {name: mean_scores(t) for name, t in per_movie.items()}
+    metrics: dict[str, Any] = {
+        "kind": prepared.protocol.kind,
+        "data_dir": str(Path(prepared.inputs.data_dir).resolve()),
         "task": task,
-        "modality": modality,
-        "extractors": extractors,
-        "fold": split.index,
-        "folds_seed": folds_seed,
+        "modality": prepared.inputs.modality,
+        "extractors": prepared.inputs.extractors,
+        **prepared.protocol.describe(split),
         "split": split.as_dict(),
         "config": asdict(config),
-        "n_features": int(next(iter(x.values())).shape[1]),
-        "scores": section["scores"],
-        "test_set": section,
-        "best_epoch": result.best_epoch,
-        "epochs_run": len(result.history),
-        "seconds_per_epoch": result.seconds_per_epoch,
-        "train_seconds": train_seconds,
-        "ridge_alpha": alpha,
-        "history": result.history.to_dict(orient="list"),
+        "n_features": int(next(iter(x.train.values())).shape[1]),
+        "scores": scores,
     }
+    if prepared.is_fold:
+        metrics["per_movie"] = {
+            name: t.reset_index().to_dict(orient="records") for name, t in per_movie.items()
+        }
+    else:
+        metrics["test_set"] = protocol_section(prepared.protocol.test_dir, per_movie)
+    metrics.update(
+        best_epoch=result.best_epoch,
+        epochs_run=len(result.history),
+        seconds_per_epoch=result.seconds_per_epoch,
+        train_seconds=train_seconds,
+        ridge_alpha=alpha,
+        history=result.history.to_dict(orient="list"),
+    )
     if task == "fear":
-        metrics["pos_weight"] = class_weights(targets["train"])[1] if config.class_weight else 1.0
+        metrics["pos_weight"] = (
+            class_weights(prepared.dev.targets(split.train, task))[1] if config.class_weight else 1.0
+        )
     write_text(out / "metrics.json", json.dumps(_json_safe(metrics), indent=1))
     shutil.rmtree(out / "resume", ignore_errors=True)
-    return FoldRun(split, ms, result, table, per_movie, metrics)
+    return FoldRun(split, prepared.dev, result, table, per_movie, metrics)
 
 
-def run_one(
-    data_dir: str | Path,
-    output_dir: str | Path,
-    config: TrainConfig,
-    test_dir: str | Path | None = None,
-    test_movies: MovieSet | None = None,
-    **kwargs: Any,
-) -> FoldRun:
-    """One execution of notebook 04: a fold inside ``data_dir``, or the MediaEval protocol on ``test_dir``.
+SHOWN_METRICS = {
+    "va": ("mse_valence", "r_valence", "mse_arousal", "r_arousal"),
+    "fear": ("map", "precision", "recall", "f1", "positive_rate"),
+}
+"""The scores of each task a chapter tabulates and quotes."""
+
+
+def chapter_values(
+    runs: Mapping[str, FoldRun], epochs: int, shown_movie: str | None = None
+) -> dict[str, Any]:
+    """The figures notebook 04 quotes about its runs, formatted, by ``glue`` key.
 
     Parameters
     ----------
-    data_dir, output_dir, config
-        As :func:`run_fold`.
-    test_dir
-        ``None``: :func:`run_fold` (``fold``, ``n_folds`` and the other ``kwargs``), exactly as without
-        a test folder. A folder: :func:`run_test_set` on it (``fold`` and ``n_folds`` are not used).
-    test_movies
-        The test folder's movies, already loaded (:func:`run_test_set`).
-    **kwargs
-        Passed on (``fold``, ``n_folds``, ``modality``, ``visual``, ``audio``, ``folds_seed``, ``n_val``,
-        ``movies``, ...).
+    runs
+        Task (``va``, ``fear``) to its run.
+    epochs
+        The epochs asked for.
+    shown_movie
+        The test movie drawn along time (default: the first test movie of the valence/arousal run).
+
+    Returns
+    -------
+    dict
+        ``epochs``; per task ``<task>_best_epoch``, ``<task>_sec_epoch`` and, when scored,
+        ``<task>_<model>_<metric>`` (three decimals); ``va_epoch_note`` and ``va_movie``;
+        ``fear_pos_weight``.
     """
-    if test_dir is None:
-        return run_fold(data_dir, output_dir, config, **kwargs)
-    kwargs = {k: v for k, v in kwargs.items() if k not in ("fold", "n_folds")}
-    return run_test_set(data_dir, test_dir, output_dir, config, test_movies=test_movies, **kwargs)
+    out: dict[str, Any] = {"epochs": epochs}
+    for task, r in runs.items():
+        out[f"{task}_best_epoch"] = r.fit.best_epoch
+        out[f"{task}_sec_epoch"] = f"{r.fit.seconds_per_epoch:.2f}"
+        scores = r.metrics["scores"]
+        for model in MODELS if scores else ():
+            for metric in SHOWN_METRICS[task]:
+                out[f"{task}_{model}_{metric}"] = f"{scores[model][metric]:.3f}"
+    if "va" in runs:
+        va = runs["va"]
+        out["va_epoch_note"] = (
+            f"epoch {va.fit.best_epoch} of {epochs}, {va.fit.seconds_per_epoch:.2f} s per epoch"
+        )
+        out["va_movie"] = (shown_movie or va.fold.test[0]).replace("_", " ")
+    if "fear" in runs and runs["fear"].metrics["scores"]:
+        out["fear_pos_weight"] = f"{runs['fear'].metrics.get('pos_weight', 1.0):.1f}"
+    return out

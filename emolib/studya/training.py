@@ -50,13 +50,14 @@ from numpy.typing import NDArray
 from emolib.core.atomic import atomic_path, write_text
 from emolib.core.precision import policy_name
 from emolib.core.prefetch import prefetch
+from emolib.media.alignment import STEPS_2017, Grid
 from emolib.studya.batching import iter_chunks, scatter_predictions, window_batches
 from emolib.studya.models import TASKS, build_model, reset_rows
 from emolib.studya.scoring import fear_scores, mean_scores, to_windows, va_scores
 
 __all__ = [
-    "MODES", "FitResult", "TrainConfig", "class_weights", "fit", "predict_steps", "save_model",
-    "stream_model", "validation_score", "window_predictions",
+    "MODES", "FitOutputs", "FitResult", "TrainConfig", "WindowTruth", "class_weights", "fit", "predict_steps",
+    "save_model", "stream_model", "validation_score", "window_predictions",
 ]  # fmt: skip
 
 MODES = ("parallel", "faithful", "stateless")
@@ -216,10 +217,14 @@ def _masked_loss(task: str, pred: Arrays, targets: Arrays) -> float:
 
 
 def window_predictions(
-    step_pred: Mapping[str, NDArray[np.floating]], starts: Mapping[str, NDArray[np.floating]], task: str
+    step_pred: Mapping[str, NDArray[np.floating]],
+    starts: Mapping[str, NDArray[np.floating]],
+    task: str,
+    grid: Grid = STEPS_2017,
 ) -> dict[str, NDArray[np.float64]]:
-    """Step predictions averaged back to each movie's windows (``(n, 2)`` for va, ``(n,)`` for fear)."""
-    out = {m: to_windows(step_pred[m], starts[m]) for m in step_pred}
+    """Step predictions averaged back to each movie's annotation rows of ``grid`` (windows, or seconds):
+    ``(n, 2)`` for va, ``(n,)`` for fear."""
+    out = {m: to_windows(step_pred[m], starts[m], grid) for m in step_pred}
     return out if task == "va" else {m: v.reshape(-1) for m, v in out.items()}
 
 
@@ -373,19 +378,69 @@ def _train_epoch(
     return float(np.average(losses, weights=counts)) if losses else float("nan")
 
 
+@dataclass(frozen=True)
+class WindowTruth:
+    """The annotated rows of the validation movies, for the task's own score after every epoch.
+
+    Attributes
+    ----------
+    truth
+        Movie to its annotated rows (``(n, 2)`` valence/arousal or ``(n,)`` fear).
+    starts
+        Movie to the rows' start times in seconds.
+    grid
+        Steps and rows (:class:`emolib.media.alignment.Grid`).
+    """
+
+    truth: Arrays
+    starts: Arrays
+    grid: Grid = STEPS_2017
+
+
+@dataclass(frozen=True)
+class FitOutputs:
+    """Where :func:`fit` writes while it trains (each one skipped when ``None``).
+
+    Attributes
+    ----------
+    csv_log, tensorboard_dir
+        The per-epoch logs.
+    checkpoint
+        The best model (a stateless ``.keras`` file), saved atomically whenever it improves.
+    resume_dir
+        Folder of the resume state (see the module docstring): saved after every epoch, and resumed
+        from when it holds the state of a run with the same configuration and feature count.
+    on_epoch
+        Called with each epoch's row of the history.
+    """
+
+    csv_log: str | Path | None = None
+    tensorboard_dir: str | Path | None = None
+    checkpoint: str | Path | None = None
+    resume_dir: str | Path | None = None
+    on_epoch: Callable[[dict[str, float]], None] | None = None
+
+    @classmethod
+    def into(
+        cls,
+        folder: str | Path,
+        resume: bool = True,
+        on_epoch: Callable[[dict[str, float]], None] | None = None,
+    ) -> FitOutputs:
+        """A run folder's outputs: ``history.csv``, ``tensorboard/``, ``best.keras`` and ``resume/``."""
+        out = Path(folder)
+        resume_dir = out / "resume" if resume else None
+        return cls(out / "history.csv", out / "tensorboard", out / "best.keras", resume_dir, on_epoch)
+
+
 def fit(
     train_x: Arrays,
     train_y: Arrays,
     val_x: Arrays,
     val_y: Arrays,
     config: TrainConfig,
-    val_truth: Arrays | None = None,
-    val_starts: Arrays | None = None,
-    csv_log: str | Path | None = None,
-    tensorboard_dir: str | Path | None = None,
-    checkpoint: str | Path | None = None,
-    on_epoch: Callable[[dict[str, float]], None] | None = None,
-    resume_dir: str | Path | None = None,
+    validation: WindowTruth | None = None,
+    outputs: FitOutputs | None = None,
 ) -> FitResult:
     """Train one model and keep its best epoch.
 
@@ -397,24 +452,19 @@ def fit(
         The same for the validation movies (used for the validation loss and model selection).
     config
         Hyper-parameters and mode.
-    val_truth, val_starts
-        Window ground truth and window start times of the validation movies; when given, the
-        history also holds the task's window score (``val_r``: mean Pearson r of valence and
-        arousal; ``val_map``: fear MAP).
-    csv_log, tensorboard_dir
-        Where to write the per-epoch logs (skipped when ``None``).
-    checkpoint
-        Where to save the best model (a stateless ``.keras`` file), atomically, whenever it improves.
-    on_epoch
-        Called with each epoch's row of the history.
-    resume_dir
-        Folder of the resume state (see the module docstring): saved after every epoch, and resumed
-        from when it holds the state of a run with the same configuration and feature count.
+    validation
+        The validation movies' annotated rows (:class:`WindowTruth`); when given, the history also holds
+        the task's score on them (``val_r``: mean Pearson r of valence and arousal; ``val_map``: fear MAP).
+    outputs
+        Logs, checkpoint, resume state and per-epoch callback (:class:`FitOutputs`; default: none).
 
     Returns
     -------
     FitResult
     """
+    outputs = outputs or FitOutputs()
+    csv_log, tensorboard_dir, checkpoint = outputs.csv_log, outputs.tensorboard_dir, outputs.checkpoint
+    resume_dir, on_epoch = outputs.resume_dir, outputs.on_epoch
     d = int(next(iter(train_x.values())).shape[1])
     weights = class_weights(train_y)[0] if config.task == "fear" and config.class_weight else None
     if config.mode == "parallel":
@@ -451,10 +501,9 @@ def fit(
             pred = predict_steps(model, val_x, config, stream)
             val_loss = _masked_loss(config.task, pred, val_y)
             row = {"epoch": float(epoch), "loss": loss, "val_loss": val_loss, "seconds": seconds}
-            if val_truth is not None and val_starts is not None:
-                row[score_name] = validation_score(
-                    config.task, val_truth, window_predictions(pred, val_starts, config.task)
-                )
+            if validation is not None:
+                rows = window_predictions(pred, validation.starts, config.task, validation.grid)
+                row[score_name] = validation_score(config.task, validation.truth, rows)
             history.append(row)
             logs.epoch(history)
             if on_epoch is not None:

@@ -13,28 +13,52 @@ Scene labels do not depend on the screening: under ``oso`` they run as ``l20``
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from emolib.core.atomic import write_text
 from emolib.studyb.dataset import SPLITS, Experiment, StudyBData
 from emolib.studyb.experiments import run_experiment
 from emolib.studyb.predictions import (
     PREDICTIONS_SUFFIX,
     TestPredictions,
     concatenate_predictions,
+    load_test_predictions,
     save_test_predictions,
 )
+from emolib.studyb.specs import ExperimentSpec
 
-__all__ = ["AUDIO_LABELS", "label_split_folds", "pooled_name", "run_audio_label_splits"]
+__all__ = [
+    "AUDIO_LABELS",
+    "DONE_FILE",
+    "label_split_folds",
+    "own_folds",
+    "pooled_name",
+    "run_audio_label_splits",
+]
 
 AUDIO_LABELS = "audio_labels"
 """The experiment run on every fold."""
+DONE_FILE = "done.json"
+"""Written last into a finished fold's folder: what it was trained from, and its members' scores."""
 
 
 def pooled_name(split: str) -> str:
     """Experiment name of a split's pooled test rows: ``audio_labels_omo``."""
     return f"{AUDIO_LABELS}_{split}"
+
+
+def own_folds(results: Mapping[str, Mapping[str, Any]]) -> dict[tuple[str, int], Mapping[str, Any]]:
+    """The audio scene-label result among a notebook's ``results``, keyed by its split and fold (``done``
+    of :func:`run_audio_label_splits`); empty when it did not run."""
+    own = results.get(AUDIO_LABELS)
+    return {} if own is None else {(own["experiment"]["split"], int(own["fold"])): own}
 
 
 def label_split_folds(data: StudyBData, split: str) -> list[int]:
@@ -50,13 +74,50 @@ def label_split_folds(data: StudyBData, split: str) -> list[int]:
     return [0] if split == "l20" else list(range(data.sequences["film"].nunique()))
 
 
+def _fold_key(spec: ExperimentSpec, data: StudyBData) -> str:
+    """What a fold's result depends on: its spec and the audio rows and labels it reads."""
+    digest = hashlib.sha256(json.dumps(asdict(spec), sort_keys=True, default=str).encode())
+    for array in (data.audio, data.labels, data.sequences[["film", "sequence"]].to_numpy(dtype=str)):
+        digest.update(np.ascontiguousarray(array).tobytes() if array is not None else b"-")
+    return digest.hexdigest()
+
+
+def _finished(fold_dir: Path, key: str) -> dict[str, Any] | None:
+    """The result of a fold finished earlier from the same spec and data (``None`` otherwise)."""
+    done = fold_dir / DONE_FILE
+    predictions = fold_dir / f"{AUDIO_LABELS}{PREDICTIONS_SUFFIX}"
+    if not (done.is_file() and predictions.is_file()):
+        return None
+    record = json.loads(done.read_text())
+    if record.get("key") != key:
+        return None
+    return {"predictions": load_test_predictions(predictions), "members": record.get("members", [])}
+
+
+def _run_fold(spec: ExperimentSpec, data: StudyBData, fold_dir: Path) -> dict[str, Any]:
+    """One fold's experiment, or the result it left when it finished before (same spec and data)."""
+    key = _fold_key(spec, data)
+    found = _finished(fold_dir, key)
+    if found is not None:
+        return found
+    fold_dir.mkdir(parents=True, exist_ok=True)
+    result = run_experiment(spec, data, fold_dir)
+    record = {
+        "key": key,
+        "split": spec.experiment.split,
+        "fold": spec.fold,
+        "members": result.get("members", []),
+    }
+    write_text(fold_dir / DONE_FILE, json.dumps(record, indent=1))
+    return result
+
+
 def run_audio_label_splits(
     data: StudyBData,
     output_dir: str | Path,
-    epochs: int,
+    spec: ExperimentSpec | None,
     splits: Sequence[str] = ("l20", "omo"),
     done: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
-    **options: Any,
 ) -> dict[str, dict[str, Any]]:
     """Run the audio scene-label experiment on every fold of each split and pool each split's test rows.
 
@@ -68,25 +129,33 @@ def run_audio_label_splits(
         Each fold's files go to ``<output_dir>/audio_labels_<split>/fold<k>/``; a split with more
         than one fold also gets its pooled test rows, ``<output_dir>/audio_labels_<split>_test.npz``
         (read by notebook 07 with the other experiments' predictions).
-    epochs
-        Of the audio networks.
+    spec
+        The audio scene-label experiment (:class:`~emolib.studyb.specs.ExperimentSpec`); each fold runs
+        it with its own split and fold. ``None`` (the experiment is not planned): nothing runs.
     splits
         ``l20`` and/or ``omo`` (``oso`` is skipped: see the module docstring). Empty: nothing is
         trained and each split of ``done`` is returned with the folds it holds.
     done
         Results already computed, by ``(split, fold)`` (e.g. the notebook's own run), reused as they are.
-    **options
-        Passed to :func:`~emolib.studyb.experiments.run_experiment` (``recipe``, ``l2``, ``seed``, ...).
 
     Returns
     -------
     dict
         Split to ``folds`` (the fold numbers), ``films`` (sorted test films), ``predictions``
-        (:class:`~emolib.studyb.predictions.TestPredictions` of the pooled test rows) and
-        ``members`` (each fold's ensemble members' scores, as the experiments return them).
+        (:class:`~emolib.studyb.predictions.TestPredictions` of the pooled test rows, each row's
+        ``models`` naming the fold that predicted it) and ``members`` (each fold's ensemble members'
+        scores, as the experiments return them).
+
+    Notes
+    -----
+    A fold that finished writes :data:`DONE_FILE` last (with a key of its spec and data); running the
+    same sweep again reuses it instead of training it again, so an interrupted sweep continues where
+    it stopped.
     """
     out, done = Path(output_dir), done or {}
     pooled: dict[str, dict[str, Any]] = {}
+    if spec is None:
+        return pooled
     asked = [s for s in splits if s != "oso"]
     for split in dict.fromkeys(asked or [s for s, _ in done]):
         folds = label_split_folds(data, split) if asked else sorted(f for s, f in done if s == split)
@@ -95,13 +164,13 @@ def run_audio_label_splits(
         for fold in folds:
             result = done.get((split, fold))
             if result is None:
-                fold_dir = out / pooled_name(split) / f"fold{fold}"
-                fold_dir.mkdir(parents=True, exist_ok=True)
-                experiment = Experiment(AUDIO_LABELS, "audio", "labels", split)
-                result = run_experiment(experiment, data, fold_dir, epochs, fold=fold, **options)
+                fold_spec = replace(
+                    spec, experiment=Experiment(AUDIO_LABELS, "audio", "labels", split), fold=fold
+                )
+                result = _run_fold(fold_spec, data, out / pooled_name(split) / f"fold{fold}")
             parts.append(result["predictions"])
             members.append(list(result.get("members", [])))
-        predictions = concatenate_predictions(parts)
+        predictions = concatenate_predictions(parts, models=[f"fold{fold}" for fold in folds])
         if len(folds) > 1:
             save_test_predictions(predictions, out / f"{pooled_name(split)}{PREDICTIONS_SUFFIX}")
         pooled[split] = {

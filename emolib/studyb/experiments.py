@@ -10,7 +10,7 @@ rows only; the test rows are scored once, at the end.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,9 @@ from emolib.core.atomic import write_text
 from emolib.datasets.smelloffear import VOC_NAMES
 from emolib.studyb import metrics
 from emolib.studyb.baselines import label_baselines
-from emolib.studyb.dataset import Experiment, Split, StudyBData, split_samples
+from emolib.studyb.dataset import Split, StudyBData, split_samples
 from emolib.studyb.losses import LabelBalancedCrossentropy, balanced_label_weights
 from emolib.studyb.models import (
-    POOLED_VOC_L2,
     build_audio_mlp,
     build_autoencoder,
     build_label_head,
@@ -40,12 +39,22 @@ from emolib.studyb.predictions import (
     save_test_predictions,
 )
 from emolib.studyb.recipes import PAPER, LabelRecipe
-from emolib.studyb.training import FrameBatches, HeldOutScores, Snapshots, fit, predict, save_model
+from emolib.studyb.specs import ExperimentSpec
+from emolib.studyb.training import (
+    FitOptions,
+    FrameBatches,
+    HeldOutScores,
+    Snapshots,
+    fit,
+    predict,
+    save_model,
+)
 
 __all__ = [
     "autoencoder_samples",
     "encode_sequences",
     "run_experiment",
+    "run_experiments",
     "summarise",
     "summary_text",
     "train_autoencoder",
@@ -166,6 +175,7 @@ def encode_sequences(
 class _Fitted:
     """One trained model with what scoring it needs."""
 
+    spec: ExperimentSpec
     data: StudyBData
     model: keras.Model
     trained: keras.Model
@@ -175,9 +185,13 @@ class _Fitted:
     y: NDArray[np.float32]
     split: Split
     history: pd.DataFrame
-    seed: int = 0
     members: list[keras.Model] = field(default_factory=list)
     """Further trained models whose scores are averaged with ``trained``'s (a seed ensemble)."""
+
+    @property
+    def names(self) -> list[str]:
+        """The label or compound of every output."""
+        return list(self.data.kept) if self.spec.labels else list(VOC_NAMES)
 
     def part(self, idx: NDArray[np.int64]) -> tuple[NDArray, NDArray]:
         """Inputs and targets of some samples."""
@@ -193,58 +207,55 @@ class _Fitted:
         return [predict(m, x) for m in (self.trained, *self.members)]
 
 
+def _build(spec: ExperimentSpec, features: NDArray, encoder: keras.Model | None, fitted: _Fitted) -> None:
+    """Build the network of ``spec`` into ``fitted`` (``model``, and ``trained``: what the epochs update)."""
+    split, y_train, n = fitted.split, fitted.y[fitted.split.train], len(fitted.names)
+    if spec.audio:
+        normaliser = keras.layers.Normalization(name="standardise")
+        normaliser.adapt(features[fitted.rows[split.train]])
+        balanced = spec.recipe.balanced
+        loss = LabelBalancedCrossentropy(*balanced_label_weights(y_train)) if balanced else None
+        model = build_audio_mlp(
+            n, spec.experiment.target, features.shape[1], normaliser, l2=spec.l2, loss=loss
+        )
+        fitted.model = fitted.trained = model
+        return
+    if encoder is None:
+        raise ValueError(f"{spec.experiment.name}: video experiments need the pre-trained encoder")
+    extra = {}
+    if spec.pooled:  # standardised on the training codes, starting from the baseline
+        bias = prevalence_logits(y_train) if spec.labels else y_train.mean(axis=0)
+        extra = {
+            "dropout": spec.dropout,
+            "train_codes": features[fitted.rows[split.train]],
+            "output_bias": bias,
+        }
+    build = build_label_head if spec.labels else build_voc_head
+    fitted.model = build(
+        encoder, n, spec.units, bn_momentum=spec.bn_momentum, l2=spec.l2, head=spec.head, **extra
+    )
+    # The encoder is frozen, so only the dense "top" is trained, on the pre-computed codes: the same
+    # model as training on frames, many times faster.
+    fitted.trained = fitted.model.get_layer("top")
+
+
 def _fit_one(
-    experiment: Experiment,
+    spec: ExperimentSpec,
     data: StudyBData,
-    epochs: int,
-    fold: int,
     features: NDArray,
     encoder: keras.Model | None,
-    batch_size: int,
-    head_units: int | None,
-    bn_momentum: float,
-    restore_best: bool,
-    l2: float,
-    seed: int,
     log_path: Path | None,
-    head: str = "paper",
-    dropout: float = 0.0,
-    recipe: LabelRecipe = PAPER,
 ) -> _Fitted:
-    """Build and train one model on one experiment's training part (validation part: model selection).
-
-    ``recipe``: its loss, epoch selection and patience (its ``seeds`` are handled by
-    :func:`_fit_ensemble`); :func:`run_experiment` passes the paper's for every experiment but the
-    audio scene labels.
-    """
-    keras.utils.set_random_seed(seed)
-    meta, rows, y = data.samples(experiment.target)
-    split = split_samples(meta, experiment.split, fold)
-    labels = experiment.target == "labels"
-    names = list(data.kept) if labels else list(VOC_NAMES)
-    y = y.astype(np.float32)
-    if experiment.features == "audio":
-        normaliser = keras.layers.Normalization(name="standardise")
-        normaliser.adapt(features[rows[split.train]])
-        loss = LabelBalancedCrossentropy(*balanced_label_weights(y[split.train])) if recipe.balanced else None
-        n_in = features.shape[1]
-        model = build_audio_mlp(len(names), experiment.target, n_in, normaliser, l2=l2, loss=loss)
-        trained, batch = model, max(batch_size, 32)
-    else:
-        if encoder is None:
-            raise ValueError("video experiments need the pre-trained encoder")
-        build = build_label_head if labels else build_voc_head
-        units = head_units or (1024 if labels else 512)
-        extra = {}
-        if head == "pooled":  # standardised on the training codes, starting from the baseline
-            y_train = y[split.train]
-            bias = prevalence_logits(y_train) if labels else y_train.mean(axis=0)
-            extra = {"dropout": dropout, "train_codes": features[rows[split.train]], "output_bias": bias}
-        model = build(encoder, len(names), units, bn_momentum=bn_momentum, l2=l2, head=head, **extra)
-        # The encoder is frozen, so only the dense "top" is trained, on the pre-computed codes: the
-        # same model as training on frames, many times faster.
-        trained, batch = model.get_layer("top"), batch_size
-    fitted = _Fitted(data, model, trained, features, meta, rows, y, split, pd.DataFrame(), seed)
+    """Build and train one network of ``spec`` (seed ``spec.seed``) on the training part; the validation
+    part selects the epoch (by the recipe's rule)."""
+    keras.utils.set_random_seed(spec.seed)
+    meta, rows, y = data.samples(spec.experiment.target)
+    split = split_samples(meta, spec.experiment.split, spec.fold)
+    fitted = _Fitted(
+        spec, data, None, None, features, meta, rows, y.astype(np.float32), split, pd.DataFrame()
+    )
+    _build(spec, features, encoder, fitted)
+    names = fitted.names
 
     def weighted_f1(t: NDArray, s: NDArray) -> float:
         return metrics.summary(metrics.label_report(t, metrics.binarise(s), names))["f1"]
@@ -253,35 +264,35 @@ def _fit_one(
         return float(np.abs(t - s).mean())
 
     held = {k: fitted.part(idx) for k, idx in (("val", split.val), ("test", split.test))}
-    tracker = HeldOutScores(
-        held, weighted_f1 if labels else mae, "f1" if labels else "mae", every=max(1, epochs // 50)
+    every = max(1, spec.epochs // 50)
+    tracker = HeldOutScores(held, weighted_f1 if spec.labels else mae, "f1" if spec.labels else "mae", every)
+    options = FitOptions(
+        batch_size=max(spec.batch_size, 32) if spec.audio else spec.batch_size,
+        restore_best=spec.restore_best,
+        seed=spec.seed,
+        keep_start=spec.pooled,
+        select=metrics.mean_auc if spec.recipe.select == "auc" else None,
+        patience=spec.recipe.patience,
     )
+    validation = held["val"] if len(split.val) else None
     fitted.history = fit(
-        trained,
-        fitted.part(split.train),
-        held["val"] if len(split.val) else None,
-        epochs,
-        log_path=log_path,
-        callbacks=[tracker],
-        batch_size=batch,
-        restore_best=restore_best,
-        seed=seed,
-        keep_start=experiment.features == "video" and head == "pooled",
-        select=metrics.mean_auc if recipe.select == "auc" else None,
-        patience=recipe.patience,
+        fitted.trained, fitted.part(split.train), validation, spec.epochs, log_path, [tracker], options
     )
     return fitted
 
 
-def _fit_ensemble(recipe: LabelRecipe, seed: int, **kwargs: Any) -> _Fitted:
+def _fit_ensemble(spec: ExperimentSpec, data: StudyBData, features: NDArray, encoder: keras.Model | None,
+                  log_path: Path | None) -> _Fitted:  # fmt: skip
     """:func:`_fit_one` for seeds ``seed`` ... ``seed + recipe.seeds - 1``; the first holds the others.
 
     Only the first network writes its training log (``log_path``); the others are kept as
     ``members`` and their scores averaged (:meth:`_Fitted.predict`).
     """
-    first = _fit_one(seed=seed, recipe=recipe, **kwargs)
-    kwargs["log_path"] = None
-    first.members = [_fit_one(seed=seed + k, recipe=recipe, **kwargs).trained for k in range(1, recipe.seeds)]
+    first = _fit_one(spec, data, features, encoder, log_path)
+    first.members = [
+        _fit_one(replace(spec, seed=spec.seed + k), data, features, encoder, None).trained
+        for k in range(1, spec.recipe.seeds)
+    ]
     return first
 
 
@@ -303,76 +314,73 @@ def _validation_skill(fitted: _Fitted) -> dict[str, float]:
     return {"val_mae": model, "val_training_mean": mean, "val_skill": 1.0 - model / mean if mean else 0.0}
 
 
+def _input_features(spec: ExperimentSpec, data: StudyBData, encoder: keras.Model | None,
+                    codes: NDArray | None) -> NDArray:  # fmt: skip
+    """The 193 audio features, or the frozen encoder's codes (computed when not given)."""
+    if spec.audio:
+        return data.inputs("audio").astype(np.float32)
+    if codes is not None:
+        return np.asarray(codes, dtype=np.float32)
+    if encoder is None:
+        raise ValueError(f"{spec.experiment.name}: video experiments need the pre-trained encoder")
+    return encode_sequences(encoder, data.inputs("video"), spec.batch_size)
+
+
+def _best_lag(spec: ExperimentSpec, data: StudyBData, features: NDArray, encoder: keras.Model | None,
+              log_path: Path) -> tuple[_Fitted, list[dict[str, Any]]]:  # fmt: skip
+    """Train one model per response lag of ``spec`` and keep the best on validation (ties: the smaller lag).
+
+    Scene labels: one model, no search. Compounds without lags to try: the data's own lag.
+    """
+    if spec.labels:
+        return _fit_ensemble(spec, data, features, encoder, log_path), []
+    lags = spec.voc_lags or (data.voc_lag,)
+    search, best, best_skill = [], None, -np.inf
+    for lag in lags:
+        logged = log_path if len(lags) == 1 else None
+        candidate = _fit_ensemble(spec, data.with_voc_lag(lag), features, encoder, logged)
+        skill = _validation_skill(candidate)
+        search.append({"lag": lag, **candidate.split.sizes(), **skill})
+        value = skill["val_skill"] if np.isfinite(skill["val_skill"]) else -np.inf
+        if best is None or value > best_skill:
+            best, best_skill = candidate, value
+    if best is None:  # unreachable: there is always a lag to try
+        raise ValueError(f"{spec.experiment.name}: no lag to try")
+    if len(lags) > 1:
+        write_text(log_path, best.history.to_csv(index=False))
+    return best, search
+
+
 def run_experiment(
-    experiment: Experiment,
+    spec: ExperimentSpec,
     data: StudyBData,
     output_dir: str | Path,
-    epochs: int,
-    fold: int = 0,
     encoder: keras.Model | None = None,
-    batch_size: int = 8,
-    head_units: int | None = None,
-    bn_momentum: float = 0.99,
-    restore_best: bool = True,
-    l2: float = 0.0,
-    voc_lags: Sequence[int] | None = None,
     codes: NDArray | None = None,
-    seed: int = 0,
-    dropout: float = 0.0,
-    pooled_voc_l2: float = POOLED_VOC_L2,
-    recipe: LabelRecipe = PAPER,
-    paper_beside: bool = True,
 ) -> dict[str, Any]:
     """Train and score one head or audio network beside its baselines.
 
     Parameters
     ----------
-    experiment
-        From :func:`~emolib.studyb.dataset.plan_experiments`.
+    spec
+        The experiment and how it is trained (:class:`~emolib.studyb.specs.ExperimentSpec`, from
+        :meth:`~emolib.studyb.specs.Settings.spec`). Compounds with several ``voc_lags``: one model is
+        trained per lag (see :meth:`~emolib.studyb.dataset.StudyBData.with_voc_lag`) and the one with
+        the best validation skill, 1 - its MAE / the training mean's MAE on the validation part, is
+        kept (ties: the smaller lag). An ensemble recipe's members are saved as ``<name>.keras`` (the
+        first seed) and ``<name>_seed<k>.keras``; with ``paper_beside`` the paper's network is also
+        trained (``<name>_paper.keras``, ``<name>_paper_log.csv``) and scored on the same rows as
+        ``paper@0.5`` and ``paper@val``.
     data
         The loaded data.
     output_dir
         Gets ``<name>.keras``, ``<name>_log.csv``, ``<name>_table.csv`` and ``<name>_test.npz``
         (the test rows' predictions, :mod:`~emolib.studyb.predictions`).
-    epochs
-        Epochs (the paper: 100 for the video heads, 1000 for the audio networks).
-    fold
-        Fold of ``oso``/``omo``.
     encoder
         The pre-trained encoder (video experiments); it is frozen.
-    batch_size
-        Samples per batch (audio networks use 32).
-    head_units
-        Width of the video head's hidden layer (default: the paper's 1024 for labels, 512 for VOCs).
-    bn_momentum
-        Momentum of the head's batch normalisation (see :func:`~emolib.studyb.models.build_label_head`).
-    restore_best
-        Keep the weights of the epoch with the lowest validation loss (chosen on validation only).
-    l2
-        Weight decay of the hidden layers (0: the paper's networks).
-    voc_lags
-        Compound experiments only: response lags (in sequences) to try. One model is trained per
-        lag (see :meth:`~emolib.studyb.dataset.StudyBData.with_voc_lag`) and the one with the best
-        validation skill, 1 - its MAE / the training mean's MAE on the validation part, is kept
-        (ties: the smaller lag). ``None``: ``data.voc_lag`` only.
     codes
         Video experiments: the encoder's codes of every sequence (:func:`encode_sequences`), to
         skip computing them again.
-    seed
-        Random seed.
-    dropout
-        Dropout of the ``pooled`` head (the head is ``experiment.head``; empty means ``paper``).
-    pooled_voc_l2
-        Weight decay of the ``pooled`` compound head, in place of ``l2`` (ridge scale: see
-        :data:`~emolib.studyb.models.POOLED_VOC_L2`).
-    recipe
-        The audio scene-label network's recipe (:mod:`~emolib.studyb.recipes`; ignored by the other
-        experiments). Its ensemble's members are saved as ``<name>.keras`` (the first seed) and
-        ``<name>_seed<k>.keras``.
-    paper_beside
-        Audio scene labels with a recipe other than the paper's: also train the paper's network
-        (``<name>_paper.keras``, ``<name>_paper_log.csv``) and score it on the same rows as
-        ``paper@0.5`` and ``paper@val``.
 
     Returns
     -------
@@ -386,64 +394,51 @@ def run_experiment(
         experiments add ``voc_lag``, ``voc_detrend`` and ``lag_search`` (validation scores of
         every lag tried; the test part is scored for the kept lag only).
     """
-    out = Path(output_dir)
-    labels = experiment.target == "labels"
-    head = experiment.head or "paper"
-    if experiment.features == "video" and head == "pooled" and not labels:
-        l2 = pooled_voc_l2
-    if experiment.features == "audio":
-        features = data.inputs("audio").astype(np.float32)
-    elif codes is not None:
-        features = np.asarray(codes, dtype=np.float32)
-    elif encoder is None:
-        raise ValueError("video experiments need the pre-trained encoder")
-    else:
-        features = encode_sequences(encoder, data.inputs("video"), batch_size)
-    lags = [data.voc_lag] if labels or not voc_lags else sorted({int(lag) for lag in voc_lags})
-    log_path = out / f"{experiment.name}_log.csv"
-    audio_labels = labels and experiment.features == "audio"
-    recipe = recipe if audio_labels else PAPER
-    common = {
-        "experiment": experiment, "epochs": epochs, "fold": fold, "features": features, "encoder": encoder,
-        "batch_size": batch_size, "head_units": head_units, "bn_momentum": bn_momentum,
-        "restore_best": restore_best, "l2": l2, "head": head, "dropout": dropout,
-    }  # fmt: skip
+    out, name = Path(output_dir), spec.experiment.name
+    features = _input_features(spec, data, encoder, codes)
     paper = None
-    if audio_labels and paper_beside and recipe != PAPER:
-        paper = _fit_one(data=data, seed=seed, log_path=out / f"{experiment.name}_paper_log.csv", **common)
-        save_model(paper.trained, out / f"{experiment.name}_paper.keras")
-    search, best, best_skill = [], None, -np.inf
-    for lag in lags:
-        candidate = _fit_ensemble(
-            recipe,
-            seed,
-            data=data if labels else data.with_voc_lag(lag),
-            log_path=log_path if len(lags) == 1 else None,
-            **common,
-        )
-        if labels:
-            best = candidate
-            break
-        skill = _validation_skill(candidate)
-        search.append({"lag": lag, **candidate.split.sizes(), **skill})
-        value = skill["val_skill"] if np.isfinite(skill["val_skill"]) else -np.inf
-        if best is None or value > best_skill:
-            best, best_skill = candidate, value
-    assert best is not None
-    if len(lags) > 1:
-        write_text(log_path, best.history.to_csv(index=False))
-    save_model(best.model, out / f"{experiment.name}.keras")
+    if spec.paper_beside:
+        paper = _fit_one(spec.paper(), data, features, encoder, out / f"{name}_paper_log.csv")
+        save_model(paper.trained, out / f"{name}_paper.keras")
+    best, search = _best_lag(spec, data, features, encoder, out / f"{name}_log.csv")
+    save_model(best.model, out / f"{name}.keras")
     for k, member in enumerate(best.members, start=1):
-        save_model(member, out / f"{experiment.name}_seed{seed + k}.keras")
-    result, table = _score(experiment, best, fold, epochs, restore_best, l2, recipe, paper)
-    if experiment.features == "video":
-        result.update(dropout=float(dropout) if head == "pooled" else 0.0)
-    if not labels:
+        save_model(member, out / f"{name}_seed{spec.seed + k}.keras")
+    result = _common_result(best)
+    table = _score_labels(best, paper, result) if spec.labels else _score_vocs(best, result)
+    if not spec.audio:
+        result.update(dropout=spec.dropout)
+    if not spec.labels:
         result.update(voc_lag=best.data.voc_lag, voc_detrend=best.data.voc_detrend, lag_search=search)
-    table.to_csv(out / f"{experiment.name}_table.csv")
-    save_test_predictions(result["predictions"], out / f"{experiment.name}{PREDICTIONS_SUFFIX}")
+    write_text(out / f"{name}_table.csv", table.to_csv())
+    save_test_predictions(result["predictions"], out / f"{name}{PREDICTIONS_SUFFIX}")
     result["table"] = table
     return result
+
+
+def run_experiments(
+    specs: Sequence[ExperimentSpec],
+    data: StudyBData,
+    output_dir: str | Path,
+    encoder: keras.Model | None = None,
+    codes: NDArray | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Run every experiment of notebook 05 in order (:func:`run_experiment`), by name.
+
+    Video experiments are skipped without an ``encoder`` (no movies to pre-train it on). The response
+    lag belongs to the audience and the instrument, not to the input: the first compound experiment
+    chooses it on validation among its ``voc_lags``, the next ones reuse it.
+    """
+    results: dict[str, dict[str, Any]] = {}
+    lag: int | None = None
+    for spec in specs:
+        if not spec.audio and encoder is None:
+            continue
+        chosen = spec.with_lags([lag]) if lag is not None and not spec.labels else spec
+        results[spec.experiment.name] = run_experiment(chosen, data, output_dir, encoder, codes)
+        if not spec.labels and lag is None:
+            lag = int(results[spec.experiment.name]["voc_lag"])
+    return results
 
 
 def _thresholds(recipe: LabelRecipe, y_val: NDArray, s_val: NDArray) -> NDArray[np.float64]:
@@ -456,111 +451,110 @@ def _thresholds(recipe: LabelRecipe, y_val: NDArray, s_val: NDArray) -> NDArray[
 
 
 def _member_predictors(
-    recipe: LabelRecipe, fitted: _Fitted, y_val: NDArray
+    fitted: _Fitted, y_val: NDArray
 ) -> dict[str, tuple[NDArray[np.float64], NDArray[np.float64]]]:
     """Each network of an ensemble alone: ``"seed <k>"`` to its test scores and its own thresholds."""
-    split, out = fitted.split, {}
+    split, recipe, out = fitted.split, fitted.spec.recipe, {}
     pairs = zip(fitted.member_scores(split.val), fitted.member_scores(split.test), strict=True)
     for k, (val, test) in enumerate(pairs):
-        out[f"{MEMBER_PREFIX}{fitted.seed + k}"] = (test, _thresholds(recipe, y_val, val))
+        out[f"{MEMBER_PREFIX}{fitted.spec.seed + k}"] = (test, _thresholds(recipe, y_val, val))
     return out
 
 
-def _score(
-    experiment: Experiment,
-    fitted: _Fitted,
-    fold: int,
-    epochs: int,
-    restore_best: bool,
-    l2: float,
-    recipe: LabelRecipe = PAPER,
-    paper: _Fitted | None = None,
-) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Test scores of a trained model and of its baselines, on the same test rows."""
-    split, y, model, data = fitted.split, fitted.y, fitted.model, fitted.data
-    labels = experiment.target == "labels"
-    names = list(data.kept) if labels else list(VOC_NAMES)
-    s_val = fitted.predict(split.val)
-    s_test = fitted.predict(split.test)
-    y_train, y_val, y_test = y[split.train], y[split.val], y[split.test]
-    result: dict[str, Any] = {
-        "experiment": asdict(experiment),
-        "fold": fold,
-        "epochs": int(epochs),
-        "sizes": split.sizes(),
+def _common_result(fitted: _Fitted) -> dict[str, Any]:
+    """What every experiment reports: the spec's settings, the sizes, the parameters, the history."""
+    spec, model = fitted.spec, fitted.model
+    return {
+        "experiment": asdict(spec.experiment),
+        "fold": spec.fold,
+        "epochs": int(spec.epochs),
+        "sizes": fitted.split.sizes(),
         "params": int(model.count_params()),
-        "restore_best": bool(restore_best),
-        "l2": float(l2),
+        "restore_best": bool(spec.restore_best),
+        "l2": float(spec.l2),
         "best_epoch": fitted.history.attrs.get("best_epoch"),
         "trainable_params": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
-        "names": names,
+        "names": fitted.names,
         "history": fitted.history,
     }
-    n = len(split.test)
-    if labels:
-        thresholds = _thresholds(recipe, y_val, s_val)
-        prev_val = metrics.prevalence_scores(y_train, len(split.val))
-        prev_thr = metrics.choose_thresholds(y_val, prev_val) if len(split.val) else np.full(len(names), 0.5)
-        test_scores = {
-            "model@0.5": (s_test, np.full(len(names), 0.5)),
-            "model@val": (s_test, thresholds),
-            "prevalence": (metrics.prevalence_scores(y_train, n), prev_thr),
-            "all on": (metrics.all_on_scores(n, len(names)), np.full(len(names), 0.5)),
-        }
-        if paper is not None:  # the paper's network on the same rows
-            p_val, p_test = paper.predict(split.val), paper.predict(split.test)
-            test_scores["paper@0.5"] = (p_test, np.full(len(names), 0.5))
-            test_scores["paper@val"] = (p_test, _thresholds(PAPER, y_val, p_val))
-        if fitted.members:  # each network of the ensemble alone, for the spread over seeds
-            test_scores.update(_member_predictors(recipe, fitted, y_val))
-        if experiment.features == "audio":  # learned baselines on the same 193 features and rows
-            x_train, x_val, x_test = (fitted.part(idx)[0] for idx in (split.train, split.val, split.test))
-            for name, b in label_baselines(x_train, y_train, x_val, y_val, x_test, seed=fitted.seed).items():
-                test_scores[name] = (b["test_scores"], b["thresholds"])
-        scored = {k: _label_scores(y_test, s, t, names) for k, (s, t) in test_scores.items()}
-        table = pd.concat({k: v.pop("table") for k, v in scored.items()}, axis=1)
-        if experiment.features == "audio":
-            members = [k for k in scored if k.startswith(MEMBER_PREFIX)]
-            result.update(
-                recipe=asdict(recipe),
-                members=[
-                    {
-                        "seed": int(k.removeprefix(MEMBER_PREFIX)),
-                        "f1": scored[k]["f1"],
-                        "auc": scored[k]["auc"],
-                    }
-                    for k in members
-                ],
-            )
+
+
+def _label_predictors(fitted: _Fitted, paper: _Fitted | None) -> dict[str, tuple[NDArray, NDArray]]:
+    """Every scene-label predictor's test scores and thresholds: the model at 0.5 and at its validation
+    thresholds, the constant baselines, the paper's network, each ensemble member, the learned baselines."""
+    spec, split, y, n = fitted.spec, fitted.split, fitted.y, len(fitted.split.test)
+    y_train, y_val, n_labels = y[split.train], y[split.val], len(fitted.names)
+    s_test = fitted.predict(split.test)
+    prev_val = metrics.prevalence_scores(y_train, len(split.val))
+    prev_thr = metrics.choose_thresholds(y_val, prev_val) if len(split.val) else np.full(n_labels, 0.5)
+    predictors = {
+        "model@0.5": (s_test, np.full(n_labels, 0.5)),
+        "model@val": (s_test, _thresholds(spec.recipe, y_val, fitted.predict(split.val))),
+        "prevalence": (metrics.prevalence_scores(y_train, n), prev_thr),
+        "all on": (metrics.all_on_scores(n, n_labels), np.full(n_labels, 0.5)),
+    }
+    if paper is not None:  # the paper's network on the same rows
+        p_test = paper.predict(split.test)
+        predictors["paper@0.5"] = (p_test, np.full(n_labels, 0.5))
+        predictors["paper@val"] = (p_test, _thresholds(PAPER, y_val, paper.predict(split.val)))
+    if fitted.members:  # each network of the ensemble alone, for the spread over seeds
+        predictors.update(_member_predictors(fitted, y_val))
+    if spec.audio:  # learned baselines on the same 193 features and rows
+        x_train, x_val, x_test = (fitted.part(idx)[0] for idx in (split.train, split.val, split.test))
+        for name, b in label_baselines(x_train, y_train, x_val, y_val, x_test, seed=spec.seed).items():
+            predictors[name] = (b["test_scores"], b["thresholds"])
+    return predictors
+
+
+def _score_labels(fitted: _Fitted, paper: _Fitted | None, result: dict[str, Any]) -> pd.DataFrame:
+    """Score every scene-label predictor on the test rows into ``result``; the per-label table."""
+    spec, names, y_test = fitted.spec, fitted.names, fitted.y[fitted.split.test]
+    predictors = _label_predictors(fitted, paper)
+    scored = {k: _label_scores(y_test, s, t, names) for k, (s, t) in predictors.items()}
+    table = pd.concat({k: v.pop("table") for k, v in scored.items()}, axis=1)
+    if spec.audio:
+        members = [k for k in scored if k.startswith(MEMBER_PREFIX)]
         result.update(
-            thresholds=thresholds.tolist(),
-            scores=scored,
-            test_prevalence=y_test.mean(axis=0).tolist(),
-            predictions=TestPredictions(
-                units=fitted.meta["film"].to_numpy()[split.test],
-                y=y_test.astype(np.int8),
-                scores={k: np.asarray(s, dtype=np.float64) for k, (s, _) in test_scores.items()},
-                decisions={k: metrics.binarise(s, t) for k, (s, t) in test_scores.items()},
-                names=tuple(names),
-            ),
+            recipe=asdict(spec.recipe),
+            members=[
+                {"seed": int(k.removeprefix(MEMBER_PREFIX)), "f1": scored[k]["f1"], "auc": scored[k]["auc"]}
+                for k in members
+            ],
         )
-        return result, table
+    result.update(
+        thresholds=predictors["model@val"][1].tolist(),
+        scores=scored,
+        test_prevalence=y_test.mean(axis=0).tolist(),
+        predictions=TestPredictions(
+            units=fitted.meta["film"].to_numpy()[fitted.split.test],
+            y=y_test.astype(np.int8),
+            scores={k: np.asarray(s, dtype=np.float64) for k, (s, _) in predictors.items()},
+            decisions={k: metrics.binarise(s, t) for k, (s, t) in predictors.items()},
+            names=tuple(names),
+        ),
+    )
+    return table
+
+
+def _score_vocs(fitted: _Fitted, result: dict[str, Any]) -> pd.DataFrame:
+    """Score the compound model and its constant baselines on the test rows into ``result``; the table."""
+    split, y, names = fitted.split, fitted.y, fitted.names
+    y_train, y_test, n = y[split.train], y[split.test], len(split.test)
     predicted = {
-        "model": np.asarray(s_test, dtype=np.float64),
+        "model": np.asarray(fitted.predict(split.test), dtype=np.float64),
         "training mean": metrics.training_mean(y_train, n),
         "training median": metrics.training_median(y_train, n),
     }
-    if experiment.split == "oso":
+    if fitted.spec.experiment.split == "oso":
         predicted["other screenings, same time"] = _same_time_mean(fitted.meta, y, split)
     scored_mae = {k: metrics.mae_report(y_test, v, names) for k, v in predicted.items()}
-    table = pd.DataFrame(scored_mae)
-    scored = {
-        k: {"mae": float(v["all"]), "per_compound": v.drop("all").to_dict()} for k, v in scored_mae.items()
-    }
     test_meta = fitted.meta.iloc[split.test]
     screenings = test_meta["film"].astype(str) + "/" + test_meta["screening"].astype(str)
     result.update(
-        scores=scored,
+        scores={
+            k: {"mae": float(v["all"]), "per_compound": v.drop("all").to_dict()}
+            for k, v in scored_mae.items()
+        },
         predictions=TestPredictions(
             units=screenings.to_numpy(),
             y=np.asarray(y_test, dtype=np.float64),
@@ -568,7 +562,7 @@ def _score(
             names=tuple(names),
         ),
     )
-    return result, table
+    return pd.DataFrame(scored_mae)
 
 
 def summarise(results: dict[str, dict[str, Any]], tolerance: float = 1e-6) -> pd.DataFrame:

@@ -42,6 +42,7 @@ full precision under a mixed-precision policy (:func:`emolib.core.precision.use_
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -351,18 +352,21 @@ def _pooled_top(
     return top_in, layers.Dropout(dropout, name="dropout")(x)
 
 
+@dataclass(frozen=True)
+class _Top:
+    """The trainable part of a head on the frozen encoder (see :func:`build_label_head`)."""
+
+    head: str
+    units: int
+    bn_momentum: float
+    l2: float
+    dropout: float
+    train_codes: ArrayLike | None
+    output_bias: ArrayLike | None
+
+
 def _head(
-    encoder: keras.Model,
-    head: str,
-    n_outputs: int,
-    activation: str | None,
-    name: str,
-    units: int,
-    bn_momentum: float,
-    l2: float,
-    dropout: float,
-    train_codes: ArrayLike | None,
-    output_bias: ArrayLike | None,
+    encoder: keras.Model, n_outputs: int, activation: str | None, name: str, top_spec: _Top
 ) -> keras.Model:
     """Frozen encoder layers, then the trainable ``top`` (a nested model from the code to the output).
 
@@ -370,18 +374,19 @@ def _head(
     ``model.get_layer("top")`` on pre-computed codes is the same as training the whole head on
     frames, at a fraction of the cost: see :func:`emolib.studyb.experiments.run_experiment`.
     """
-    if head not in HEADS:
-        raise ValueError(f"unknown head {head!r}; expected one of {HEADS}")
+    t = top_spec
+    if t.head not in HEADS:
+        raise ValueError(f"unknown head {t.head!r}; expected one of {HEADS}")
     inputs, code = _frozen_code(encoder)
     code_shape = tuple(code.shape[1:])
-    if head == "paper":
-        top_in, x = _paper_top(code_shape, units, bn_momentum, l2)
-        outputs = _output_layer(n_outputs, activation, 0.0, output_bias)(x)
+    if t.head == "paper":
+        top_in, x = _paper_top(code_shape, t.units, t.bn_momentum, t.l2)
+        outputs = _output_layer(n_outputs, activation, 0.0, t.output_bias)(x)
     else:
-        top_in, x = _pooled_top(code_shape, train_codes, dropout)
+        top_in, x = _pooled_top(code_shape, t.train_codes, t.dropout)
         # a linear read-out: zero weights are a valid start (no hidden units to tell apart), and the
         # untrained head is then exactly the constant its output bias says
-        outputs = _output_layer(n_outputs, activation, l2, output_bias, zero_kernel=True)(x)
+        outputs = _output_layer(n_outputs, activation, t.l2, t.output_bias, zero_kernel=True)(x)
     top = keras.Model(top_in, outputs, name="top")
     return keras.Model(inputs, top(code), name=name)
 
@@ -441,10 +446,8 @@ def build_label_head(
     keras.Model
         ``label_head``: frames to label scores; the trainable part is the nested model ``top``.
     """
-    model = _head(
-        encoder, head, n_labels, "sigmoid", "label_head", units, bn_momentum, l2, dropout, train_codes,
-        output_bias,
-    )  # fmt: skip
+    top = _Top(head, units, bn_momentum, l2, dropout, train_codes, output_bias)
+    model = _head(encoder, n_labels, "sigmoid", "label_head", top)
     return _compile(model, "binary_crossentropy")
 
 
@@ -469,9 +472,8 @@ def build_voc_head(
     errors moved by a few noisy signs at a time and its validation score never settled. The other
     parameters are those of :func:`build_label_head`; ``output_bias`` would be the training mean.
     """
-    model = _head(
-        encoder, head, n_outputs, None, "voc_head", units, bn_momentum, l2, dropout, train_codes, output_bias
-    )
+    top = _Top(head, units, bn_momentum, l2, dropout, train_codes, output_bias)
+    model = _head(encoder, n_outputs, None, "voc_head", top)
     if head == "pooled":
         return _compile(model, "mean_squared_error", _pooled_voc_optimizer)
     return _compile(model, "mean_absolute_error")

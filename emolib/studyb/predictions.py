@@ -59,6 +59,10 @@ class TestPredictions:
         validation rows). Empty for compounds.
     names
         The label or compound of every output column.
+    models
+        The model that predicted every row (e.g. ``fold3`` when the folds of a one-movie-out sweep
+        are pooled), or ``None``: one model predicted every row. Ranking metrics compare scores of one
+        model only (:mod:`emolib.evaluation.ranking`): each fold's model has a scale of its own.
     """
 
     __test__ = False  # a name pytest would otherwise collect
@@ -68,15 +72,31 @@ class TestPredictions:
     scores: dict[str, NDArray[np.float64]]
     decisions: dict[str, NDArray[np.int8]] = field(default_factory=dict)
     names: tuple[str, ...] = ()
+    models: NDArray | None = None
 
     @property
     def target(self) -> str:
         """``"labels"`` when there are decisions to score, else ``"vocs"``."""
         return "labels" if self.decisions else "vocs"
 
+    @property
+    def n_models(self) -> int:
+        """How many models predicted these rows."""
+        return 1 if self.models is None else len(np.unique(self.models))
 
-def concatenate_predictions(parts: Sequence[TestPredictions]) -> TestPredictions:
+
+def concatenate_predictions(
+    parts: Sequence[TestPredictions], models: Sequence[str] | None = None
+) -> TestPredictions:
     """The test rows of several folds as one set, e.g. every film of a one-movie-out sweep held out once.
+
+    Parameters
+    ----------
+    parts
+        The folds' predictions, each from its own model.
+    models
+        A name for the model of each part (e.g. ``fold0``, ``fold1``); default: the parts' own ``models``
+        when every part has them, else ``part0``, ``part1``, ...
 
     Raises
     ------
@@ -93,12 +113,21 @@ def concatenate_predictions(parts: Sequence[TestPredictions]) -> TestPredictions
                 "predictions of different outputs or predictors cannot be concatenated: "
                 f"{first.names} {sorted(first.scores)} vs {part.names} {sorted(part.scores)}"
             )
+    if models is not None and len(models) != len(parts):
+        raise ValueError(f"{len(models)} model names for {len(parts)} parts")
+    if models is not None:
+        model_of = [np.full(len(p.units), str(m)) for p, m in zip(parts, models, strict=True)]
+    elif all(p.models is not None for p in parts):
+        model_of = [np.asarray(p.models, dtype=str) for p in parts]
+    else:
+        model_of = [np.full(len(p.units), f"part{k}") for k, p in enumerate(parts)]
     return TestPredictions(
         units=np.concatenate([p.units for p in parts]),
         y=np.concatenate([p.y for p in parts]),
         scores={k: np.concatenate([p.scores[k] for p in parts]) for k in first.scores},
         decisions={k: np.concatenate([p.decisions[k] for p in parts]) for k in first.decisions},
         names=first.names,
+        models=np.concatenate(model_of),
     )
 
 
@@ -115,6 +144,8 @@ def save_test_predictions(predictions: TestPredictions, path: str | os.PathLike[
         "names": np.asarray(predictions.names, dtype=str),
         "has_decisions": np.asarray(bool(predictions.decisions)),
     }
+    if predictions.models is not None:
+        arrays["models"] = np.asarray(predictions.models, dtype=str)
     for i, name in enumerate(order):
         arrays[f"score_{i}"] = np.asarray(predictions.scores[name], dtype=np.float64)
         if predictions.decisions:
@@ -145,6 +176,7 @@ def load_test_predictions(path: str | os.PathLike[str]) -> TestPredictions:
                 scores=scores,
                 decisions=decisions,
                 names=tuple(str(n) for n in f["names"]),
+                models=f["models"].astype(str) if "models" in f.files else None,
             )
     except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
         raise DataError(source, f"not a file of test predictions written by emolib ({exc})") from exc

@@ -21,7 +21,14 @@ from numpy.typing import NDArray
 
 from emolib.core.backends import output_gradient
 
-__all__ = ["dead_filters", "grad_cam", "layer_activations", "upsample_to"]
+__all__ = [
+    "dead_filter_lists",
+    "dead_filters",
+    "filter_peaks",
+    "grad_cam",
+    "layer_activations",
+    "upsample_to",
+]
 
 
 def layer_activations(model: keras.Model, x: NDArray, names: Sequence[str]) -> dict[str, NDArray[np.float32]]:
@@ -56,6 +63,52 @@ def dead_filters(activation: NDArray, tolerance: float = 1e-6) -> NDArray[np.int
     a = np.abs(np.asarray(activation))
     peak = a.reshape(-1, a.shape[-1]).max(axis=0)
     return np.flatnonzero(peak <= tolerance)
+
+
+def filter_peaks(
+    model: keras.Model, x: NDArray, names: Sequence[str], batch_size: int = 16
+) -> dict[str, NDArray[np.float32]]:
+    """The largest absolute output of every filter of the named layers over all inputs ``x``.
+
+    One pass of a probe model over ``x`` in batches (compiled inference), keeping only a running
+    maximum per filter: the activations of every sequence are never held at once. ``peaks <= tolerance``
+    are the dead filters of :func:`dead_filters`.
+
+    Parameters
+    ----------
+    model, names
+        As :func:`layer_activations`.
+    x
+        Inputs, float in [0, 1], ``(n, 30, 36, 64, 3)``.
+    batch_size
+        Sequences per forward pass.
+
+    Returns
+    -------
+    dict
+        Layer name to ``(filters,)`` peaks.
+    """
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    probe = keras.Model(inputs, [model.get_layer(n).output for n in names])
+    peaks: dict[str, NDArray[np.float32]] = {}
+    for start in range(0, len(x), batch_size):
+        outs = probe.predict_on_batch(x[start : start + batch_size])
+        outs = outs if isinstance(outs, list | tuple) else [outs]
+        for name, out in zip(names, outs, strict=True):
+            a = np.abs(np.asarray(keras.ops.convert_to_numpy(out), dtype=np.float32))
+            peak = a.reshape(-1, a.shape[-1]).max(axis=0)
+            peaks[name] = peak if name not in peaks else np.maximum(peaks[name], peak)
+    return peaks
+
+
+def dead_filter_lists(
+    model: keras.Model, x: NDArray, names: Sequence[str], tolerance: float = 1e-6
+) -> dict[str, list[int]]:
+    """Dead filters of each named layer over all inputs ``x``: peaks (:func:`filter_peaks`) <= tolerance."""
+    return {
+        name: np.flatnonzero(peak <= tolerance).tolist()
+        for name, peak in filter_peaks(model, x, names).items()
+    }
 
 
 def upsample_to(volume: NDArray, shape: tuple[int, int, int]) -> NDArray[np.float32]:

@@ -10,6 +10,7 @@ import json
 import math
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from emolib.studyb.frames import to_unit_float
 
 __all__ = [
     "EpochLog",
+    "FitOptions",
     "FrameBatches",
     "HeldOutScores",
     "Snapshots",
@@ -194,19 +196,52 @@ class Snapshots(keras.callbacks.Callback):
             self.outputs[epoch + 1] = np.asarray(self.model.predict(self.x, verbose=0), dtype=np.float32)
 
 
+@dataclass(frozen=True)
+class FitOptions:
+    """How :func:`fit` trains, besides the data and the epochs.
+
+    Attributes
+    ----------
+    batch_size
+        For arrays (``None``: 32).
+    shuffle
+        Shuffle array samples every epoch (frame batches keep their order: the paper did not
+        shuffle sequences).
+    restore_best
+        End with the weights of the epoch of lowest validation loss (model selection on the
+        validation part only; the test part is never used). For arrays the epoch kept is in the
+        returned table's ``attrs["best_epoch"]``.
+    seed
+        Seed of the shuffling of array samples.
+    keep_start
+        Arrays with ``restore_best``: the starting weights are a candidate too (epoch 0), for a model
+        that starts as a baseline (e.g. the ``pooled`` head): if no epoch beats it on validation,
+        the baseline is what comes back.
+    select
+        Arrays only: ``select(y_val, predictions) -> float``, a validation score (higher is better,
+        e.g. the macro AUC) logged as ``val_score`` and used by ``restore_best`` in place of the
+        validation loss (ties: the earlier epoch). A score that cannot be computed (NaN) never wins.
+    patience
+        Arrays with a validation part and ``restore_best``: stop once this many epochs have passed
+        without a better validation loss (or ``select`` score); ``None``: run every epoch.
+    """
+
+    batch_size: int | None = None
+    shuffle: bool = True
+    restore_best: bool = False
+    seed: int = 0
+    keep_start: bool = False
+    select: Callable[[NDArray, NDArray], float] | None = None
+    patience: int | None = None
+
+
 def _array_fit(
     model: keras.Model,
     train: tuple[NDArray, NDArray],
     validation: tuple[NDArray, NDArray] | None,
     epochs: int,
     callbacks: Sequence[keras.callbacks.Callback],
-    batch_size: int,
-    shuffle: bool,
-    restore_best: bool,
-    seed: int,
-    keep_start: bool = False,
-    select: Callable[[NDArray, NDArray], float] | None = None,
-    patience: int | None = None,
+    options: FitOptions,
 ) -> int | None:
     """A lean epoch loop over in-memory arrays with ``train_on_batch``.
 
@@ -215,18 +250,19 @@ def _array_fit(
     updates (shuffled mini-batches) and calls the same callbacks' ``on_epoch_end``.
 
     Returns the epoch whose weights were kept with ``restore_best`` (0: the starting weights, a
-    candidate with ``keep_start``), or ``None`` without it. ``select`` and ``patience``: see :func:`fit`.
+    candidate with ``keep_start``), or ``None`` without it. The options: see :class:`FitOptions`.
     """
     x, y = train
+    select, patience, restore_best = options.select, options.patience, options.restore_best
+    batch_size = options.batch_size or 32
     loss_fn = keras.losses.get(model.loss)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(options.seed)
     for cb in callbacks:
         cb.set_model(model)
         cb.set_params({"epochs": int(epochs), "verbose": 0})
     has_val = validation is not None and len(validation[1]) > 0
 
     def val_logs() -> dict[str, float]:
-        assert validation is not None
         val = predict(model, validation[0])
         logs = {"val_loss": float(keras.ops.convert_to_numpy(keras.ops.mean(loss_fn(validation[1], val))))}
         if select is not None:
@@ -238,10 +274,10 @@ def _array_fit(
         return value if np.isfinite(value) else np.inf
 
     best, best_epoch, best_weights = np.inf, None, None
-    if restore_best and keep_start and has_val:  # the starting point is a candidate (epoch 0)
+    if restore_best and options.keep_start and has_val:  # the starting point is a candidate (epoch 0)
         best, best_epoch, best_weights = badness(val_logs()), 0, [w.copy() for w in model.get_weights()]
     for epoch in range(int(epochs)):
-        order = rng.permutation(len(x)) if shuffle else np.arange(len(x))
+        order = rng.permutation(len(x)) if options.shuffle else np.arange(len(x))
         losses, sizes = [], []
         for start in range(0, len(x), batch_size):
             idx = order[start : start + batch_size]
@@ -270,13 +306,7 @@ def fit(
     epochs: int,
     log_path: str | Path | None = None,
     callbacks: Sequence[keras.callbacks.Callback] = (),
-    batch_size: int | None = None,
-    shuffle: bool = True,
-    restore_best: bool = False,
-    seed: int = 0,
-    keep_start: bool = False,
-    select: Callable[[NDArray, NDArray], float] | None = None,
-    patience: int | None = None,
+    options: FitOptions | None = None,
 ) -> pd.DataFrame:
     """Fit ``model`` and return its per-epoch logs (also written to ``log_path`` as CSV).
 
@@ -294,50 +324,18 @@ def fit(
         CSV of the per-epoch logs, rewritten atomically after every epoch.
     callbacks
         Extra callbacks; they run before the log is written, so what they add is logged.
-    batch_size
-        For arrays.
-    shuffle
-        Shuffle array samples every epoch (frame batches keep their order: the paper did not
-        shuffle sequences).
-    restore_best
-        End with the weights of the epoch of lowest validation loss (model selection on the
-        validation part only; the test part is never used). For arrays the epoch kept is in the
-        returned table's ``attrs["best_epoch"]``.
-    seed
-        Seed of the shuffling of array samples.
-    keep_start
-        Arrays with ``restore_best``: the starting weights are a candidate too (epoch 0), for a model
-        that starts as a baseline (e.g. the ``pooled`` head): if no epoch beats it on validation,
-        the baseline is what comes back.
-    select
-        Arrays only: ``select(y_val, predictions) -> float``, a validation score (higher is better,
-        e.g. the macro AUC) logged as ``val_score`` and used by ``restore_best`` in place of the
-        validation loss (ties: the earlier epoch). A score that cannot be computed (NaN) never wins.
-    patience
-        Arrays with a validation part and ``restore_best``: stop once this many epochs have passed
-        without a better validation loss (or ``select`` score); ``None``: run every epoch.
+    options
+        Batch size, shuffling, model selection, seed (:class:`FitOptions`; default: its defaults).
 
     Returns
     -------
     pandas.DataFrame
         One row per epoch: ``loss``, ``val_loss`` and whatever the callbacks added.
     """
+    options = options or FitOptions()
     log = EpochLog(log_path)
     if not isinstance(train, keras.utils.PyDataset):
-        kept = _array_fit(
-            model,
-            train,
-            validation,
-            epochs,
-            [*callbacks, log],
-            batch_size or 32,
-            shuffle,
-            restore_best,
-            seed,
-            keep_start,
-            select,
-            patience,
-        )
+        kept = _array_fit(model, train, validation, epochs, [*callbacks, log], options)
         table = log.table()
         table.attrs["best_epoch"] = kept
         return table
@@ -345,7 +343,7 @@ def fit(
     has_val = validation is not None and len(
         validation.rows if isinstance(validation, FrameBatches) else validation[1]
     )
-    if restore_best and has_val:
+    if options.restore_best and has_val:
         extra.append(
             keras.callbacks.EarlyStopping("val_loss", patience=int(epochs), restore_best_weights=True)
         )
@@ -355,7 +353,7 @@ def fit(
         if validation is not None and len(validation.rows):
             kwargs["validation_data"] = validation
     else:
-        kwargs.update(x=train[0], y=train[1], batch_size=batch_size, shuffle=shuffle)
+        kwargs.update(x=train[0], y=train[1], batch_size=options.batch_size, shuffle=options.shuffle)
         if validation is not None and len(validation[1]):
             kwargs["validation_data"] = validation
     model.fit(**kwargs)
