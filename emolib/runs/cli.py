@@ -54,13 +54,15 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     from emolib.runs.notebooks import BOOK_EXTRA_RUNS, NotebookFailed, discover, execute_all
 
-    sources = discover(args.sources, only=args.only)
-    if not sources:
+    if not discover(args.sources, only=args.only):
         print(f"no notebooks matched in {args.sources}", file=sys.stderr)
         return 2
     parameters = {"data_dir": str(Path(args.data).resolve()), "profile": args.profile, "seed": args.seed}
     try:
-        execute_all(sources, args.out, parameters, outputs_root=args.outputs, extra_runs=BOOK_EXTRA_RUNS)
+        execute_all(
+            discover(args.sources), args.out, parameters, outputs_root=args.outputs,
+            extra_runs=BOOK_EXTRA_RUNS, force=args.force, only=args.only,
+        )  # fmt: skip
     except NotebookFailed as err:
         print(f"\n{err}", file=sys.stderr)
         return 1
@@ -173,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument("--out", default="book/notebooks", help="folder for the executed notebooks")
     nb.add_argument("--outputs", default="outputs", help="root of each notebook's output_dir")
     nb.add_argument("--only", nargs="*", help="run only the notebooks whose names start with these")
+    nb.add_argument(
+        "--force", action="store_true",
+        help="execute every notebook again, even those whose inputs did not change since their last run",
+    )  # fmt: skip
     nb.set_defaults(func=_cmd_notebooks)
 
     ex = sub.add_parser(
