@@ -5,7 +5,8 @@ Commands
 sample
     Write the synthetic cinema (both dataset layouts) for a profile and seed.
 notebooks
-    Execute the notebooks with papermill into a folder the book includes.
+    Execute the notebooks with papermill into a folder the book includes: only the runs whose inputs
+    changed since their last run (:mod:`emolib.runs.run_cache`), every one with ``--force``.
 extract
     Extract Study A features of every movie into the resumable HDF5 feature store.
 folds
@@ -167,7 +168,15 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--force", action="store_true", help="regenerate even if the sample is up to date")
     sample.set_defaults(func=_cmd_sample)
 
-    nb = sub.add_parser("notebooks", help="execute the notebooks with papermill")
+    nb = sub.add_parser(
+        "notebooks",
+        help="execute the notebooks with papermill (only those whose inputs changed)",
+        description="Execute every run of the book (each notebook, notebook 04's further folds and its "
+        "test-set run) whose key of inputs changed since its last run: its source, emolib's sources, the "
+        "sample, its parameters, the Keras backend, the libraries' versions and the runs it reads. Prints "
+        "`ran  <run> (<seconds> s)` or `reused <run> (key <hash>)` per run; writes each run's seconds to "
+        "OUTPUTS/run_times.csv and .json and OUT/run_times.md.",
+    )
     nb.add_argument("--data", default="data/sample", help="data_dir passed to every notebook")
     nb.add_argument("--profile", choices=["tiny", "full"], default="tiny")
     nb.add_argument("--seed", type=int, default=0)
