@@ -83,6 +83,7 @@ def clone_book_problems(root: Path = ROOT) -> list[str]:
     """
     from emolib.runs.notebooks import outdated
     from emolib.runs.run_cache import Roots
+    from emolib.runs.run_times import TIMES_MARKDOWN
 
     data, outputs = root / "data" / "sample", root / "outputs"
     if not outputs.is_dir():
@@ -90,6 +91,8 @@ def clone_book_problems(root: Path = ROOT) -> list[str]:
     runs = _book_plan(data, root / "book", outputs)
     stale = outdated(runs, Roots(data=data.resolve(), outputs=outputs.resolve()))
     problems = [f"{name} is not current" for name in stale]
+    if not (root / "book" / "notebooks" / TIMES_MARKDOWN).is_file():
+        problems.append(f"book/notebooks/{TIMES_MARKDOWN} is missing (the Reproducing page includes it)")
     own = {run.output_dir.relative_to(outputs.resolve()).parts[0] for run in runs} | CLONE_OUTPUTS_EXTRAS
     problems += [
         f"outputs/{p.name} is not part of the book" for p in sorted(outputs.iterdir()) if p.name not in own

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import clone_book_problems
 
 from emolib.runs import notebooks, run_cache
 from emolib.runs.cli import main
@@ -332,3 +334,32 @@ def test_the_notebooks_command_passes_force_and_only(monkeypatch: pytest.MonkeyP
     assert seen["force"] is True and seen["only"] == ["07"]
     assert len(seen["sources"]) == len(discover(ROOT / "notebooks"))  # all: 07 reads the others' keys
     assert main(["notebooks", "--data", str(tmp_path), "--only", "99"]) == 2
+
+
+def test_the_chapter_times_script_prints_the_table_with_the_cpu_count(book, capsys) -> None:
+    root, _ = book
+    script = runpy.run_path(str(ROOT / "benchmarks" / "chapter_times.py"))
+    assert script["main"](["--times", str(root / "outputs" / "run_times.json")]) == 1  # no build yet
+    _build(root, capsys)
+    assert script["main"](["--times", str(root / "outputs")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("this machine: ") and "CPUs" in lines[0] and "3 runs, 0 reused" in lines[0]
+    assert lines[1] == "| run | seconds | time | CPUs |" and lines[-1].startswith("| **all runs** |")
+
+
+def test_the_tests_read_the_clone_build_only_when_it_is_current(tmp_path: Path, monkeypatch, capsys) -> None:
+    clone = tmp_path / "clone"
+    assert clone_book_problems(clone) == ["no outputs/: `make book` has not run in this clone"]
+    (clone / "data" / "sample").mkdir(parents=True)
+    (clone / "data" / "sample" / "manifest.json").write_text(json.dumps(MANIFEST))
+    monkeypatch.setattr(notebooks, "execute", _Papermill())
+    parameters = {"data_dir": str(clone / "data" / "sample"), "profile": "tiny", "seed": 0}
+    execute_all(discover(ROOT / "notebooks"), clone / "book" / "notebooks", parameters, clone / "outputs",
+                extra_runs=BOOK_EXTRA_RUNS)  # fmt: skip  # what `make book` does
+    (clone / "outputs" / "tests").mkdir()  # the test artifacts may lie there
+    assert clone_book_problems(clone) == []
+    (clone / "outputs" / "folds").mkdir()  # a sweep: notebook 07 would show its runs
+    assert clone_book_problems(clone) == ["outputs/folds is not part of the book"]
+    (clone / "outputs" / "folds").rmdir()
+    (clone / "data" / "sample" / "manifest.json").write_text(json.dumps({**MANIFEST, "profile": "full"}))
+    assert "01_dataset_exploration is not current" in clone_book_problems(clone)
