@@ -67,11 +67,18 @@ class BuiltBook:
     """Whether the notebooks are the clone's own build (``make book``) rather than this session's."""
 
 
-def _book_plan(data: Path, book: Path, outputs: Path) -> list:
-    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, book_runs, discover
+def _clone_book(root: Path = ROOT):
+    """The book ``make book`` builds in the clone at ``root`` (tiny sample, seed 0)."""
+    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, Book, discover
 
-    parameters = {"data_dir": str(data), "profile": "tiny", "seed": 0}
-    return book_runs(discover(ROOT / "notebooks"), book / "notebooks", parameters, outputs, BOOK_EXTRA_RUNS)
+    parameters = {"data_dir": str(root / "data" / "sample"), "profile": "tiny", "seed": 0}
+    return Book(
+        discover(ROOT / "notebooks"),
+        root / "book" / "notebooks",
+        parameters,
+        root / "outputs",
+        BOOK_EXTRA_RUNS,
+    )
 
 
 def clone_book_problems(root: Path = ROOT) -> list[str]:
@@ -82,18 +89,17 @@ def clone_book_problems(root: Path = ROOT) -> list[str]:
     whose runs notebook 07 would gather).
     """
     from emolib.runs.notebooks import outdated
-    from emolib.runs.run_cache import Roots
     from emolib.runs.run_times import TIMES_MARKDOWN
 
-    data, outputs = root / "data" / "sample", root / "outputs"
+    outputs = root / "outputs"
     if not outputs.is_dir():
         return ["no outputs/: `make book` has not run in this clone"]
-    runs = _book_plan(data, root / "book", outputs)
-    stale = outdated(runs, Roots(data=data.resolve(), outputs=outputs.resolve()))
-    problems = [f"{name} is not current" for name in stale]
+    book = _clone_book(root)
+    runs = book.runs()
+    problems = [f"{name} is not current" for name in outdated(runs, book.roots)]
     if not (root / "book" / "notebooks" / TIMES_MARKDOWN).is_file():
         problems.append(f"book/notebooks/{TIMES_MARKDOWN} is missing (the Reproducing page includes it)")
-    own = {run.output_dir.relative_to(outputs.resolve()).parts[0] for run in runs} | CLONE_OUTPUTS_EXTRAS
+    own = {run.output_dir.relative_to(book.roots.outputs).parts[0] for run in runs} | CLONE_OUTPUTS_EXTRAS
     problems += [
         f"outputs/{p.name} is not part of the book" for p in sorted(outputs.iterdir()) if p.name not in own
     ]
@@ -106,7 +112,7 @@ def _copy_clone_book(source: Path) -> Path:
 
     shutil.copytree(ROOT / "book", source, ignore=shutil.ignore_patterns("_build", "notebooks"))
     (source / "notebooks").mkdir()
-    for run in _book_plan(ROOT / "data" / "sample", ROOT / "book", ROOT / "outputs"):
+    for run in _clone_book().runs():
         if run.name == run.source.stem:
             shutil.copy2(run.executed, source / "notebooks" / run.executed.name)
     shutil.copy2(ROOT / "book" / "notebooks" / TIMES_MARKDOWN, source / "notebooks" / TIMES_MARKDOWN)
@@ -115,7 +121,7 @@ def _copy_clone_book(source: Path) -> Path:
 
 def _execute_book(request: pytest.FixtureRequest, source: Path, outputs: Path) -> None:
     """Every notebook executed on the tiny sample into ``source/notebooks`` and ``outputs``."""
-    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, EXECUTIONS, discover, execute_all
+    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, EXECUTIONS, Book, discover, execute_all
 
     tiny_sample = request.getfixturevalue("tiny_sample")
     shutil.copytree(ROOT / "book", source, ignore=shutil.ignore_patterns("_build", "notebooks"))
@@ -123,9 +129,8 @@ def _execute_book(request: pytest.FixtureRequest, source: Path, outputs: Path) -
     first = len(EXECUTIONS)
     try:
         execute_all(
-            discover(ROOT / "notebooks"), source / "notebooks", parameters, outputs_root=outputs,
-            extra_runs=BOOK_EXTRA_RUNS,
-        )  # fmt: skip
+            Book(discover(ROOT / "notebooks"), source / "notebooks", parameters, outputs, BOOK_EXTRA_RUNS)
+        )
     finally:  # CI uploads these copies when the run fails (.github/workflows/tests.yml)
         _BOOK_EXECUTIONS.extend(range(first, len(EXECUTIONS)))
         keep_failed_notebooks(outputs)

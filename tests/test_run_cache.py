@@ -23,8 +23,8 @@ from emolib.runs import notebooks, run_cache
 from emolib.runs.cli import main
 from emolib.runs.notebooks import (
     BOOK_EXTRA_RUNS,
+    Book,
     NotebookFailed,
-    book_runs,
     discover,
     execute_all,
     execute_runs,
@@ -166,9 +166,9 @@ def test_the_book_plan_names_every_run_and_what_it_reads(tmp_path: Path) -> None
     data = tmp_path / "sample"
     (data / "mediaeval2017test").mkdir(parents=True)
     parameters = {"data_dir": str(data)}
-    runs = book_runs(
+    runs = Book(
         discover(ROOT / "notebooks"), tmp_path / "book", parameters, tmp_path / "out", BOOK_EXTRA_RUNS
-    )
+    ).runs()
     by_name = {run.name: run for run in runs}
     fours = [
         "04_lstm_training",
@@ -231,7 +231,7 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, _Paperm
 
 def _build(root: Path, capsys: pytest.CaptureFixture[str], **options: Any) -> list[str]:
     parameters = {"data_dir": str(root / "sample"), "profile": "tiny", "seed": 0}
-    execute_all(discover(root / "notebooks"), root / "book", parameters, root / "outputs", **options)
+    execute_all(Book(discover(root / "notebooks"), root / "book", parameters, root / "outputs"), **options)
     return capsys.readouterr().out.splitlines()
 
 
@@ -304,8 +304,8 @@ def test_a_failing_run_records_no_key_and_runs_again_next_time(book, capsys) -> 
 def test_outdated_lists_what_a_build_would_run(book, capsys) -> None:
     root, _ = book
     parameters = {"data_dir": str(root / "sample"), "profile": "tiny", "seed": 0}
-    runs = book_runs(discover(root / "notebooks"), root / "book", parameters, root / "outputs")
-    roots = Roots(data=root / "sample", outputs=(root / "outputs").resolve())
+    book = Book(discover(root / "notebooks"), root / "book", parameters, root / "outputs")
+    runs, roots = book.runs(), book.roots
     assert outdated(runs, roots) == ["01_a", "02_b", "03_c"]
     _build(root, capsys)
     assert outdated(runs, roots) == []
@@ -329,7 +329,7 @@ def test_the_book_page_table_is_rewritten_only_when_it_changes(tmp_path: Path) -
 
 def test_the_notebooks_command_passes_force_and_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(notebooks, "execute_all", lambda sources, *a, **kw: seen.update(kw, sources=sources))
+    monkeypatch.setattr(notebooks, "execute_all", lambda book, **kw: seen.update(kw, sources=book.sources))
     assert main(["notebooks", "--data", str(tmp_path), "--force", "--only", "07"]) == 0
     assert seen["force"] is True and seen["only"] == ["07"]
     assert len(seen["sources"]) == len(discover(ROOT / "notebooks"))  # all: 07 reads the others' keys
@@ -354,8 +354,9 @@ def test_the_tests_read_the_clone_build_only_when_it_is_current(tmp_path: Path, 
     (clone / "data" / "sample" / "manifest.json").write_text(json.dumps(MANIFEST))
     monkeypatch.setattr(notebooks, "execute", _Papermill())
     parameters = {"data_dir": str(clone / "data" / "sample"), "profile": "tiny", "seed": 0}
-    execute_all(discover(ROOT / "notebooks"), clone / "book" / "notebooks", parameters, clone / "outputs",
-                extra_runs=BOOK_EXTRA_RUNS)  # fmt: skip  # what `make book` does
+    book = Book(discover(ROOT / "notebooks"), clone / "book" / "notebooks", parameters, clone / "outputs",
+                BOOK_EXTRA_RUNS)  # fmt: skip
+    execute_all(book)  # what `make book` does
     (clone / "outputs" / "tests").mkdir()  # the test artifacts may lie there
     assert clone_book_problems(clone) == []
     (clone / "outputs" / "folds").mkdir()  # a sweep: notebook 07 would show its runs

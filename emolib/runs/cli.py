@@ -53,17 +53,15 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, NotebookFailed, discover, execute_all
+    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, Book, NotebookFailed, discover, execute_all
 
     if not discover(args.sources, only=args.only):
         print(f"no notebooks matched in {args.sources}", file=sys.stderr)
         return 2
     parameters = {"data_dir": str(Path(args.data).resolve()), "profile": args.profile, "seed": args.seed}
+    book = Book(discover(args.sources), Path(args.out), parameters, Path(args.outputs), BOOK_EXTRA_RUNS)
     try:
-        execute_all(
-            discover(args.sources), args.out, parameters, outputs_root=args.outputs,
-            extra_runs=BOOK_EXTRA_RUNS, force=args.force, only=args.only,
-        )  # fmt: skip
+        execute_all(book, force=args.force, only=args.only)
     except NotebookFailed as err:
         print(f"\n{err}", file=sys.stderr)
         return 1

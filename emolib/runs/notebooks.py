@@ -20,7 +20,7 @@ the book); notebook 07 shows its scores in a table of their own.
 Every notebook runs in the project's quiet kernel (:mod:`emolib.runs.kernels`): the native start-up log
 of TensorFlow and XLA goes to ``<output_dir>/kernel.log`` instead of the page.
 
-A build re-executes only what changed: :func:`book_runs` lists the book's runs (each chapter, the
+A build re-executes only what changed: :meth:`Book.runs` lists the book's runs (each chapter, the
 further runs of :data:`BOOK_EXTRA_RUNS`, the test-set run), each with the runs whose outputs it reads
 (:data:`BOOK_READS`), and :func:`execute_runs` skips a run whose key of inputs is unchanged and whose
 executed notebook exists (:mod:`emolib.runs.run_cache`), printing ``ran  <run> (<seconds> s)`` or
@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -259,47 +260,77 @@ def protocol_run(stem: str, parameters: Mapping[str, Any], outputs_root: str | P
     return {**parameters, "test_dir": str(test_dir), "output_dir": str(output_dir)}
 
 
-def book_runs(
-    sources: Iterable[str | Path],
-    out_dir: str | Path,
-    parameters: Mapping[str, Any],
-    outputs_root: str | Path,
-    extra_runs: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
-) -> list[Run]:
-    """The runs of a build, in order: each notebook, then its ``extra_runs``, then its test-set run.
+@dataclass(frozen=True)
+class Book:
+    """A build of the book: the notebooks, where their executed copies and outputs go, the parameters.
 
-    A chapter's run writes its executed copy to ``out_dir/<stem>.ipynb`` and its outputs to
-    ``outputs_root/<stem>``; a further run (the book passes :data:`BOOK_EXTRA_RUNS`) is named
-    ``<stem>/<key-value>`` and keeps both in ``outputs_root/<stem>/<key-value>``; the test-set run after
-    notebook 04 (:func:`protocol_run`) is ``04_lstm_training_test_set``. Each run's ``upstream`` holds
-    every earlier run of the notebooks it reads (:data:`BOOK_READS`); :data:`BOOK_SEARCHES` and
-    :data:`BOOK_FILES` add what else it reads.
+    Attributes
+    ----------
+    sources
+        The notebook sources, in chapter order (:func:`discover`).
+    out_dir
+        Folder of the chapters' executed notebooks (``book/notebooks``).
+    parameters
+        Papermill parameters of every run (``data_dir``, ``profile``, ``seed``); each run adds its
+        ``output_dir``.
+    outputs_root
+        Root of the runs' output folders (``outputs``).
+    extra_runs
+        Further runs of a notebook (the book's: :data:`BOOK_EXTRA_RUNS`), by stem.
     """
-    root = Path(outputs_root).resolve()
-    project = Path(__file__).resolve().parents[2]
-    runs: list[Run] = []
-    names: dict[str, list[str]] = {}
 
-    def add(source: Path, name: str, executed: Path, params: dict[str, Any]) -> None:
-        stem = source.stem
-        upstream = tuple(n for read in BOOK_READS.get(stem, ()) for n in names.get(read, ()))
-        files = tuple(project / f for f in BOOK_FILES.get(stem, ()))
-        reads = BOOK_SEARCHES.get(stem, ())
-        runs.append(Run(name, source, executed, params, upstream, reads, root if reads else None, files))
-        names.setdefault(stem, []).append(name)
+    sources: Sequence[Path]
+    out_dir: Path
+    parameters: Mapping[str, Any]
+    outputs_root: Path
+    extra_runs: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
 
-    for source in map(Path, sources):
-        stem = source.stem
-        run_dir = root / stem
-        add(source, stem, Path(out_dir) / f"{stem}.ipynb", {**parameters, "output_dir": str(run_dir)})
-        for extra in (extra_runs or {}).get(stem, ()):
-            label = "_".join(f"{k}-{v}" for k, v in extra.items())
-            params = {**parameters, **extra, "output_dir": str(run_dir / label)}
-            add(source, f"{stem}/{label}", run_dir / label / f"{stem}.ipynb", params)
-        protocol = protocol_run(stem, parameters, root)
-        if protocol is not None:
-            add(source, f"{stem}{PROTOCOL_SUFFIX}", Path(protocol["output_dir"]) / "run.ipynb", protocol)
-    return runs
+    @property
+    def roots(self) -> Roots:
+        """The data folder and the outputs root: the runs' keys leave out where they lie."""
+        return Roots(
+            data=Path(self.parameters["data_dir"]).resolve(), outputs=Path(self.outputs_root).resolve()
+        )
+
+    def runs(self) -> list[Run]:
+        """The runs of the build, in order: each notebook, then its ``extra_runs``, then its test-set run.
+
+        A chapter's run writes its executed copy to ``out_dir/<stem>.ipynb`` and its outputs to
+        ``outputs_root/<stem>``; a further run is named ``<stem>/<key-value>`` and keeps both in
+        ``outputs_root/<stem>/<key-value>``; the test-set run after notebook 04 (:func:`protocol_run`) is
+        ``04_lstm_training_test_set``. Each run's ``upstream`` holds every earlier run of the notebooks it
+        reads (:data:`BOOK_READS`); :data:`BOOK_SEARCHES` and :data:`BOOK_FILES` add what else it reads.
+        """
+        root = Path(self.outputs_root).resolve()
+        project = Path(__file__).resolve().parents[2]
+        runs: list[Run] = []
+        names: dict[str, list[str]] = {}
+
+        def add(source: Path, name: str, executed: Path, params: dict[str, Any]) -> None:
+            stem = source.stem
+            upstream = tuple(n for read in BOOK_READS.get(stem, ()) for n in names.get(read, ()))
+            files = tuple(project / f for f in BOOK_FILES.get(stem, ()))
+            reads = BOOK_SEARCHES.get(stem, ())
+            runs.append(Run(name, source, executed, params, upstream, reads, root if reads else None, files))
+            names.setdefault(stem, []).append(name)
+
+        for source in map(Path, self.sources):
+            stem = source.stem
+            run_dir = root / stem
+            add(
+                source,
+                stem,
+                Path(self.out_dir) / f"{stem}.ipynb",
+                {**self.parameters, "output_dir": str(run_dir)},
+            )
+            for extra in self.extra_runs.get(stem, ()):
+                label = "_".join(f"{k}-{v}" for k, v in extra.items())
+                params = {**self.parameters, **extra, "output_dir": str(run_dir / label)}
+                add(source, f"{stem}/{label}", run_dir / label / f"{stem}.ipynb", params)
+            protocol = protocol_run(stem, self.parameters, root)
+            if protocol is not None:
+                add(source, f"{stem}{PROTOCOL_SUFFIX}", Path(protocol["output_dir"]) / "run.ipynb", protocol)
+        return runs
 
 
 def execute_runs(
@@ -314,7 +345,7 @@ def execute_runs(
     Parameters
     ----------
     runs
-        From :func:`book_runs`; a run's upstream runs come before it.
+        From :meth:`Book.runs`; a run's upstream runs come before it.
     roots
         The data folder, the outputs root and the project: keys leave out where they lie
         (:mod:`~emolib.runs.run_cache`).
@@ -382,38 +413,28 @@ def outdated(runs: Sequence[Run], roots: Roots) -> list[str]:
     return stale
 
 
-def execute_all(
-    sources: Iterable[str | Path],
-    out_dir: str | Path,
-    parameters: Mapping[str, Any],
-    outputs_root: str | Path,
-    extra_runs: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
-    force: bool = False,
-    only: Iterable[str] | None = None,
-) -> list[Path]:
-    """Execute the book's runs in order (:func:`book_runs`), each only when its inputs changed.
+def execute_all(book: Book, *, force: bool = False, only: Iterable[str] | None = None) -> list[Path]:
+    """Execute the book's runs in order (:meth:`Book.runs`), each only when its inputs changed.
 
-    Each notebook gets ``output_dir = outputs_root/<notebook stem>``; ``extra_runs`` (the book passes
-    :data:`BOOK_EXTRA_RUNS`) adds further runs right after a notebook's own, and notebook 04 is run once
-    more on the data's test set when there is one (:func:`protocol_run`). A run whose key of inputs is
-    unchanged and whose executed notebook exists is reused (:func:`execute_runs`); ``force`` re-runs
+    Each notebook gets ``output_dir = outputs_root/<notebook stem>``; the book's ``extra_runs`` (it
+    passes :data:`BOOK_EXTRA_RUNS`) add further runs right after a notebook's own, and notebook 04 is run
+    once more on the data's test set when there is one (:func:`protocol_run`). A run whose key of inputs
+    is unchanged and whose executed notebook exists is reused (:func:`execute_runs`); ``force`` re-runs
     every one. ``only`` keeps the runs of the notebooks whose names start with one of these prefixes
     (the others' recorded keys still count as the upstream keys of the kept ones). Stops at the first
     notebook that fails (raising :class:`NotebookFailed`). Writes every run's seconds to
     ``outputs_root/run_times.json`` and ``.csv`` and ``out_dir/run_times.md`` (:mod:`emolib.runs.run_times`),
     even when a run fails (the runs before it). Returns the executed chapters.
     """
-    sources = [Path(s) for s in sources]
-    runs = book_runs(sources, out_dir, parameters, outputs_root, extra_runs)
+    runs = book.runs()
     prefixes = tuple(only or ())
-    roots = Roots(data=Path(parameters["data_dir"]).resolve(), outputs=Path(outputs_root).resolve())
     chosen = (lambda run: run.source.stem.startswith(prefixes)) if prefixes else None
     times: list[RunTime] = []
     try:
-        for row in execute_runs(runs, roots, force, chosen, log=lambda line: print(line, flush=True)):
+        for row in execute_runs(runs, book.roots, force, chosen, log=lambda line: print(line, flush=True)):
             times.append(row)
     finally:  # the runs made before a failure keep their seconds too
         if times:
-            write_times(times, outputs_root)
-            write_markdown(times, Path(out_dir) / TIMES_MARKDOWN)
+            write_times(times, book.outputs_root)
+            write_markdown(times, Path(book.out_dir) / TIMES_MARKDOWN)
     return [run.executed for run in runs if run.name == run.source.stem and (chosen is None or chosen(run))]
