@@ -25,6 +25,8 @@ TLS_CA_FILE ?=
 TLS_CERT ?=
 TLS_KEY ?=
 TEST_REPORT ?= outputs/tests/junit.xml
+FORCE ?=
+FORCED := $(filter-out 0 no false,$(FORCE))
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 TORCH_VERSION ?= 2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
@@ -35,7 +37,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install sample notebooks book folds validate test jax torch test-backends lab lint clean distclean sync-notebooks
+.PHONY: help install sample notebooks book folds validate test test-fast jax torch test-backends lab lint clean distclean sync-notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -52,12 +54,15 @@ install: $(STAMP) ## create .venv and install emolib with its dependencies
 sample: $(STAMP) ## generate the synthetic cinema (PROFILE=tiny|full, SEED=0); skipped when up to date
 	$(BIN)/python -m emolib sample --profile $(PROFILE) --seed $(SEED) --out $(DATA) --workers $(WORKERS)
 
-notebooks: sample ## execute every notebook with papermill into book/notebooks/
-	$(BIN)/python -m emolib notebooks --data $(DATA) --profile $(PROFILE) --seed $(SEED) --out book/notebooks
+notebooks: sample ## execute the notebooks whose inputs changed into book/notebooks/ (FORCE=1: every one)
+	$(BIN)/python -m emolib notebooks --data $(DATA) --profile $(PROFILE) --seed $(SEED) --out book/notebooks \
+		$(if $(FORCED),--force)
 
-book: notebooks ## set up, generate the sample, execute the notebooks, build the HTML book
+# Jupyter Book rebuilds only the pages whose sources changed; a failed build forgets what it read, so that
+# the next one reads every page again instead of passing over the pages that failed.
+book: notebooks ## set up, generate the sample, execute what changed (FORCE=1: everything), build the HTML book
 	$(BIN)/jupyter-book build book --config _config.yml --toc $(CURDIR)/book/_toc.yml --path-output book \
-		--warningiserror --nitpick --keep-going
+		--warningiserror --nitpick --keep-going $(if $(FORCED),--all) || { rm -rf book/_build/.doctrees; exit 1; }
 	@echo "The book is at book/_build/html/index.html"
 
 folds: sample ## notebook 04 for every fold x FOLD_GRID (papermill, WORKERS at once), then notebook 07 again
@@ -72,6 +77,9 @@ validate: $(STAMP) ## check every data file of DATA and list every problem at on
 
 test: $(STAMP) ## set up if needed and run the whole test suite (report: outputs/tests/junit.xml)
 	$(BIN)/python -m pytest --junitxml=$(TEST_REPORT)
+
+test-fast: $(STAMP) ## the tests not marked slow: no notebook, no book (for contributors, between changes)
+	$(BIN)/python -m pytest -m "not slow"
 
 jax: $(STAMP) ## the model tests on the JAX backend (installs jax, CPU, into .venv; not part of CI)
 	$(BIN)/python -m pip install --quiet jax

@@ -1,8 +1,10 @@
 """The contributors' tooling: GitHub workflows in step with .ci/run, and the pre-commit hooks green.
 
-The ``tests`` workflow must run what CI runs (``.ci/run``) after the set-up it shares with the
-``book`` workflow, and upload exactly what a failing run leaves behind (tests/artifacts.py and the
-Makefile's ``TEST_REPORT``); these tests read the YAML files so neither side can drift silently.
+The ``tests`` workflow must run what CI runs (``.ci/run``: the README's two commands, the book built
+once and read by the tests) after the shared set-up, upload exactly what a failing run leaves behind
+(tests/artifacts.py and the Makefile's ``TEST_REPORT``), and publish the book that run built to GitHub
+Pages instead of building it a second time; these tests read the YAML files so neither side can drift
+silently.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from artifacts import BOOK_LOG, FAILED_NOTEBOOKS, JUNIT_REPORT, keep_failed_notebooks
+from conftest import BOOK_MODE
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -47,7 +50,9 @@ def _relative(path: Path) -> str:
 
 def test_every_workflow_and_the_setup_action_parse() -> None:
     files = sorted(WORKFLOWS.glob("*.yml")) + [SETUP_ACTION]
-    assert {p.name for p in files} >= {"tests.yml", "book.yml", "action.yml"}
+    assert {p.name for p in files} == {"tests.yml", "action.yml"}, (
+        "one workflow builds and publishes the book"
+    )
     for path in files:
         spec = _load(path)
         assert "jobs" in spec or spec.get("runs", {}).get("using") == "composite", path
@@ -69,7 +74,12 @@ def test_tests_workflow_runs_exactly_ci_run_after_the_shared_setup() -> None:
     commands = [step["run"].strip() for step in steps if "run" in step]
     assert commands == ["bash .ci/run"], "the job runs what CI runs, and nothing else"
     ci_run = (ROOT / ".ci" / "run").read_text()
-    assert BROWSER_SCRIPT in ci_run and ci_run.rstrip().endswith("make test")
+    assert BROWSER_SCRIPT in ci_run
+    lines = [line.strip() for line in ci_run.splitlines()]
+    book = lines.index("make book || book=$?")
+    tests = lines.index(f"{BOOK_MODE}=clone make test || tests=$?")
+    assert book < tests, "the tests read the book `make book` built: they never execute it a second time"
+    assert lines[-2:] == ['if [ "$book" != 0 ]; then exit "$book"; fi', 'exit "$tests"']
 
 
 def test_shared_setup_is_python_311_with_pip_cache_and_the_ci_browser() -> None:
@@ -86,14 +96,30 @@ def test_shared_setup_is_python_311_with_pip_cache_and_the_ci_browser() -> None:
     assert os.access(ROOT / BROWSER_SCRIPT, os.X_OK)
 
 
-def test_book_workflow_reuses_the_setup_instead_of_a_copy() -> None:
+def test_workflows_reuse_the_setup_instead_of_a_copy() -> None:
     for path in WORKFLOWS.glob("*.yml"):
         for name, job in _load(path)["jobs"].items():
             uses = [step.get("uses", "") for step in job.get("steps", [])]
             assert not any(u.startswith("actions/setup-python@") for u in uses), f"{path.name}:{name}"
-    build = _steps(_load(WORKFLOWS / "book.yml"), "build")
-    assert [s.get("uses") for s in build[:2]] == ["actions/checkout@v4", SETUP_USES]
-    assert any(s.get("run", "").strip() == "make book" for s in build)
+
+
+def test_pages_publish_the_book_the_tests_job_built_on_pushes_to_main() -> None:
+    workflow = _load(WORKFLOWS / "tests.yml")
+    on_main = "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    [upload] = [
+        s for s in _steps(workflow, "tests") if s.get("uses", "").startswith("actions/upload-pages-artifact@")
+    ]
+    assert upload["if"] == on_main and upload["with"]["path"] == "book/_build/html"
+    assert (
+        "The book is at book/_build/html/index.html" in (ROOT / "Makefile").read_text()
+    )  # `make book`'s HTML
+    pages = workflow["jobs"]["pages"]
+    assert pages["needs"] == "tests" and pages["if"] == on_main
+    assert [s.get("uses", "").split("@")[0] for s in pages["steps"]] == ["actions/deploy-pages"]
+    assert not any("run" in s for s in pages["steps"]), "the pages job builds nothing"
+    assert pages["permissions"] == {"pages": "write", "id-token": "write"}
+    assert workflow["permissions"] == {"contents": "read"}, "only the pages job may write to Pages"
+    assert pages["environment"]["name"] == "github-pages"
 
 
 def _failure_upload(workflow: str, job: str) -> list[str]:
@@ -131,10 +157,6 @@ def test_keep_failed_notebooks_drops_an_earlier_runs_copies(tmp_path: Path) -> N
     (dest / "05_autoencoder" / "FAILED.ipynb").write_text("stale")
     assert keep_failed_notebooks(tmp_path / "nothing-failed", dest) == []
     assert not dest.exists()
-
-
-def test_book_workflow_keeps_a_failing_notebook() -> None:
-    assert _failure_upload("book.yml", "build") == ["outputs/**/FAILED.ipynb"]
 
 
 def test_actionlint_finds_no_problem() -> None:

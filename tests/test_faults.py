@@ -210,6 +210,7 @@ def _bad_corpus(sample: Path, root: Path) -> dict[str, Path]:
     return bad
 
 
+@pytest.mark.slow  # it renders the tiny sample (a minute or more) when no slow test did
 def test_bad_input_corpus_is_reported_in_full(tiny_sample: Path, tmp_path: Path, capsys) -> None:
     bad = _bad_corpus(tiny_sample, tmp_path / "data")
     assert validate(tiny_sample)[0] == []  # the sample itself is clean

@@ -9,7 +9,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import pytest
-from conftest import BuiltBook
+from conftest import BuiltBook, notebook_reruns
 
 from emolib.runs.notebook_checks import output_problems, pairing_problems, visible_cell_problems
 from emolib.runs.notebooks import INJECTED_TAG, REMOVE_TAG, NotebookFailed, discover, execute
@@ -73,12 +73,12 @@ def test_dataset_exploration_on_the_tiny_sample(built_book: BuiltBook) -> None:
 
 
 @pytest.mark.slow
-def test_only_mediaeval_folder_skips_smell_of_fear(tiny_sample: Path, tmp_path: Path) -> None:
+def test_only_mediaeval_folder_skips_smell_of_fear(micro_sample: Path, tmp_path: Path) -> None:
     out_dir = tmp_path / "outputs"
-    execute(
+    execute(  # notebook 01 once besides the book (conftest.EXTRA_NOTEBOOK_RUNS), on the micro sample
         ROOT / "notebooks" / "01_dataset_exploration.py",
         tmp_path / "01.ipynb",
-        {"data_dir": str(tiny_sample / "mediaeval2017"), "output_dir": str(out_dir)},
+        {"data_dir": str(micro_sample / "mediaeval2017"), "output_dir": str(out_dir)},
     )
     summary = json.loads((out_dir / "summary.json").read_text())
     assert "mediaeval" in summary and "smelloffear" not in summary
@@ -129,3 +129,20 @@ def test_kernels_listen_on_private_ipc_sockets_so_parallel_runs_cannot_collide(t
         assert transport == "ipc" and Path(ip).is_absolute() and not Path(ip).parent.exists()  # removed after
         seen.append(ip)
     assert seen[0] != seen[1]  # every run its own socket folder: no port for two runs to race for
+
+
+def test_a_notebook_run_twice_in_a_session_is_reported(tmp_path: Path) -> None:
+    notebooks = tmp_path / "notebooks"
+    one, five = str(notebooks / "01_a.py"), str(notebooks / "05_b.py")
+    book = [(one, {"seed": 0, "output_dir": "o/01"}), (five, {"seed": 0, "output_dir": "o/05"}),
+            (five, {"seed": 0, "fold": 1, "output_dir": "o/05/fold-1"})]  # fmt: skip
+    other = (str(tmp_path / "own.py"), {"x": 1})  # a test's own notebook: not counted
+    assert notebook_reruns([*book, other, other], {0, 1, 2}, {}, notebooks) == []
+    extra = (five, {"seed": 0, "data_dir": "release", "output_dir": "t/05"})
+    assert notebook_reruns([*book, extra], {0, 1, 2}, {"05_b": "why"}, notebooks) == []
+    assert "05_b executed 1 time(s) outside the book build; allowed: 0" in notebook_reruns(
+        [*book, extra], {0, 1, 2}, {}, notebooks
+    )
+    again = (one, {"seed": 0, "output_dir": "elsewhere"})  # the same run in another folder
+    problems = notebook_reruns([*book, again], {0, 1, 2}, {"01_a": "why"}, notebooks)
+    assert len(problems) == 1 and problems[0].startswith("01_a executed twice with the same parameters")

@@ -5,7 +5,8 @@ Commands
 sample
     Write the synthetic cinema (both dataset layouts) for a profile and seed.
 notebooks
-    Execute the notebooks with papermill into a folder the book includes.
+    Execute the notebooks with papermill into a folder the book includes: only the runs whose inputs
+    changed since their last run (:mod:`emolib.runs.run_cache`), every one with ``--force``.
 extract
     Extract Study A features of every movie into the resumable HDF5 feature store.
 folds
@@ -52,15 +53,15 @@ def _cmd_sample(args: argparse.Namespace) -> int:
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, NotebookFailed, discover, execute_all
+    from emolib.runs.notebooks import BOOK_EXTRA_RUNS, Book, NotebookFailed, discover, execute_all
 
-    sources = discover(args.sources, only=args.only)
-    if not sources:
+    if not discover(args.sources, only=args.only):
         print(f"no notebooks matched in {args.sources}", file=sys.stderr)
         return 2
     parameters = {"data_dir": str(Path(args.data).resolve()), "profile": args.profile, "seed": args.seed}
+    book = Book(discover(args.sources), Path(args.out), parameters, Path(args.outputs), BOOK_EXTRA_RUNS)
     try:
-        execute_all(sources, args.out, parameters, outputs_root=args.outputs, extra_runs=BOOK_EXTRA_RUNS)
+        execute_all(book, force=args.force, only=args.only)
     except NotebookFailed as err:
         print(f"\n{err}", file=sys.stderr)
         return 1
@@ -165,7 +166,15 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--force", action="store_true", help="regenerate even if the sample is up to date")
     sample.set_defaults(func=_cmd_sample)
 
-    nb = sub.add_parser("notebooks", help="execute the notebooks with papermill")
+    nb = sub.add_parser(
+        "notebooks",
+        help="execute the notebooks with papermill (only those whose inputs changed)",
+        description="Execute every run of the book (each notebook, notebook 04's further folds and its "
+        "test-set run) whose key of inputs changed since its last run: its source, emolib's sources, the "
+        "sample, its parameters, the Keras backend, the libraries' versions and the runs it reads. Prints "
+        "`ran  <run> (<seconds> s)` or `reused <run> (key <hash>)` per run; writes each run's seconds to "
+        "OUTPUTS/run_times.csv and .json and OUT/run_times.md.",
+    )
     nb.add_argument("--data", default="data/sample", help="data_dir passed to every notebook")
     nb.add_argument("--profile", choices=["tiny", "full"], default="tiny")
     nb.add_argument("--seed", type=int, default=0)
@@ -173,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument("--out", default="book/notebooks", help="folder for the executed notebooks")
     nb.add_argument("--outputs", default="outputs", help="root of each notebook's output_dir")
     nb.add_argument("--only", nargs="*", help="run only the notebooks whose names start with these")
+    nb.add_argument(
+        "--force", action="store_true",
+        help="execute every notebook again, even those whose inputs did not change since their last run",
+    )  # fmt: skip
     nb.set_defaults(func=_cmd_notebooks)
 
     ex = sub.add_parser(

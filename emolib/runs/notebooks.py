@@ -19,6 +19,13 @@ the book); notebook 07 shows its scores in a table of their own.
 
 Every notebook runs in the project's quiet kernel (:mod:`emolib.runs.kernels`): the native start-up log
 of TensorFlow and XLA goes to ``<output_dir>/kernel.log`` instead of the page.
+
+A build re-executes only what changed: :meth:`Book.runs` lists the book's runs (each chapter, the
+further runs of :data:`BOOK_EXTRA_RUNS`, the test-set run), each with the runs whose outputs it reads
+(:data:`BOOK_READS`), and :func:`execute_runs` skips a run whose key of inputs is unchanged and whose
+executed notebook exists (:mod:`emolib.runs.run_cache`), printing ``ran  <run> (<seconds> s)`` or
+``reused <run> (key <hash>)`` per run; ``force`` re-runs everything. Every build writes each run's seconds
+(:mod:`emolib.runs.run_times`).
 """
 
 from __future__ import annotations
@@ -26,13 +33,26 @@ from __future__ import annotations
 import contextvars
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from emolib.core.atomic import atomic_path
 from emolib.datasets.layouts import MEDIAEVAL_TEST_SUBDIR
 from emolib.runs.kernels import NATIVE_LOG, kernel_manager_class, log_tail
+from emolib.runs.run_cache import (
+    Roots,
+    Run,
+    environment,
+    read_record,
+    reusable,
+    run_inputs,
+    run_key,
+    write_record,
+)
+from emolib.runs.run_times import SHORT_KEY, TIMES_MARKDOWN, RunTime, write_markdown, write_times
 
 NOTEBOOK_GLOB = "[0-9][0-9]_*.py"
 INJECTED_TAG = "injected-parameters"
@@ -50,9 +70,26 @@ PROTOCOL_NOTEBOOK = "04_lstm_training"
 """The notebook :func:`execute_all` runs a second time on the data's test set (:func:`protocol_run`)."""
 PROTOCOL_SUFFIX = "_test_set"
 """Suffix of the output folder of that run: ``<outputs>/04_lstm_training_test_set``."""
+BOOK_READS: dict[str, tuple[str, ...]] = {
+    "06_activation_maps": ("05_autoencoder",),
+    "07_evaluation": ("04_lstm_training", "05_autoencoder"),
+}
+"""Notebooks whose outputs a notebook reads: every run of those (its chapter run, its further runs and its
+test-set run) is upstream of it, so it runs again when one of them did. Notebook 06 loads the encoder and
+head that 05 saved; 07 gathers the metrics and predictions of 04 and 05. Notebook 04 reads the feature
+store that 03 also writes, but an entry there depends only on the data, the extractor and emolib's code
+(all in every key), and 04 extracts what is missing itself: 03 is not upstream of it."""
+BOOK_SEARCHES: dict[str, tuple[str, ...]] = {"07_evaluation": ("**/metrics.json", "**/summary.csv")}
+"""Files a notebook gathers from the whole outputs root (notebook 07: every fold run and sweep there, a
+``make folds`` sweep's included), by glob pattern: their names and contents are part of its key."""
+BOOK_FILES: dict[str, tuple[str, ...]] = {"03_feature_extraction": ("benchmarks/results/features.json",)}
+"""Files of the project a notebook reads, relative to the project's root (03 shows the measured speeds)."""
 
 
 _THREAD = threading.local()
+EXECUTIONS: list[tuple[str, dict[str, Any]]] = []
+"""Every notebook this process executed (:func:`execute`), as (source path, parameters), in order: the
+test session checks with it that no notebook runs twice."""
 
 
 def thread_context() -> contextvars.Context:
@@ -164,6 +201,7 @@ def execute(
     import papermill as pm
 
     source = Path(source).resolve()
+    EXECUTIONS.append((str(source), dict(parameters)))
     if native_log is None and parameters.get("output_dir"):
         native_log = Path(parameters["output_dir"]) / NATIVE_LOG
     native_log = None if native_log is None else Path(native_log)
@@ -222,43 +260,181 @@ def protocol_run(stem: str, parameters: Mapping[str, Any], outputs_root: str | P
     return {**parameters, "test_dir": str(test_dir), "output_dir": str(output_dir)}
 
 
-def execute_all(
-    sources: Iterable[str | Path],
-    out_dir: str | Path,
-    parameters: Mapping[str, Any],
-    outputs_root: str | Path,
-    extra_runs: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
-) -> list[Path]:
-    """Execute notebooks in order; each gets ``output_dir = outputs_root/<notebook stem>``.
+@dataclass(frozen=True)
+class Book:
+    """A build of the book: the notebooks, where their executed copies and outputs go, the parameters.
 
-    ``extra_runs`` (the book passes :data:`BOOK_EXTRA_RUNS`) maps a notebook's stem to further
-    parameter sets, each executed right after that notebook's own run, with its executed copy and
-    outputs in ``outputs_root/<stem>/<key-value>``. Notebook 04 is then run once more on the data's test
-    set when there is one (:func:`protocol_run`). Stops at the first notebook that fails (raising
-    :class:`NotebookFailed`). Returns the executed chapters.
+    Attributes
+    ----------
+    sources
+        The notebook sources, in chapter order (:func:`discover`).
+    out_dir
+        Folder of the chapters' executed notebooks (``book/notebooks``).
+    parameters
+        Papermill parameters of every run (``data_dir``, ``profile``, ``seed``); each run adds its
+        ``output_dir``.
+    outputs_root
+        Root of the runs' output folders (``outputs``).
+    extra_runs
+        Further runs of a notebook (the book's: :data:`BOOK_EXTRA_RUNS`), by stem.
     """
-    done = []
-    for source in sources:
-        stem = Path(source).stem
-        run_dir = Path(outputs_root).resolve() / stem
-        params = {**parameters, "output_dir": str(run_dir)}
-        print(f"[papermill] {Path(source).name} -> {Path(out_dir) / (stem + '.ipynb')}", flush=True)
-        done.append(
-            execute(source, Path(out_dir) / f"{stem}.ipynb", params, failed_copy=run_dir / "FAILED.ipynb")
+
+    sources: Sequence[Path]
+    out_dir: Path
+    parameters: Mapping[str, Any]
+    outputs_root: Path
+    extra_runs: Mapping[str, Sequence[Mapping[str, Any]]] = field(default_factory=dict)
+
+    @property
+    def roots(self) -> Roots:
+        """The data folder and the outputs root: the runs' keys leave out where they lie."""
+        return Roots(
+            data=Path(self.parameters["data_dir"]).resolve(), outputs=Path(self.outputs_root).resolve()
         )
-        for extra in (extra_runs or {}).get(stem, ()):
-            label = "_".join(f"{k}-{v}" for k, v in extra.items())
-            extra_dir = run_dir / label
-            print(f"[papermill] {Path(source).name} {label} -> {extra_dir}", flush=True)
-            execute(
+
+    def runs(self) -> list[Run]:
+        """The runs of the build, in order: each notebook, then its ``extra_runs``, then its test-set run.
+
+        A chapter's run writes its executed copy to ``out_dir/<stem>.ipynb`` and its outputs to
+        ``outputs_root/<stem>``; a further run is named ``<stem>/<key-value>`` and keeps both in
+        ``outputs_root/<stem>/<key-value>``; the test-set run after notebook 04 (:func:`protocol_run`) is
+        ``04_lstm_training_test_set``. Each run's ``upstream`` holds every earlier run of the notebooks it
+        reads (:data:`BOOK_READS`); :data:`BOOK_SEARCHES` and :data:`BOOK_FILES` add what else it reads.
+        """
+        root = Path(self.outputs_root).resolve()
+        project = Path(__file__).resolve().parents[2]
+        runs: list[Run] = []
+        names: dict[str, list[str]] = {}
+
+        def add(source: Path, name: str, executed: Path, params: dict[str, Any]) -> None:
+            stem = source.stem
+            upstream = tuple(n for read in BOOK_READS.get(stem, ()) for n in names.get(read, ()))
+            files = tuple(project / f for f in BOOK_FILES.get(stem, ()))
+            reads = BOOK_SEARCHES.get(stem, ())
+            runs.append(Run(name, source, executed, params, upstream, reads, root if reads else None, files))
+            names.setdefault(stem, []).append(name)
+
+        for source in map(Path, self.sources):
+            stem = source.stem
+            run_dir = root / stem
+            add(
                 source,
-                extra_dir / f"{stem}.ipynb",
-                {**parameters, **extra, "output_dir": str(extra_dir)},
-                failed_copy=extra_dir / "FAILED.ipynb",
+                stem,
+                Path(self.out_dir) / f"{stem}.ipynb",
+                {**self.parameters, "output_dir": str(run_dir)},
             )
-        protocol = protocol_run(stem, parameters, outputs_root)
-        if protocol is not None:
-            test_run = Path(protocol["output_dir"])
-            print(f"[papermill] {Path(source).name} on the test set -> {test_run / 'run.ipynb'}", flush=True)
-            execute(source, test_run / "run.ipynb", protocol, failed_copy=test_run / "FAILED.ipynb")
-    return done
+            for extra in self.extra_runs.get(stem, ()):
+                label = "_".join(f"{k}-{v}" for k, v in extra.items())
+                params = {**self.parameters, **extra, "output_dir": str(run_dir / label)}
+                add(source, f"{stem}/{label}", run_dir / label / f"{stem}.ipynb", params)
+            protocol = protocol_run(stem, self.parameters, root)
+            if protocol is not None:
+                add(source, f"{stem}{PROTOCOL_SUFFIX}", Path(protocol["output_dir"]) / "run.ipynb", protocol)
+        return runs
+
+
+def execute_runs(
+    runs: Sequence[Run],
+    roots: Roots,
+    force: bool = False,
+    selected: Callable[[Run], bool] | None = None,
+    log: Callable[[str], object] = print,
+) -> Iterator[RunTime]:
+    """Execute the runs in order, each one only when its key of inputs changed (or ``force``).
+
+    Parameters
+    ----------
+    runs
+        From :meth:`Book.runs`; a run's upstream runs come before it.
+    roots
+        The data folder, the outputs root and the project: keys leave out where they lie
+        (:mod:`~emolib.runs.run_cache`).
+    force
+        Execute every selected run, whatever its key.
+    selected
+        Which runs to consider (default: all). The others are not executed; their recorded keys
+        count as the upstream keys of the selected ones, and those that finished in an earlier build
+        keep their row (``reused``: this build did not execute them).
+    log
+        Receives one line per run: ``ran  <run> (<seconds> s)`` or ``reused <run> (key <hash>)``.
+
+    Yields
+    ------
+    RunTime
+        One row per run, in order, as it finishes (a reused run with the seconds of the run that made it).
+
+    Raises
+    ------
+    NotebookFailed
+        At the first run that fails; its partial copy is kept as ``<output_dir>/FAILED.ipynb`` and it
+        records no key, so the next build runs it again.
+    """
+    shared = environment()
+    keys: dict[str, str | None] = {}
+    for run in runs:
+        if selected is not None and not selected(run):
+            record = read_record(run)
+            keys[run.name] = record["key"] if record else None
+            if record is not None:  # an earlier build's run: its row stays in the table
+                yield RunTime.from_record(record, reused=True)
+            continue
+        inputs = run_inputs(run, roots, shared, {name: keys.get(name) for name in run.upstream})
+        key = run_key(inputs)
+        record = None if force else reusable(run, key)
+        reused = record is not None
+        if record is None:
+            failed = run.output_dir / "FAILED.ipynb"
+            run.key_file.unlink(missing_ok=True)  # a run stopped half-way is never taken for a finished one
+            failed.unlink(missing_ok=True)
+            start = time.perf_counter()
+            execute(run.source, run.executed, run.parameters, failed_copy=failed)
+            record = write_record(run, key, inputs, time.perf_counter() - start)
+            log(f"ran  {run.name} ({record['seconds']:.0f} s)")
+        else:
+            log(f"reused {run.name} (key {key[:SHORT_KEY]})")
+        keys[run.name] = key
+        yield RunTime.from_record(record, reused=reused)
+
+
+def outdated(runs: Sequence[Run], roots: Roots) -> list[str]:
+    """Names of the runs that a build would execute now (their key changed, or they never finished).
+
+    The keys are computed in order from the outputs as they are, without executing anything; a run
+    that reads an outdated one is outdated too (its upstream outputs will change).
+    """
+    shared = environment()
+    keys: dict[str, str | None] = {}
+    stale: list[str] = []
+    for run in runs:
+        upstream = {name: keys.get(name) for name in run.upstream}
+        keys[run.name] = run_key(run_inputs(run, roots, shared, upstream))
+        if reusable(run, keys[run.name]) is None or set(run.upstream) & set(stale):
+            stale.append(run.name)
+    return stale
+
+
+def execute_all(book: Book, *, force: bool = False, only: Iterable[str] | None = None) -> list[Path]:
+    """Execute the book's runs in order (:meth:`Book.runs`), each only when its inputs changed.
+
+    Each notebook gets ``output_dir = outputs_root/<notebook stem>``; the book's ``extra_runs`` (it
+    passes :data:`BOOK_EXTRA_RUNS`) add further runs right after a notebook's own, and notebook 04 is run
+    once more on the data's test set when there is one (:func:`protocol_run`). A run whose key of inputs
+    is unchanged and whose executed notebook exists is reused (:func:`execute_runs`); ``force`` re-runs
+    every one. ``only`` keeps the runs of the notebooks whose names start with one of these prefixes
+    (the others' recorded keys still count as the upstream keys of the kept ones). Stops at the first
+    notebook that fails (raising :class:`NotebookFailed`). Writes every run's seconds to
+    ``outputs_root/run_times.json`` and ``.csv`` and ``out_dir/run_times.md`` (:mod:`emolib.runs.run_times`),
+    even when a run fails (the runs before it). Returns the executed chapters.
+    """
+    runs = book.runs()
+    prefixes = tuple(only or ())
+    chosen = (lambda run: run.source.stem.startswith(prefixes)) if prefixes else None
+    times: list[RunTime] = []
+    try:
+        for row in execute_runs(runs, book.roots, force, chosen, log=lambda line: print(line, flush=True)):
+            times.append(row)
+    finally:  # the runs made before a failure keep their seconds too
+        if times:
+            write_times(times, book.outputs_root)
+            write_markdown(times, Path(book.out_dir) / TIMES_MARKDOWN)
+    return [run.executed for run in runs if run.name == run.source.stem and (chosen is None or chosen(run))]
