@@ -194,3 +194,33 @@ def test_every_film_is_held_out_once_and_done_folds_are_reused(tmp_path: Path) -
     only_own = run_audio_label_splits(data, tmp_path / "none", spec, [], done={("omo", 1): own})
     assert only_own["omo"]["folds"] == [1] and only_own["omo"]["films"] == ["Beta"]
     assert not (tmp_path / "none").exists()
+
+
+def test_an_interrupted_one_movie_out_sweep_resumes_its_finished_folds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emolib.studyb import audio_splits
+
+    _write_release(tmp_path / "release", {"Alpha": 20, "Beta": 18, "Gamma": 16})
+    data = load_studyb(tmp_path / "release")
+    spec = ExperimentSpec(Experiment("audio_labels", "audio", "labels", "omo"), 2)
+    first = run_audio_label_splits(data, tmp_path, spec, ["omo"])
+    done = tmp_path / "audio_labels_omo" / "fold1" / audio_splits.DONE_FILE
+    assert done.is_file()
+    trained: list[int] = []
+    real = audio_splits.run_experiment
+    monkeypatch.setattr(
+        audio_splits, "run_experiment", lambda s, *a, **k: trained.append(s.fold) or real(s, *a, **k)
+    )
+    done.unlink()  # fold 1 was interrupted before it finished
+    again = run_audio_label_splits(data, tmp_path, spec, ["omo"])
+    assert trained == [1]  # the finished folds are read back, not trained again
+    np.testing.assert_array_equal(again["omo"]["predictions"].y, first["omo"]["predictions"].y)
+    np.testing.assert_array_equal(again["omo"]["predictions"].models, first["omo"]["predictions"].models)
+    trained.clear()
+    run_audio_label_splits(data, tmp_path, replace(spec, epochs=3), ["omo"])  # another spec: every fold again
+    assert trained == [0, 1, 2]
+    trained.clear()
+    monkeypatch.setattr(audio_splits, "source_digest", lambda _: "other code")
+    run_audio_label_splits(data, tmp_path, replace(spec, epochs=3), ["omo"])  # other code: again
+    assert trained == [0, 1, 2]

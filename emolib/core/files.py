@@ -6,6 +6,8 @@ Every failure is a :class:`~emolib.core.errors.DataError` naming the file, so ca
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -103,3 +105,26 @@ def find_by_stem(
             raise DataError(f, f"ambiguous: {found[f.stem]} has the same name {f.stem!r}")
         found[f.stem] = f
     return found
+
+
+def file_digest(path: str | Path) -> str | None:
+    """SHA-256 of a file's content, or ``None`` when it does not exist."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def source_digest(root: str | Path) -> str:
+    """SHA-256 over every file under ``root`` (relative path and content), compiled Python files left out.
+
+    The identity of a version of a package's code: results computed by one version are not taken for
+    those of another (the book's run cache, a resumed sweep's finished folds).
+    """
+    base = Path(root)
+    files = sorted(
+        (path.relative_to(base).as_posix(), file_digest(path))
+        for path in base.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")
+    )
+    return hashlib.sha256(json.dumps(files).encode()).hexdigest()

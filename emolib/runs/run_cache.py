@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from emolib.core.atomic import write_text
+from emolib.core.files import file_digest as _file_digest
+from emolib.core.files import source_digest
 
 __all__ = ["CACHE_FORMAT", "KEY_FILE", "LIBRARIES", "Roots", "Run", "cpu_count", "data_identity",
            "environment", "keras_backend", "package_digest", "portable", "read_record", "reusable",
@@ -130,26 +132,15 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _file_digest(path: Path) -> str | None:
-    try:
-        return _sha256(path.read_bytes())
-    except FileNotFoundError:
-        return None
-
-
 def _tree_digest(files: Iterable[tuple[str, str | None]]) -> str:
     """Digest of (name, content digest) pairs, in name order."""
     return _sha256(json.dumps(sorted(files)).encode())
 
 
 def package_digest(package: Path = PACKAGE_ROOT) -> str:
-    """SHA-256 over every file of the package (relative path and content), compiled files left out."""
-    files = [
-        (path.relative_to(package).as_posix(), _file_digest(path))
-        for path in package.rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo")
-    ]
-    return _tree_digest(files)
+    """SHA-256 over every file of the package (relative path and content), compiled files left out
+    (:func:`emolib.core.files.source_digest`)."""
+    return source_digest(package)
 
 
 def data_identity(data_dir: str | Path) -> dict[str, Any]:

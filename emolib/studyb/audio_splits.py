@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from emolib.core.atomic import write_text
+from emolib.core.files import source_digest
 from emolib.studyb.dataset import SPLITS, Experiment, StudyBData
 from emolib.studyb.experiments import run_experiment
 from emolib.studyb.predictions import (
@@ -74,9 +75,13 @@ def label_split_folds(data: StudyBData, split: str) -> list[int]:
     return [0] if split == "l20" else list(range(data.sequences["film"].nunique()))
 
 
-def _fold_key(spec: ExperimentSpec, data: StudyBData) -> str:
-    """What a fold's result depends on: its spec and the audio rows and labels it reads."""
-    digest = hashlib.sha256(json.dumps(asdict(spec), sort_keys=True, default=str).encode())
+PACKAGE = Path(__file__).resolve().parents[1]
+"""The emolib package, whose code is part of every fold's key."""
+
+
+def _fold_key(spec: ExperimentSpec, data: StudyBData, code: str) -> str:
+    """What a fold's result depends on: its spec, the audio rows and labels it reads, the package's code."""
+    digest = hashlib.sha256(json.dumps([asdict(spec), code], sort_keys=True, default=str).encode())
     for array in (data.audio, data.labels, data.sequences[["film", "sequence"]].to_numpy(dtype=str)):
         digest.update(np.ascontiguousarray(array).tobytes() if array is not None else b"-")
     return digest.hexdigest()
@@ -94,9 +99,9 @@ def _finished(fold_dir: Path, key: str) -> dict[str, Any] | None:
     return {"predictions": load_test_predictions(predictions), "members": record.get("members", [])}
 
 
-def _run_fold(spec: ExperimentSpec, data: StudyBData, fold_dir: Path) -> dict[str, Any]:
-    """One fold's experiment, or the result it left when it finished before (same spec and data)."""
-    key = _fold_key(spec, data)
+def _run_fold(spec: ExperimentSpec, data: StudyBData, fold_dir: Path, code: str) -> dict[str, Any]:
+    """One fold's experiment, or the result it left when it finished before (same spec, data and code)."""
+    key = _fold_key(spec, data, code)
     found = _finished(fold_dir, key)
     if found is not None:
         return found
@@ -148,14 +153,15 @@ def run_audio_label_splits(
 
     Notes
     -----
-    A fold that finished writes :data:`DONE_FILE` last (with a key of its spec and data); running the
-    same sweep again reuses it instead of training it again, so an interrupted sweep continues where
-    it stopped.
+    A fold that finished writes :data:`DONE_FILE` last (with a key of its spec, its data and the package's
+    code); running the same sweep again reuses it instead of training it again, so an interrupted sweep
+    continues where it stopped, and a fold trained by other code or on other data is trained again.
     """
     out, done = Path(output_dir), done or {}
     pooled: dict[str, dict[str, Any]] = {}
     if spec is None:
         return pooled
+    code = source_digest(PACKAGE)
     asked = [s for s in splits if s != "oso"]
     for split in dict.fromkeys(asked or [s for s, _ in done]):
         folds = label_split_folds(data, split) if asked else sorted(f for s, f in done if s == split)
@@ -167,7 +173,7 @@ def run_audio_label_splits(
                 fold_spec = replace(
                     spec, experiment=Experiment(AUDIO_LABELS, "audio", "labels", split), fold=fold
                 )
-                result = _run_fold(fold_spec, data, out / pooled_name(split) / f"fold{fold}")
+                result = _run_fold(fold_spec, data, out / pooled_name(split) / f"fold{fold}", code)
             parts.append(result["predictions"])
             members.append(list(result.get("members", [])))
         predictions = concatenate_predictions(parts, models=[f"fold{fold}" for fold in folds])
