@@ -56,7 +56,7 @@ sample: $(STAMP) ## generate the synthetic cinema (PROFILE=tiny|full, SEED=0); s
 
 notebooks: sample ## execute the notebooks whose inputs changed into book/notebooks/ (FORCE=1: every one)
 	$(BIN)/python -m emolib notebooks --data $(DATA) --profile $(PROFILE) --seed $(SEED) --out book/notebooks \
-		$(if $(FORCED),--force)
+		--workers $(WORKERS) $(if $(FORCED),--force)
 
 # Jupyter Book rebuilds only the pages whose sources changed; a failed build forgets what it read, so that
 # the next one reads every page again instead of passing over the pages that failed.

@@ -230,6 +230,7 @@ def book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, _Paperm
 
 
 def _build(root: Path, capsys: pytest.CaptureFixture[str], **options: Any) -> list[str]:
+    options.setdefault("workers", 1)  # one run at a time: the order of the lines is the runs' order
     parameters = {"data_dir": str(root / "sample"), "profile": "tiny", "seed": 0}
     execute_all(Book(discover(root / "notebooks"), root / "book", parameters, root / "outputs"), **options)
     return capsys.readouterr().out.splitlines()
@@ -364,3 +365,58 @@ def test_the_tests_read_the_clone_build_only_when_it_is_current(tmp_path: Path, 
     (clone / "outputs" / "folds").rmdir()
     (clone / "data" / "sample" / "manifest.json").write_text(json.dumps({**MANIFEST, "profile": "full"}))
     assert "01_dataset_exploration is not current" in clone_book_problems(clone)
+
+
+class _TimedPapermill(_Papermill):
+    """A stand-in papermill that takes a while and records when each run started and ended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, str]] = []
+
+    def __call__(self, source: Path, output: Path, parameters: dict, failed_copy: Path | None = None) -> Path:
+        import time
+
+        name = Path(source).stem
+        self.events.append(("start", name))
+        time.sleep(0.3)
+        try:
+            return super().__call__(source, output, parameters, failed_copy)
+        finally:
+            self.events.append(("end", name))
+
+
+def test_runs_execute_side_by_side_once_what_they_wait_for_has_finished(
+    book, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = book
+    papermill = _TimedPapermill()
+    monkeypatch.setattr(notebooks, "execute", papermill)
+    monkeypatch.setitem(notebooks.BOOK_AFTER, "03_c", ("02_b",))  # 03 reads 01 and comes after 02
+    lines = _build(root, capsys, workers=2)
+    events = papermill.events
+    assert events[:2] == [("start", "01_a"), ("start", "02_b")]  # two at a time
+    assert events.index(("start", "03_c")) > max(events.index(("end", "01_a")), events.index(("end", "02_b")))
+    assert sorted(line.split(" (")[0] for line in lines) == ["ran  01_a", "ran  02_b", "ran  03_c"]
+    assert [t.run for t in read_times(root / "outputs")] == ["01_a", "02_b", "03_c"]  # the runs' order
+    key = json.loads((root / "outputs" / "03_c" / KEY_FILE).read_text())["key"]
+    _build(root, capsys, workers=1, force=True)  # one at a time: the same keys
+    assert json.loads((root / "outputs" / "03_c" / KEY_FILE).read_text())["key"] == key
+
+
+def test_a_failure_side_by_side_starts_nothing_more_and_is_raised_once_the_others_end(
+    book, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = book
+    papermill = _TimedPapermill()
+    papermill.fail.add("01_a")
+    monkeypatch.setattr(notebooks, "execute", papermill)
+    with pytest.raises(NotebookFailed, match="01_a"):
+        _build(root, capsys, workers=2)
+    assert ("end", "02_b") in papermill.events  # the run under way finished
+    assert ("start", "03_c") not in papermill.events  # 03 reads 01: it never started
+    assert (root / "outputs" / "02_b" / KEY_FILE).is_file() and not (
+        root / "outputs" / "01_a" / KEY_FILE
+    ).exists()
+    with pytest.raises(ValueError, match="at least 1"):
+        _build(root, capsys, workers=0)

@@ -61,7 +61,7 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
     parameters = {"data_dir": str(Path(args.data).resolve()), "profile": args.profile, "seed": args.seed}
     book = Book(discover(args.sources), Path(args.out), parameters, Path(args.outputs), BOOK_EXTRA_RUNS)
     try:
-        execute_all(book, force=args.force, only=args.only)
+        execute_all(book, force=args.force, only=args.only, workers=args.workers)
     except NotebookFailed as err:
         print(f"\n{err}", file=sys.stderr)
         return 1
@@ -185,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
     nb.add_argument(
         "--force", action="store_true",
         help="execute every notebook again, even those whose inputs did not change since their last run",
+    )  # fmt: skip
+    nb.add_argument(
+        "--workers", type=int, default=2,
+        help="runs executed side by side, each in its own kernel (default 2: notebook 04's runs beside 05's)",
     )  # fmt: skip
     nb.set_defaults(func=_cmd_notebooks)
 

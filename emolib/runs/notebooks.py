@@ -35,6 +35,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,13 @@ BOOK_SEARCHES: dict[str, tuple[str, ...]] = {"07_evaluation": ("**/metrics.json"
 """Files a notebook gathers from the whole outputs root (notebook 07: every fold run and sweep there, a
 ``make folds`` sweep's included), by glob pattern: their names and contents are part of its key."""
 BOOK_FILES: dict[str, tuple[str, ...]] = {"03_feature_extraction": ("benchmarks/results/features.json",)}
+BOOK_AFTER: dict[str, tuple[str, ...]] = {"04_lstm_training": ("03_feature_extraction",)}
+"""Notebooks whose runs must have finished before a notebook's runs start, when runs execute side by side
+(``workers`` of :func:`execute_runs`), without being part of its key: 04 reads the feature store that 03
+fills (it would extract the same features again, and both would wait on the store's lock). A notebook that
+searches the outputs (:data:`BOOK_SEARCHES`) waits for every run before it."""
+BOOK_WORKERS = 2
+"""Runs of the book executed side by side by default: Study A's notebook 04 runs beside Study B's 05."""
 """Files of the project a notebook reads, relative to the project's root (03 shows the measured speeds)."""
 
 
@@ -311,7 +319,12 @@ class Book:
             upstream = tuple(n for read in BOOK_READS.get(stem, ()) for n in names.get(read, ()))
             files = tuple(project / f for f in BOOK_FILES.get(stem, ()))
             reads = BOOK_SEARCHES.get(stem, ())
-            runs.append(Run(name, source, executed, params, upstream, reads, root if reads else None, files))
+            after = tuple(n for before in BOOK_AFTER.get(stem, ()) for n in names.get(before, ()))
+            if reads:  # it gathers whatever the runs before it wrote
+                after = tuple(run.name for run in runs)
+            runs.append(
+                Run(name, source, executed, params, upstream, reads, root if reads else None, files, after)
+            )
             names.setdefault(stem, []).append(name)
 
         for source in map(Path, self.sources):
@@ -333,14 +346,25 @@ class Book:
         return runs
 
 
+def _execute_run(run: Run, key: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Execute one run (its old key and failed copy removed first) and record its new key."""
+    failed = run.output_dir / "FAILED.ipynb"
+    run.key_file.unlink(missing_ok=True)  # a run stopped half-way is never taken for a finished one
+    failed.unlink(missing_ok=True)
+    start = time.perf_counter()
+    execute(run.source, run.executed, run.parameters, failed_copy=failed)
+    return write_record(run, key, inputs, time.perf_counter() - start)
+
+
 def execute_runs(
     runs: Sequence[Run],
     roots: Roots,
     force: bool = False,
     selected: Callable[[Run], bool] | None = None,
     log: Callable[[str], object] = print,
+    workers: int = 1,
 ) -> Iterator[RunTime]:
-    """Execute the runs in order, each one only when its key of inputs changed (or ``force``).
+    """Execute the runs, each one only when its key of inputs changed (or ``force``), ``workers`` at a time.
 
     Parameters
     ----------
@@ -357,43 +381,75 @@ def execute_runs(
         keep their row (``reused``: this build did not execute them).
     log
         Receives one line per run: ``ran  <run> (<seconds> s)`` or ``reused <run> (key <hash>)``.
+    workers
+        Runs executed side by side (each in its own kernel). A run starts once its upstream runs and the
+        runs it comes ``after`` have finished, so its key, computed then, is what a build one run at a
+        time computes; the notebooks' results do not depend on the order.
 
     Yields
     ------
     RunTime
-        One row per run, in order, as it finishes (a reused run with the seconds of the run that made it).
+        One row per run, as it finishes (a reused run with the seconds of the run that made it).
 
     Raises
     ------
     NotebookFailed
-        At the first run that fails; its partial copy is kept as ``<output_dir>/FAILED.ipynb`` and it
-        records no key, so the next build runs it again.
+        Once the runs under way have finished, when one failed: no further run starts after a failure;
+        the failed run's partial copy is kept as ``<output_dir>/FAILED.ipynb`` and it records no key, so
+        the next build runs it again.
     """
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, got {workers}")
     shared = environment()
     keys: dict[str, str | None] = {}
-    for run in runs:
-        if selected is not None and not selected(run):
-            record = read_record(run)
-            keys[run.name] = record["key"] if record else None
-            if record is not None:  # an earlier build's run: its row stays in the table
-                yield RunTime.from_record(record, reused=True)
-            continue
-        inputs = run_inputs(run, roots, shared, {name: keys.get(name) for name in run.upstream})
-        key = run_key(inputs)
-        record = None if force else reusable(run, key)
-        reused = record is not None
-        if record is None:
-            failed = run.output_dir / "FAILED.ipynb"
-            run.key_file.unlink(missing_ok=True)  # a run stopped half-way is never taken for a finished one
-            failed.unlink(missing_ok=True)
-            start = time.perf_counter()
-            execute(run.source, run.executed, run.parameters, failed_copy=failed)
-            record = write_record(run, key, inputs, time.perf_counter() - start)
-            log(f"ran  {run.name} ({record['seconds']:.0f} s)")
-        else:
-            log(f"reused {run.name} (key {key[:SHORT_KEY]})")
-        keys[run.name] = key
-        yield RunTime.from_record(record, reused=reused)
+    pending, finished = list(runs), set()
+    running: dict[Future[dict[str, Any]], tuple[Run, str]] = {}
+    failure: NotebookFailed | None = None
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
+        while pending or running:
+            progress = True
+            while progress and failure is None and len(running) < workers:
+                progress = False
+                ready = next((r for r in pending if {*r.upstream, *r.after} <= finished), None)
+                if ready is None:
+                    break
+                run, progress = ready, True
+                pending.remove(run)
+                if selected is not None and not selected(run):
+                    record = read_record(run)
+                    keys[run.name] = record["key"] if record else None
+                    finished.add(run.name)
+                    if record is not None:  # an earlier build's run: its row stays in the table
+                        yield RunTime.from_record(record, reused=True)
+                    continue
+                inputs = run_inputs(run, roots, shared, {name: keys.get(name) for name in run.upstream})
+                key = run_key(inputs)
+                record = None if force else reusable(run, key)
+                if record is not None:
+                    log(f"reused {run.name} (key {key[:SHORT_KEY]})")
+                    keys[run.name] = key
+                    finished.add(run.name)
+                    yield RunTime.from_record(record, reused=True)
+                    continue
+                running[pool.submit(_execute_run, run, key, inputs)] = (run, key)  # execute(): own event loop
+            if not running:
+                if pending and failure is None:
+                    raise ValueError(f"runs waiting on runs that never come: {[r.name for r in pending]}")
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                run, key = running.pop(future)
+                try:
+                    record = future.result()
+                except NotebookFailed as err:
+                    failure = failure or err
+                    continue
+                log(f"ran  {run.name} ({record['seconds']:.0f} s)")
+                keys[run.name] = key
+                finished.add(run.name)
+                yield RunTime.from_record(record, reused=False)
+    if failure is not None:
+        raise failure
 
 
 def outdated(runs: Sequence[Run], roots: Roots) -> list[str]:
@@ -413,7 +469,9 @@ def outdated(runs: Sequence[Run], roots: Roots) -> list[str]:
     return stale
 
 
-def execute_all(book: Book, *, force: bool = False, only: Iterable[str] | None = None) -> list[Path]:
+def execute_all(
+    book: Book, *, force: bool = False, only: Iterable[str] | None = None, workers: int = BOOK_WORKERS
+) -> list[Path]:
     """Execute the book's runs in order (:meth:`Book.runs`), each only when its inputs changed.
 
     Each notebook gets ``output_dir = outputs_root/<notebook stem>``; the book's ``extra_runs`` (it
@@ -422,7 +480,8 @@ def execute_all(book: Book, *, force: bool = False, only: Iterable[str] | None =
     is unchanged and whose executed notebook exists is reused (:func:`execute_runs`); ``force`` re-runs
     every one. ``only`` keeps the runs of the notebooks whose names start with one of these prefixes
     (the others' recorded keys still count as the upstream keys of the kept ones). Stops at the first
-    notebook that fails (raising :class:`NotebookFailed`). Writes every run's seconds to
+    notebook that fails (raising :class:`NotebookFailed`). ``workers`` runs execute side by side
+    (:func:`execute_runs`). Writes every run's seconds to
     ``outputs_root/run_times.json`` and ``.csv`` and ``out_dir/run_times.md`` (:mod:`emolib.runs.run_times`),
     even when a run fails (the runs before it). Returns the executed chapters.
     """
@@ -430,11 +489,14 @@ def execute_all(book: Book, *, force: bool = False, only: Iterable[str] | None =
     prefixes = tuple(only or ())
     chosen = (lambda run: run.source.stem.startswith(prefixes)) if prefixes else None
     times: list[RunTime] = []
+    log = lambda line: print(line, flush=True)  # noqa: E731
     try:
-        for row in execute_runs(runs, book.roots, force, chosen, log=lambda line: print(line, flush=True)):
+        for row in execute_runs(runs, book.roots, force, chosen, log, workers):
             times.append(row)
     finally:  # the runs made before a failure keep their seconds too
         if times:
+            order = {run.name: k for k, run in enumerate(runs)}
+            times.sort(key=lambda row: order.get(row.run, len(order)))
             write_times(times, book.outputs_root)
             write_markdown(times, Path(book.out_dir) / TIMES_MARKDOWN)
     return [run.executed for run in runs if run.name == run.source.stem and (chosen is None or chosen(run))]

@@ -95,6 +95,10 @@ class Run:
         Folder of ``reads`` (``None``: the folder above ``output_dir``).
     files
         Other files it reads (notebook 03: the project's benchmark figures).
+    after
+        Names of runs that must finish before it starts, without being part of its key (notebook 04
+        after 03, whose feature extraction it would otherwise repeat; a run that searches the outputs
+        after every run before it).
     """
 
     name: str
@@ -105,6 +109,7 @@ class Run:
     reads: tuple[str, ...] = ()
     reads_root: Path | None = None
     files: tuple[Path, ...] = field(default=())
+    after: tuple[str, ...] = ()
 
     @property
     def output_dir(self) -> Path:
