@@ -146,3 +146,17 @@ def test_a_notebook_run_twice_in_a_session_is_reported(tmp_path: Path) -> None:
     again = (one, {"seed": 0, "output_dir": "elsewhere"})  # the same run in another folder
     problems = notebook_reruns([*book, again], {0, 1, 2}, {"01_a": "why"}, notebooks)
     assert len(problems) == 1 and problems[0].startswith("01_a executed twice with the same parameters")
+
+
+def test_the_kernel_starts_in_the_notebooks_folder_and_the_runner_keeps_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    source = folder / "96_cwd.py"
+    source.write_text('# %% tags=["parameters"]\nx = 0\n\n# %%\nimport os\nprint(os.getcwd())\n')
+    before = os.getcwd()
+    out = execute(source, "96.ipynb", {"x": 1})  # a relative output: the runner's folder, not the kernel's
+    assert os.getcwd() == before and out == Path(before, "96.ipynb").resolve()
+    assert nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"].strip() == str(folder)

@@ -90,7 +90,7 @@ def kernel_command(command: list[str]) -> list[str]:
     return [*command, *(arg for arg in KERNEL_ARGUMENTS if arg not in command)]
 
 
-def kernel_manager_class(run_folder: Path, native_log: Path | None = None) -> type:
+def kernel_manager_class(run_folder: Path, native_log: Path | None = None, cwd: Path | None = None) -> type:
     """A jupyter_client ``KernelManager`` subclass for one notebook run.
 
     Parameters
@@ -104,6 +104,10 @@ def kernel_manager_class(run_folder: Path, native_log: Path | None = None) -> ty
     native_log
         File that receives the kernel's native standard output and error (appended to); ``None``
         leaves them on the runner's own.
+    cwd
+        The kernel's working folder (the notebook's own). It is given to the kernel itself, not set by
+        changing the runner's working folder (papermill's ``cwd`` changes it for the whole process, which
+        breaks notebook runs made side by side in threads).
 
     Returns
     -------
@@ -128,6 +132,8 @@ def kernel_manager_class(run_folder: Path, native_log: Path | None = None) -> ty
 
         async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
             kw["env"] = kernel_environment(kw.get("env"))
+            if cwd is not None:
+                kw.setdefault("cwd", str(cwd))
             command, kw = await super()._async_pre_start_kernel(**kw)
             if native_log is not None:
                 native_log.parent.mkdir(parents=True, exist_ok=True)

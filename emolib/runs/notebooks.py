@@ -212,7 +212,9 @@ def execute(
     EXECUTIONS.append((str(source), dict(parameters)))
     if native_log is None and parameters.get("output_dir"):
         native_log = Path(parameters["output_dir"]) / NATIVE_LOG
-    native_log = None if native_log is None else Path(native_log)
+    native_log = None if native_log is None else Path(native_log).resolve()
+    output = Path(output).resolve()  # absolute: runs made side by side share the process's working folder
+    failed_copy = None if failed_copy is None else Path(failed_copy).resolve()
     notebook = jupytext.read(source)
     with tempfile.TemporaryDirectory() as tmp:
         converted = Path(tmp) / f"{source.stem}.ipynb"
@@ -227,9 +229,8 @@ def execute(
                     parameters=dict(parameters),
                     kernel_name=kernel_name,
                     language="python",
-                    cwd=str(source.parent),
-                    progress_bar=False,
-                    kernel_manager_class=kernel_manager_class(Path(tmp), native_log),
+                    progress_bar=False,  # the kernel starts in the notebook's folder (not papermill's cwd)
+                    kernel_manager_class=kernel_manager_class(Path(tmp), native_log, cwd=source.parent),
                 )
                 hide_injected_parameters(partial)
                 partial.replace(part)
