@@ -7,6 +7,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from emolib.studyb.losses import MAX_CLASS_WEIGHT, LabelBalancedCrossentropy, balanced_label_weights
@@ -107,3 +108,21 @@ def test_recipes_are_checked_and_found_by_name() -> None:
     for bad in ({"select": "f2"}, {"seeds": 0}, {"patience": 0}, {"threshold_floor": 1.0}):
         with pytest.raises(ValueError):
             LabelRecipe(**bad)
+
+
+def test_the_epoch_log_is_written_at_the_end_and_not_after_every_epoch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from emolib.core import atomic
+    from emolib.studyb import training
+
+    writes: list[Path] = []
+    real = atomic.write_text
+    monkeypatch.setattr(
+        training, "write_text", lambda path, text: writes.append(Path(path)) or real(path, text)
+    )
+    model, train, validation = _linear_problem()
+    history = fit(model, train, validation, 30, tmp_path / "log.csv", options=FitOptions(batch_size=16))
+    logged = pd.read_csv(tmp_path / "log.csv")
+    assert len(logged) == 30 and list(logged["epoch"]) == list(history["epoch"])  # every epoch, at the end
+    assert len(writes) <= 3  # the first epoch, then at most every 10 s, and the end: not 30 rewrites

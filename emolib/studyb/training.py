@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,17 +167,33 @@ class HeldOutScores(keras.callbacks.Callback):
 
 
 class EpochLog(keras.callbacks.Callback):
-    """Keep every epoch's logs and rewrite ``path`` (CSV) atomically after each epoch."""
+    """Keep every epoch's logs and rewrite ``path`` (CSV) atomically as training goes.
 
-    def __init__(self, path: str | Path | None) -> None:
+    The file is rewritten after the first epoch, then at most every ``every_s`` seconds, and once more by
+    :meth:`flush` when training ends: a small network trained for hundreds of epochs of a few
+    milliseconds would otherwise spend longer rewriting its log than training (one atomic rewrite of the
+    whole table per epoch). A long run's log is never more than ``every_s`` seconds behind.
+    """
+
+    def __init__(self, path: str | Path | None, every_s: float = 10.0) -> None:
         super().__init__()
         self.path = None if path is None else Path(path)
         self.rows: list[dict[str, float]] = []
+        self.every_s = float(every_s)
+        self._written = -math.inf
+        self._pending = False
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
-        if self.path is not None:
+        self._pending = True
+        if self.path is not None and time.monotonic() - self._written >= self.every_s:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the logs so far to ``path`` now (nothing without a path or a new epoch)."""
+        if self.path is not None and self._pending:
             write_text(self.path, self.table().to_csv(index=False))
+            self._written, self._pending = time.monotonic(), False
 
     def table(self) -> pd.DataFrame:
         """The logs so far, one row per epoch."""
@@ -336,6 +353,7 @@ def fit(
     log = EpochLog(log_path)
     if not isinstance(train, keras.utils.PyDataset):
         kept = _array_fit(model, train, validation, epochs, [*callbacks, log], options)
+        log.flush()
         table = log.table()
         table.attrs["best_epoch"] = kept
         return table
@@ -357,4 +375,5 @@ def fit(
         if validation is not None and len(validation[1]):
             kwargs["validation_data"] = validation
     model.fit(**kwargs)
+    log.flush()
     return log.table()
