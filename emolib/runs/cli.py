@@ -180,18 +180,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="extract Study A features into the HDF5 feature store",
         description="Extract per-step features (16/30 s steps) of every movie into one HDF5 file per "
         "movie and extractor. Finished, unchanged movies are skipped; a failing movie is reported and "
-        "the others go on; the exit status is 1 if any movie failed. The store defaults to DATA/features.",
+        "the others go on; the exit status is 1 if any movie failed. The store defaults to DATA/features. "
+        "The organisers' MediaEval descriptors (acc ... fc6, emobase2010; see --list) are imported from "
+        "their folders under DATA instead, without decoding any movie.",
     )
     ex.add_argument(
         "--data", default="data/sample", help="data folder (MediaEval layout or a folder of videos)"
     )
     ex.add_argument("--store", help="feature store folder (default: DATA/features)")
     ex.add_argument(
-        "--visual", nargs="+", metavar="NAME", help="visual extractors (c3d, colour-motion, encoder, siglip)"
-    )
+        "--visual", nargs="+", metavar="NAME",
+        help="visual extractors (c3d, colour-motion, encoder, siglip) or organisers' descriptors (fc6, ...)",
+    )  # fmt: skip
     ex.add_argument(
         "--audio", nargs="+", metavar="NAME",
-        help="audio extractors (vgg19, logmel-stats, librosa193, whisper)",
+        help="audio extractors (vgg19, logmel-stats, librosa193, whisper, opensmile-emobase2010, "
+        "opensmile-egemaps) or the organisers' emobase2010 descriptors",
     )  # fmt: skip
     ex.add_argument(
         "--weights", nargs="+", metavar="NAME=PATH",
