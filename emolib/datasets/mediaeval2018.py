@@ -17,7 +17,8 @@ Each movie becomes per-second rows ``time``, ``valence``, ``arousal`` and, with 
 about, naming the file, and the movie is kept: a fear file with fewer seconds than the valence/arousal
 file (the missing seconds read as no fear), and a **short annotation file** (movie 46 of the real
 release has 100 rows for about 3000 s): noticed when the movie's fear ground truth or its descriptor
-files reach more than :data:`SHORT_TOLERANCE` seconds further; only the annotated seconds are used.
+files reach more than :data:`SHORT_TOLERANCE` seconds (and 5 %) further; only the annotated seconds are
+used.
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ RELEASE_PARTS: dict[tuple[str, int | None], range] = {
     ("test", None): range(54, 66),
 }
 """The real release's movie numbers of each part (used for files outside any part folder)."""
-SHORT_TOLERANCE = 10.0
-"""Seconds by which other evidence may reach past the valence/arousal rows before the file is short."""
+SHORT_TOLERANCE = 3.0
+"""Seconds by which other evidence may reach past the valence/arousal rows before the file is short
+(or 5 % of the movie, whichever is more: rounding of the last partial second differs between files)."""
 EXPECTED_2018 = (
     "MEDIAEVAL18_<MM>_Valence-Arousal.txt files (and MEDIAEVAL18_<MM>_Fear.txt), e.g. in "
     "MEDIAEVAL18-DevSet-Part1-Valence_Arousal-annotations/annotations/"
@@ -128,7 +130,7 @@ def _movie(
             table["fear"] = second_fear(times, sequences)
             fear_reach = float(sequences["end"].max()) if len(sequences) else 0.0
     reach, what = _evidence(fear_reach, sources)
-    if reach - end > SHORT_TOLERANCE:
+    if reach - end > max(SHORT_TOLERANCE, 0.05 * reach):
         message = (
             f"short annotation file: {len(table)} rows (to {end:g} s) but {what} reach {reach:g} s; "
             "only the annotated seconds are used"

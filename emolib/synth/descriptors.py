@@ -44,10 +44,14 @@ from emolib.core.atomic import write_text
 from emolib.datasets.descriptors import VISUAL_DESCRIPTORS, VISUAL_DIMS
 from emolib.datasets.emobase2010 import format_arff
 from emolib.features.opensmile_audio import emobase2010_windows
+from emolib.synth.movie import RenderedMovie, second_frames
+from emolib.synth.profiles import MovieSpec
 
 __all__ = [
     "FC6_SEED",
     "audio_descriptors",
+    "descriptor_folders_2017",
+    "movie_sound",
     "format_row",
     "visual_descriptors",
     "write_audio_folder",
@@ -293,3 +297,28 @@ def write_audio_folder(
         if k not in skip:
             write_text(folder / f"{stem}{k:05d}.csv", format_arff(row))
     return folder
+
+
+def movie_sound(rendered: RenderedMovie) -> NDArray[np.float32]:
+    """The mono soundtrack a movie was rendered with (``render_movie(..., keep_sound=True)``)."""
+    if rendered.sound is None:
+        raise ValueError("the movie was rendered without keep_sound=True")
+    return rendered.sound
+
+
+def descriptor_folders_2017(
+    root: Path, visual: Path, audio: Path, spec: MovieSpec, rendered: RenderedMovie, names: tuple[str, ...],
+    starts: NDArray[np.float64],
+) -> tuple[list[Path], str]:  # fmt: skip
+    """Write a 2017 movie's visual folders (``names``, one file per second) and its audio segment files.
+
+    ``visual`` and ``audio`` are the movie's folders (``<...>-Visual_features/<features>/<Movie>`` and
+    ``<...>-Audio_features/<features>/<Movie>[/audio_features]``); audio files
+    ``<Movie>_<NNNNN>.csv`` are numbered from 0 like the annotation windows that start at ``starts``.
+    Returns the movie-level folders written and the audio backend.
+    """
+    values = visual_descriptors(second_frames(spec, rendered), names)
+    write_visual_folders(visual, spec.name, values)
+    rows, backend = audio_descriptors(movie_sound(rendered), spec.audio_rate, starts, 10.0)
+    write_audio_folder(audio, f"{spec.name}_", rows, first=0)
+    return [visual, audio], backend
