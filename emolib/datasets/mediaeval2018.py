@@ -43,6 +43,7 @@ __all__ = [
     "RELEASE_PARTS",
     "SHORT_TOLERANCE",
     "load_mediaeval2018",
+    "movie_part",
     "second_fear",
 ]
 
@@ -80,8 +81,15 @@ def second_fear(times: NDArray[np.float64], sequences: pd.DataFrame) -> NDArray[
     return out
 
 
-def _part(name: str, path: Path, root: Path) -> tuple[str, int | None]:
-    """The part of a movie: from its file's folders, else from the real release's numbers."""
+def movie_part(name: str, path: Path, root: Path) -> tuple[str, int | None]:
+    """The part of a 2018 movie (``("dev", 1)`` ... ``("test", None)``): from the folders of its file under
+    ``root`` (:func:`~emolib.datasets.mediaeval_scan.part_of`), else from the real release's numbers.
+
+    Raises
+    ------
+    DataError
+        Naming the file, if neither tells.
+    """
     found = part_of(path, root)
     if found is not None:
         return found
@@ -175,7 +183,7 @@ def load_mediaeval2018(root: PathLike, part: str = "dev") -> MediaEvalSet:
     for name in sorted(fear.keys() - va.keys()):
         message = f"no matching valence/arousal file {name}_Valence-Arousal.txt under {base}"
         raise DataError(fear[name], message)
-    parts = {name: _part(name, path, base) for name, path in va.items()}
+    parts = {name: movie_part(name, path, base) for name, path in va.items()}
     names = sorted(n for n in va if parts[n][0] == part)
     if not names:
         raise DataError(base, f"no MediaEval 2018 {part} annotation files found; expected {EXPECTED_2018}")

@@ -128,10 +128,14 @@ def _cmd_folds(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from emolib.datasets.validate import validate
 
-    problems, checked = validate(args.data)
+    defects: list[str] = []
+    problems, checked = validate(args.data, defects)
+    for defect in defects:
+        print(f"warning: {defect}", file=sys.stderr)
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"{checked} files checked under {args.data}: {len(problems)} problem(s)")
+    print(f"{checked} files checked under {args.data}: {len(problems)} problem(s), {len(defects)} defect(s) "
+          "worked around")  # fmt: skip
     return 1 if problems else 0
 
 
@@ -266,8 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     va = sub.add_parser(
         "validate",
         help="check every data file and list every problem",
-        description="Read every annotation, label, audio feature and VOC file of both dataset layouts and "
-        "probe every movie; print each problem with its file (and line). Exit status 1 if there is any.",
+        description="Read every annotation, descriptor, label, audio feature and VOC file of every dataset "
+        "layout (MediaEval 2017 and 2018 with the organisers' descriptor folders, Smell of Fear) and probe "
+        "every movie; print each problem with its file (and line), and each defect the readers work around as a "
+        "warning. Exit status 1 if there is any problem.",
     )
     va.add_argument("--data", default="data/sample", help="data folder to check")
     va.set_defaults(func=_cmd_validate)
