@@ -272,8 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every data file and list every problem",
         description="Read every annotation, descriptor, label, audio feature and VOC file of every dataset "
         "layout (MediaEval 2017 and 2018 with the organisers' descriptor folders, Smell of Fear) and probe "
-        "every movie; print each problem with its file (and line), and each defect the readers work around as a "
-        "warning. Exit status 1 if there is any problem.",
+        "every movie; print each problem with its file (and line), and each defect the readers work around "
+        "as a warning. Exit status 1 if there is any problem.",
     )
     va.add_argument("--data", default="data/sample", help="data folder to check")
     va.set_defaults(func=_cmd_validate)
