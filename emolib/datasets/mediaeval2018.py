@@ -140,8 +140,8 @@ def _movie(
     reach, what = _evidence(fear_reach, sources)
     if reach - end > max(SHORT_TOLERANCE, 0.05 * reach):
         message = (
-            f"short annotation file: {len(table)} rows (to {end:g} s) but {what} reach {reach:g} s; "
-            "only the annotated seconds are used"
+            f"short annotation file: {len(table)} rows (to {end:g} s), although the movie lasts at least "
+            f"{reach:g} s (from {what}); only the annotated seconds are used"
         )
         defects.append(warn_data(va_path, message))
     table.insert(0, "movie", name)
