@@ -122,3 +122,15 @@ def test_extract_command_imports_without_decoding(release, tmp_path: Path, capsy
     assert main(args) == 0
     assert "0 imported, 6 up to date" in capsys.readouterr().out
     assert main([*args[:-1], "--movies", "MEDIAEVAL18_99"]) == 2
+
+
+def test_study_a_loads_a_2018_release_from_its_descriptors_alone(release, tmp_path: Path) -> None:
+    from emolib.studya.data import load_movie_set, load_test_set
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)
+        dev = load_movie_set(release.root, ["fc6", "emobase2010"], tmp_path / "store")
+        test = load_test_set(release.root, ["fc6", "emobase2010"], tmp_path / "store")
+    assert dev.movies == [m.name for m in UNSEEN_MOVIES if m.part.startswith("DevSet")]
+    assert test.movies == [m.name for m in UNSEEN_MOVIES if m.part == "TestSet"] and not test.has_fear
+    assert all(f.shape[1] == 4096 + 1582 for f in dev.features.values())
