@@ -56,6 +56,7 @@ __all__ = [
     "locate",
     "read_descriptor",
     "sources_by_movie",
+    "survey",
 ]
 
 VISUAL_DESCRIPTORS: tuple[str, ...] = (
@@ -460,3 +461,50 @@ def read_descriptor(
         names = [f"{source.descriptor}_{i}" for i in range(width[0])]
     step, duration = source.grid
     return DescriptorTable(source, values.astype(np.float32), names, filled, step, duration, defects)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """What a descriptor folder holds, from its listing and one file (nothing else is read).
+
+    Attributes
+    ----------
+    n_rows
+        Rows the movie has (the last file's number, from the first).
+    files
+        Files present.
+    missing
+        Rows without a file.
+    empty
+        Empty files.
+    dim
+        Values in the first non-empty file (``0`` if every file is empty).
+    """
+
+    n_rows: int
+    files: int
+    missing: int
+    empty: int
+    dim: int
+
+
+def survey(source: DescriptorSource) -> Survey:
+    """How many rows, files, missing and empty files a descriptor folder has, and its width.
+
+    Raises
+    ------
+    DataError
+        If a file is misnamed or two share a number (as :func:`read_descriptor`), or the first non-empty
+        file is malformed.
+    """
+    numbered = _numbered(source)
+    base = 0 if source.modality == "audio" and source.edition == 2017 and 0 in numbered else 1
+    n_rows = max(numbered) - base + 1
+    sizes = {n: p.stat().st_size for n, p in numbered.items()}
+    empty = [n for n, size in sizes.items() if size == 0]
+    dim = 0
+    first = next((numbered[n] for n in sorted(numbered) if sizes[n] > 0), None)
+    if first is not None:
+        row = _visual_row(first) if source.modality == "visual" else _audio_row(first, None)[0]
+        dim = 0 if row is None else int(row.size)
+    return Survey(n_rows, len(numbered), n_rows - len(numbered), len(empty), dim)

@@ -108,7 +108,7 @@ def _evidence(fear_rows: float, sources: Mapping[str, descriptors.DescriptorSour
         step, duration = source.grid
         seconds = (source.count() - 1) * step + duration
         if seconds > best:
-            best, what = seconds, f"its {source.descriptor} files ({source.folder})"
+            best, what = seconds, f"its {source.descriptor} files in {source.folder}"
     return best, what
 
 
@@ -131,7 +131,7 @@ def _movie(
             lacking = int((values < 0).sum())
             if lacking:
                 message = f"no fear row for {lacking} of the {times.size} annotated seconds: read as no fear"
-                defects.append(warn_data(fear_path, message))
+                defects.append(warn_data(fear_path, message, stacklevel=4))
             table["fear"] = np.maximum(values, 0)
             fear_reach = float(fear.seconds["time"].iloc[-1]) + 1.0
         else:
@@ -143,7 +143,7 @@ def _movie(
             f"short annotation file: {len(table)} rows (to {end:g} s), although the movie lasts at least "
             f"{reach:g} s (from {what}); only the annotated seconds are used"
         )
-        defects.append(warn_data(va_path, message))
+        defects.append(warn_data(va_path, message, stacklevel=4))
     table.insert(0, "movie", name)
     return table, sequences, defects
 
