@@ -45,6 +45,7 @@ from numpy.typing import NDArray
 from emolib.core.errors import DataError, warn_data
 from emolib.core.files import PathLike, read_lines
 from emolib.datasets.arff import ArffHeader, read_arff_header
+from emolib.datasets.mediaeval_files import is_number
 
 __all__ = [
     "AUDIO_DESCRIPTORS",
@@ -286,19 +287,11 @@ def _visual_row(path: Path) -> NDArray[np.float64] | None:
     try:
         row = np.array(fields, dtype=np.float64)
     except ValueError:
-        bad = next(f for f in fields if not _is_float(f))
+        bad = next(f for f in fields if not is_number(f))
         raise DataError(path, f"non-numeric value {bad!r}", line_no) from None
     if not np.isfinite(row).all():
         raise DataError(path, "values must be finite (no NaN)", line_no)
     return row
-
-
-def _is_float(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass
@@ -359,7 +352,7 @@ def _audio_row(
     try:
         row = np.array([np.nan if v == "?" else v for v in picked], dtype=np.float64)
     except ValueError:
-        bad = next(v for v in picked if v != "?" and not _is_float(v))
+        bad = next(v for v in picked if v != "?" and not is_number(v))
         raise DataError(path, f"non-numeric value {bad!r}", line_no) from None
     return row, layout
 
