@@ -127,6 +127,7 @@ def _check_mediaeval2018(root: Path, out: _Collector, exclude: Path | None) -> N
     from emolib.datasets.mediaeval import load_mediaeval2018, read_fear_2018, read_valence_arousal_2018, scan
     from emolib.datasets.mediaeval2018 import movie_part
 
+    before = len(out.problems)
     found = scan(root, out.problem, exclude)
     va, fear = found.of("va2018"), found.of("fear2018")
     parts = {}
@@ -137,7 +138,7 @@ def _check_mediaeval2018(root: Path, out: _Collector, exclude: Path | None) -> N
         out.check(path, read_fear_2018)
     for name in sorted(fear.keys() - va.keys()):
         out.add(fear[name], f"no matching valence/arousal file for movie {name!r}")
-    if not out.problems:  # every file reads: the loaders' own warnings (short annotation files)
+    if len(out.problems) == before:  # every file reads: the loader's own warnings (short annotation files)
         for part in sorted({p[0] for p in parts.values() if p is not None}):
             out.check(root, lambda r, part=part: load_mediaeval2018(r, part), count=0)
     _ambiguous_movies(found, out)

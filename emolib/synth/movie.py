@@ -113,10 +113,13 @@ def render_movie(
     return RenderedMovie(latent=latent, cues=cues, board=board, score=score, features=table, sound=sound)
 
 
-def second_frames(spec: MovieSpec, movie: RenderedMovie) -> NDArray[np.uint8]:
-    """The frame shown in the middle of every whole second of a rendered movie (``(n_seconds, h, w, 3)``),
-    rendered again at its presentation time (the frames are a pure function of time)."""
+def second_frames(spec: MovieSpec, movie: RenderedMovie, batch: int = 16) -> Iterator[NDArray[np.uint8]]:
+    """The frame shown in the middle of every whole second of a rendered movie, in order, rendered again
+    at its presentation time (the frames are a pure function of time) ``batch`` at a time."""
     n_seconds = int(np.floor(spec.duration + 1e-9))
     fps = float(spec.fps)
     times = np.floor((np.arange(n_seconds) + 0.5) * fps) / fps
-    return render_batch(movie.latent, movie.board, times, spec.width, spec.height)
+    for start in range(0, n_seconds, batch):
+        yield from render_batch(
+            movie.latent, movie.board, times[start : start + batch], spec.width, spec.height
+        )
