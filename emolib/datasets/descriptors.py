@@ -423,7 +423,7 @@ def read_descriptor(
     rows: list[NDArray[np.float64] | None] = [None] * n_rows
     layout: _ArffLayout | None = None
     width: tuple[int, Path] | None = None
-    defects: list[str] = []
+    found: list[tuple[Path, str]] = []
     unit = "second" if source.grid[0] == 1.0 else "segment"
     for n in sorted(numbered):
         path = numbered[n]
@@ -432,7 +432,7 @@ def read_descriptor(
         else:
             row, layout = _audio_row(path, layout)
         if row is None:
-            defects.append(report(path, f"empty file: {unit} {n} filled from the nearest {unit}"))
+            found.append((path, f"empty file: {unit} {n} filled from the nearest {unit}"))
             continue
         if width is None:
             width = (row.size, path)
@@ -446,7 +446,8 @@ def read_descriptor(
     for first, last in _spans(missing):
         what = f"{unit} {first} is" if first == last else f"{last - first + 1} {unit}s {first}-{last} are"
         message = f"missing file: {what} missing, filled from the nearest {unit}"
-        defects.append(report(source.folder / _name_like(example, first), message))
+        found.append((source.folder / _name_like(example, first), message))
+    defects = [report(path, message) for path, message in found]  # only once the folder reads
     values, filled = _fill_nearest(rows)
     if source.modality == "audio" and layout is not None:
         names = list(layout.names)

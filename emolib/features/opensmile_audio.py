@@ -17,14 +17,23 @@ Two things are offered:
   it. ``context_seconds=0`` takes the step's own 0.533 s window. The sound is resampled to 16 kHz first
   (:data:`SMILE_RATE`). openSMILE is called once per step: about 0.06-0.15 s of CPU each with the 5 s
   context, i.e. 10-25 minutes for a 1.5 h movie (the organisers' files, imported, cost nothing).
+
+openSMILE's native library aborts the process when it is first loaded after TensorFlow (a clash of the two
+libraries; loaded first, it works). So when TensorFlow is already imported and openSMILE is not yet
+loaded here, every openSMILE call runs in one helper process (spawned, without TensorFlow) instead
+(:func:`_run`); the values are the same.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import math
+import multiprocessing
 import re
+import sys
 import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -76,13 +85,52 @@ def opensmile_version() -> str | None:
     return version("opensmile")
 
 
-def _smile(feature_set: str) -> Any:
-    import opensmile
+_SMILES: dict[str, Any] = {}
+_HELPER: list[ProcessPoolExecutor] = []
+_WHERE: list[str] = []
+"""``"here"`` or ``"helper"``, decided at the first openSMILE call of the process."""
 
-    return opensmile.Smile(
-        feature_set=getattr(opensmile.FeatureSet, _SETS[feature_set]),
-        feature_level=opensmile.FeatureLevel.Functionals,
-    )
+
+def _smile(feature_set: str) -> Any:
+    """A (cached) openSMILE extractor of a feature set, in this process."""
+    if feature_set not in _SMILES:
+        import opensmile
+
+        _SMILES[feature_set] = opensmile.Smile(
+            feature_set=getattr(opensmile.FeatureSet, _SETS[feature_set]),
+            feature_level=opensmile.FeatureLevel.Functionals,
+        )
+    return _SMILES[feature_set]
+
+
+def _run(fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(*args)`` here, or in the helper process when openSMILE must not be loaded beside TensorFlow.
+
+    The choice is made once per process: here if TensorFlow is not loaded at the first call (openSMILE's
+    library is then loaded first, and TensorFlow may follow), else always in the helper.
+    """
+    if not _WHERE:
+        _WHERE.append("helper" if "tensorflow" in sys.modules else "here")
+    if _WHERE[0] == "here":
+        return fn(*args)
+    if not _HELPER:
+        _HELPER.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")))
+    return _HELPER[0].submit(fn, *args).result()
+
+
+def feature_names(feature_set: str) -> list[str]:
+    """openSMILE's value names of a feature set (``"emobase2010"`` or ``"egemaps"``)."""
+    return list(_run(_names_job, feature_set))
+
+
+def _names_job(feature_set: str) -> list[str]:
+    return list(_smile(feature_set).feature_names)
+
+
+def _steps_job(feature_set: str, sounds: list[NDArray[np.float32]]) -> NDArray[np.float64]:
+    """openSMILE's functionals of each sound (16 kHz)."""
+    smile = _smile(feature_set)
+    return np.stack([smile.process_signal(x, SMILE_RATE).to_numpy()[0] for x in sounds])
 
 
 def _regular_windows(signal: NDArray[np.float32], rate: int, step: float, length: float) -> Any:
@@ -168,7 +216,7 @@ def emobase2010_windows(
     if not opensmile_available():
         raise ValueError(_MISSING.format(name="backend 'opensmile'"))
     x, rate = _at_smile_rate(signal, rate)
-    return _by_opensmile(x, rate, starts, length), f"opensmile {opensmile_version()}"
+    return _run(_by_opensmile, x, rate, starts, length), f"opensmile {opensmile_version()}"
 
 
 class OpenSmileAudio(Extractor):
@@ -201,7 +249,7 @@ class OpenSmileAudio(Extractor):
             raise ValueError(f"{self.name}: context_seconds must be non-negative")
         if not opensmile_available():
             raise ValueError(_MISSING.format(name=self.name))
-        self._smile = _smile(str(self.params["feature_set"]))
+        self._names = feature_names(str(self.params["feature_set"]))
         self._tail = np.zeros(0, dtype=np.float32)
 
     @property
@@ -209,21 +257,23 @@ class OpenSmileAudio(Extractor):
         return len(EMOBASE_NAMES) if self.params["feature_set"] == "emobase2010" else EGEMAPS_DIM
 
     def feature_names(self) -> list[str]:
-        return list(self._smile.feature_names)
+        return list(self._names)
 
     def reset(self) -> None:
         self._tail = np.zeros(0, dtype=np.float32)
 
     def transform(self, batch: np.ndarray) -> np.ndarray:
         keep = int(round(float(self.params["context_seconds"]) * SMILE_RATE))
-        rows = []
+        sounds = []
         for step in np.asarray(batch, dtype=np.float32):
             window, _ = _at_smile_rate(step, AUDIO_RATE)
             sound = np.concatenate([self._tail, window]) if keep > window.size else window
-            sound = sound[-max(keep, window.size) :]
-            rows.append(self._smile.process_signal(sound, SMILE_RATE).to_numpy()[0])
-            self._tail = sound[-keep:] if keep else np.zeros(0, dtype=np.float32)
-        return np.asarray(rows, dtype=np.float32).reshape(len(rows), self.dim)
+            sounds.append(sound[-max(keep, window.size) :])
+            self._tail = sounds[-1][-keep:] if keep else np.zeros(0, dtype=np.float32)
+        if not sounds:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        rows = _run(_steps_job, str(self.params["feature_set"]), sounds)
+        return np.asarray(rows, dtype=np.float32).reshape(len(sounds), self.dim)
 
 
 class OpenSmileEGeMAPS(OpenSmileAudio):
