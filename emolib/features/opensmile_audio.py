@@ -150,28 +150,37 @@ def _regular_windows(signal: NDArray[np.float32], rate: int, step: float, length
         return smile.process_signal(signal, rate)
 
 
+CHUNK_SECONDS = 30.0
+"""Regular windows are computed by openSMILE over stretches of at most this much sound at a time (one
+pass over a whole movie holds about 6 MB of memory per second of sound)."""
+
+
 def _by_opensmile(
     signal: NDArray[np.float32], rate: int, starts: NDArray[np.float64], length: float
-) -> NDArray:
+) -> NDArray[np.float64]:
+    """IS10 functionals of the windows ``[start, start + length)``: regular windows (``k * step``) a stretch
+    at a time, any other window one openSMILE call each (moved back to end with the signal)."""
     out = np.empty((len(starts), len(EMOBASE_NAMES)))
-    todo = list(range(len(starts)))
+    done = np.zeros(len(starts), dtype=bool)
     step = float(starts[1] - starts[0]) if len(starts) > 1 else length
-    regular = (
-        len(starts) > 1 and np.allclose(starts, starts[0] + step * np.arange(len(starts))) and starts[0] == 0
-    )
-    if regular:
-        table = _regular_windows(signal, rate, step, length)
-        if table is not None:
-            begin = table.index.get_level_values("start").total_seconds().to_numpy()
-            for k, start in enumerate(starts):
-                hit = np.flatnonzero(np.abs(begin - start) < 1e-3)
+    if len(starts) > 1 and starts[0] == 0 and np.allclose(starts, step * np.arange(len(starts))):
+        per = max(1, int((CHUNK_SECONDS - length) // step) + 1)
+        for first in range(0, len(starts), per):
+            group = np.arange(first, min(first + per, len(starts)))
+            offset = float(starts[first])
+            piece = signal[int(round(offset * rate)) : int(round((starts[group[-1]] + length) * rate))]
+            table = _regular_windows(piece, rate, step, length)
+            if table is None:
+                break
+            begin = table.index.get_level_values("start").total_seconds().to_numpy() + offset
+            for k in group:
+                hit = np.flatnonzero(np.abs(begin - starts[k]) < 1e-3)
                 if hit.size:
-                    out[k] = table.iloc[int(hit[0])].to_numpy()
-            todo = [k for k, start in enumerate(starts) if not np.any(np.abs(begin - start) < 1e-3)]
-    if todo:
+                    out[k], done[k] = table.iloc[int(hit[0])].to_numpy(), True
+    if not done.all():
         smile = _smile("emobase2010")
         end = len(signal) / rate
-        for k in todo:
+        for k in np.flatnonzero(~done):
             a = min(float(starts[k]), max(end - length, 0.0))
             out[k] = smile.process_signal(signal, rate, start=a, end=min(a + length, end)).to_numpy()[0]
     return out
