@@ -134,3 +134,20 @@ def test_study_a_loads_a_2018_release_from_its_descriptors_alone(release, tmp_pa
     assert dev.movies == [m.name for m in UNSEEN_MOVIES if m.part.startswith("DevSet")]
     assert test.movies == [m.name for m in UNSEEN_MOVIES if m.part == "TestSet"] and not test.has_fear
     assert all(f.shape[1] == 4096 + 1582 for f in dev.features.values())
+
+
+def test_find_movies_lists_a_2018_release(tmp_path: Path) -> None:
+    from emolib.features import find_movies
+
+    for name, folder in (("MEDIAEVAL18_03", "DevSet-Part1"), ("MEDIAEVAL18_60", "TestSet")):
+        ann = tmp_path / f"MEDIAEVAL18-{folder}-Valence_Arousal-annotations" / "annotations"
+        ann.mkdir(parents=True)
+        (ann / f"{name}_Valence-Arousal.txt").write_text("Time\tValence\tArousal\n0\t0\t0\n")
+        movie = tmp_path / f"MEDIAEVAL18-{folder}-Data" / "data" / f"{name}.mp4"
+        movie.parent.mkdir(parents=True)
+        movie.write_bytes(b"")
+    found = find_movies(tmp_path)
+    assert found == {
+        "MEDIAEVAL18_03": tmp_path / "MEDIAEVAL18-DevSet-Part1-Data" / "data" / "MEDIAEVAL18_03.mp4",
+        "MEDIAEVAL18_60": tmp_path / "MEDIAEVAL18-TestSet-Data" / "data" / "MEDIAEVAL18_60.mp4",
+    }
