@@ -22,6 +22,8 @@ MEDIAEVAL_TEST_SUBDIR = "mediaeval2017test"
 MEDIAEVAL2018_SUBDIR = "mediaeval2018"
 """Folder of the MediaEval 2018 parts inside a ``data_dir`` (the synthetic sample has one)."""
 MEDIAEVAL_VA_GLOB = "*-MEDIAEVAL2017-valence_arousal.txt"
+MEDIAEVAL2017_VA = re.compile(r"^.+-MEDIAEVAL2017-valence_arousal\.txt$")
+"""A 2017 development-set valence/arousal file's name (:data:`MEDIAEVAL_VA_GLOB`)."""
 MEDIAEVAL2018_VA = re.compile(r"^MEDIAEVAL18_\d+_Valence-Arousal\.txt$", re.IGNORECASE)
 """A 2018 valence/arousal file's name (letter case not significant)."""
 
@@ -37,19 +39,24 @@ class DataLayouts:
     """The folder holding the MediaEval 2018 parts (their annotation folders anywhere under it)."""
 
 
-def _looks_like_mediaeval(folder: Path) -> bool:
-    return folder.is_dir() and next(folder.rglob(MEDIAEVAL_VA_GLOB), None) is not None
-
-
-def _looks_like_mediaeval2018(folder: Path) -> bool:
-    """Whether a 2018 valence/arousal file is anywhere under ``folder`` (descriptor folders not entered)."""
+def _holds(folder: Path, name: re.Pattern[str]) -> bool:
+    """Whether a file whose name matches is anywhere under ``folder``; hidden folders and the organisers'
+    descriptor folders (``*_features``, hundreds of thousands of files) are not entered."""
     if not folder.is_dir():
         return False
     for _, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".") and "_features" not in d.lower()]
-        if any(MEDIAEVAL2018_VA.match(f) for f in files):
+        if any(name.match(f) for f in files):
             return True
     return False
+
+
+def _looks_like_mediaeval(folder: Path) -> bool:
+    return _holds(folder, MEDIAEVAL2017_VA)
+
+
+def _looks_like_mediaeval2018(folder: Path) -> bool:
+    return _holds(folder, MEDIAEVAL2018_VA)
 
 
 def _looks_like_smelloffear(folder: Path) -> bool:
