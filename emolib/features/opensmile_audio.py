@@ -32,6 +32,7 @@ import multiprocessing
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -147,7 +148,9 @@ def _regular_windows(signal: NDArray[np.float32], rate: int, step: float, length
         path = Path(tmp) / "IS10_windows.conf"
         path.write_text(text)
         smile = opensmile.Smile(feature_set=str(path), feature_level=opensmile.FeatureLevel.Functionals)
-        return smile.process_signal(signal, rate)
+        with warnings.catch_warnings():  # the last, partial window: recomputed by the caller
+            warnings.filterwarnings("ignore", message="Segment too short")
+            return smile.process_signal(signal, rate)
 
 
 CHUNK_SECONDS = 30.0
@@ -168,15 +171,16 @@ def _by_opensmile(
         for first in range(0, len(starts), per):
             group = np.arange(first, min(first + per, len(starts)))
             offset = float(starts[first])
-            piece = signal[int(round(offset * rate)) : int(round((starts[group[-1]] + length) * rate))]
-            table = _regular_windows(piece, rate, step, length)
+            stop = int(round((starts[group[-1]] + length + 0.5) * rate))  # a margin: the last window whole
+            table = _regular_windows(signal[int(round(offset * rate)) : stop], rate, step, length)
             if table is None:
                 break
             begin = table.index.get_level_values("start").total_seconds().to_numpy() + offset
             for k in group:
                 hit = np.flatnonzero(np.abs(begin - starts[k]) < 1e-3)
-                if hit.size:
-                    out[k], done[k] = table.iloc[int(hit[0])].to_numpy(), True
+                row = table.iloc[int(hit[0])].to_numpy() if hit.size else None
+                if row is not None and np.isfinite(row).all():  # openSMILE fills a window cut short with NaN
+                    out[k], done[k] = row, True
     if not done.all():
         smile = _smile("emobase2010")
         end = len(signal) / rate
