@@ -74,7 +74,10 @@ def _at_smile_rate(signal: NDArray[np.floating], rate: int) -> tuple[NDArray[np.
 
 def opensmile_available() -> bool:
     """Whether the ``opensmile`` package can be imported."""
-    return importlib.util.find_spec("opensmile") is not None
+    try:
+        return importlib.util.find_spec("opensmile") is not None
+    except (ImportError, ValueError):  # blocked (sys.modules["opensmile"] = None) or broken
+        return False
 
 
 def opensmile_version() -> str | None:
