@@ -42,6 +42,8 @@ __all__ = ["RATE", "contours", "emobase2010_numpy", "functionals"]
 
 RATE = 16000
 """Sample rate the contours are computed at."""
+CHUNK_SECONDS = 30.0
+"""Contours are computed over at most this much sound at a time (windows longer than it, alone)."""
 HOP = 160
 """10 ms."""
 _FRAME = 400
@@ -213,13 +215,23 @@ def emobase2010_numpy(
     numpy.ndarray
         float64 ``(len(starts), 1582)`` in :data:`~emolib.datasets.emobase2010.NAMES` order.
     """
-    low, pitch = contours(signal, rate)
+    x = np.asarray(signal, dtype=np.float64)
+    starts = np.asarray(starts, dtype=np.float64)
     out = np.empty((len(starts), N_VALUES))
     per_second = RATE // HOP
-    for i, start in enumerate(np.asarray(starts, dtype=np.float64)):
-        a = min(int(round(start * per_second)), len(low) - 1)
-        b = max(a + 1, min(int(round((start + length) * per_second)), len(low)))
-        out[i] = _window_values(low[a:b], pitch[a:b], (b - a) / per_second)
+    first = 0
+    while first < len(starts):  # contours of at most CHUNK_SECONDS of sound at a time (memory)
+        last = first
+        while last + 1 < len(starts) and starts[last + 1] + length - starts[first] <= CHUNK_SECONDS:
+            last += 1
+        offset = float(starts[first])
+        piece = x[int(round(offset * rate)) : int(round((starts[last] + length) * rate))]
+        low, pitch = contours(piece if piece.size else x[-1:], rate)
+        for i in range(first, last + 1):
+            a = min(int(round((starts[i] - offset) * per_second)), len(low) - 1)
+            b = max(a + 1, min(int(round((starts[i] - offset + length) * per_second)), len(low)))
+            out[i] = _window_values(low[a:b], pitch[a:b], (b - a) / per_second)
+        first = last + 1
     if len(LLD) * 2 * len(FUNCTIONALS) + len(PITCH_LLD) * 2 * len(PITCH_FUNCTIONALS) + 2 != N_VALUES:
         raise RuntimeError("the emobase2010 layout changed")  # pragma: no cover - guards the constants
     return out
