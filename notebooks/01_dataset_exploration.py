@@ -20,13 +20,14 @@
 #
 # What the data looks like before any model touches it. For the MediaEval 2017 layout: valence,
 # arousal and fear along a movie, frame rates, durations and the distribution of the annotations, the
-# thesis's first figures {cite:p}`bernal2017predicting`; for the Smell of Fear layout: how often each
-# scene label occurs against the kept-label threshold, and the breath-compound curves of every
-# screening of one film {cite:p}`fevrier_breath`. These distributions are what the baselines of the
-# later chapters are made of.
+# thesis's first figures {cite:p}`bernal2017predicting`; for the MediaEval 2018 layout: the same every
+# second, the development parts and the defects of the release; the organisers' precomputed
+# descriptors beside both; for the Smell of Fear layout: how often each scene label occurs against the
+# kept-label threshold, and the breath-compound curves of every screening of one film
+# {cite:p}`fevrier_breath`. These distributions are what the baselines of the later chapters are made of.
 
 # %% tags=["parameters", "hide-input"]
-data_dir = "../data/sample"  # the synthetic sample, a MediaEval 2017 dev set, or a Smell of Fear folder
+data_dir = "../data/sample"  # the synthetic sample, a MediaEval 2017/2018 folder, or a Smell of Fear folder
 profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
 seed = 0  # sample seed (recorded in the outputs)
 output_dir = "../outputs/01_dataset_exploration"  # figures and summary.json go here
@@ -59,7 +60,7 @@ from emolib.core.atomic import write_text
 from emolib.core.figures import figure_saver
 from emolib.datasets import exploration
 from emolib.datasets.layouts import locate
-from emolib.datasets.mediaeval import load_devset
+from emolib.datasets.mediaeval import load_devset, load_mediaeval2018
 from emolib.datasets.smelloffear import load_smelloffear
 from emolib.runs.kernels import filter_library_warnings
 
@@ -69,7 +70,8 @@ out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
 layouts = locate(data_dir)
 summary = {"data_dir": str(layouts.root), "profile": profile, "seed": seed}
-print(f"MediaEval 2017 layout: {layouts.mediaeval}\nSmell of Fear layout:  {layouts.smelloffear}")
+print(f"MediaEval 2017 layout: {layouts.mediaeval}\nMediaEval 2018 layout: {layouts.mediaeval2018}")
+print(f"Smell of Fear layout:  {layouts.smelloffear}")
 
 show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 
@@ -173,6 +175,70 @@ if layouts.mediaeval is not None:
 # Distribution of the window annotations (cf. Figure 3.5): extreme valence and arousal are rarer
 # than neutral ones, and fear windows are a minority, which the fear model must account for.
 # ```
+
+# %% [markdown]
+# ## MediaEval 2018: every second, in parts
+#
+# The 2018 edition re-annotated the movies **every second**, gives fear as the start and end times of
+# fear sequences, and ships the development set in three parts and a separate test part (movies
+# `MEDIAEVAL18_<MM>`, see {doc}`../data`). The table lists the development movies of the folder and
+# the part each belongs to. The real release has known defects (a missing second, an empty descriptor
+# file, a valence/arousal file that stops long before the movie); the readers warn about each, naming the
+# file, and keep the movie, and the sample plants the same defects so that the warnings show here.
+
+# %% tags=["hide-input"]
+if layouts.mediaeval2018 is not None:
+    dev18 = load_mediaeval2018(layouts.mediaeval2018, "dev")
+    movies18 = exploration.movie_table(dev18).assign(part=dev18.movies["dev_part"].to_numpy())
+    shown18 = dev18.names[0]
+    one18 = dev18.movie_annotations(shown18)
+    summary["mediaeval2018"] = {
+        "movies": len(movies18),
+        "seconds": len(dev18.annotations),
+        "fear_share": float(dev18.annotations["fear"].mean()) if "fear" in dev18.annotations else None,
+        "defects": len(dev18.defects),
+    }
+    display(movies18.round(3))
+    display(exploration.defects_table(dev18.defects))
+
+# %% tags=["hide-input"]
+if layouts.mediaeval2018 is not None:
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    ax.plot(one18["time"], one18["valence"], label="valence", color="tab:orange")
+    ax.plot(one18["time"], one18["arousal"], label="arousal", color="tab:blue")
+    for start, end in dev18.fear_sequences.get(shown18, pd.DataFrame(columns=["start", "end"])).to_numpy():
+        ax.axvspan(start, end, color="tab:red", alpha=0.2, lw=0)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set(xlabel="second", ylabel="rating", ylim=(-1.05, 1.05), title=f"{shown18} (red: fear sequences)")
+    ax.legend(loc="upper right")
+    show("fig_va_per_second", fig)
+
+# %% [markdown]
+# ```{glue:figure} fig_va_per_second
+# :name: fig-va-per-second
+# :alt: Valence and arousal every second along one 2018 movie, fear sequences shaded
+# Valence and arousal every second along the first 2018 development movie; its fear sequences are
+# shaded.
+# ```
+
+# %% [markdown]
+# ## The organisers' descriptors
+#
+# Beside the movies, both editions ship precomputed descriptors: per-second LIRE image descriptors and
+# VGG16 `fc6` of one frame per second, and openSMILE's emobase2010 audio descriptor (per second over
+# 5 s in 2018, per 10 s annotation segment in 2017). Most participants started from them; emolib imports
+# them into its feature store like any extractor (`python -m emolib extract --visual fc6 --audio
+# emobase2010`). The table lists the descriptor folders of `data_dir`: the widths found, the movies, the
+# rows (seconds, or segments for the 2017 audio) and the seconds they span, and the rows without a file
+# and the empty files, which the reader fills from the nearest second.
+
+# %% tags=["hide-input"]
+descriptors = exploration.descriptor_table(layouts.root)
+summary["descriptors"] = {
+    f"{row.edition} {row.descriptor}": {"movies": int(row.movies), "rows": int(row.rows)}
+    for row in descriptors.itertuples()
+}
+display(descriptors)
 
 # %% [markdown]
 # ## Smell of Fear: scene labels and breath

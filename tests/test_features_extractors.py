@@ -32,8 +32,11 @@ def c3d_random():
 
 
 def test_registry_lists_both_modalities() -> None:
-    assert set(available("visual")) == {"c3d", "colour-motion", "encoder", "siglip"}
-    assert set(available("audio")) == {"vgg19", "logmel-stats", "librosa193", "whisper"}
+    assert set(available("visual", "extractor")) == {"c3d", "colour-motion", "encoder", "siglip"}
+    audio = {"vgg19", "logmel-stats", "librosa193", "whisper", "opensmile-emobase2010", "opensmile-egemaps"}
+    assert set(available("audio", "extractor")) == audio
+    imported = set(available("visual", "imported"))
+    assert set(available("visual")) - set(available("visual", "extractor")) == imported
     with pytest.raises(ValueError, match="unknown extractor"):
         create("resnet")
     with pytest.raises(ValueError, match="weight-free"):

@@ -15,6 +15,8 @@ VA_DIR = Path("MEDIAEVAL17-DevSet-Valence_Arousal-annotations", "annotations")
 FEAR_DIR = Path("MEDIAEVAL17-DevSet-Fear-annotations", "annotations")
 VA_HEADER = "Id\tTime\tMeanValence\tMeanArousal"
 FEAR_HEADER = "Id\tTime\tFear"
+NEW_COLUMNS = ["part", "dev_part", "has_fear"]
+"""Columns the movies table gained with the 2018 edition (after the 2017 ones, which keep their order)."""
 
 
 def va_text(n: int, header: str = VA_HEADER) -> str:
@@ -214,8 +216,10 @@ def test_load_devset_release_and_sample_layouts(tmp_path: Path, movie_dir: Path)
 
     assert devset.names == ["Big_Buck_Bunny", "Sintel"]
     movies = devset.movies
-    assert list(movies.columns) == ["name", "movie", "va_path", "fear_path", "n_windows"]
+    assert list(movies.columns) == ["name", "movie", "va_path", "fear_path", "n_windows", *NEW_COLUMNS]
     assert movies["n_windows"].tolist() == [3, 5]
+    assert movies["part"].tolist() == ["dev", "dev"] and movies["has_fear"].all() and devset.has_fear
+    assert (devset.edition, devset.grid, devset.fear_sequences) == (2017, "window", {})
     assert movies["movie"].tolist() == [
         tmp_path / movie_dir / "Big_Buck_Bunny.mp4",
         tmp_path / movie_dir / "Sintel.mp4",

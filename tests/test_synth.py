@@ -29,21 +29,35 @@ from emolib.synth.generate import _remove_stale
 from emolib.synth.labels import scene_labels
 from emolib.synth.latent import SCENES
 from emolib.synth.mediaeval import (
+    DEV_AUDIO_DIR,
+    DEV_VISUAL_DIR,
     FEAR_DIR,
     FELT_SECONDS,
+    TEST_AUDIO_DIR,
     TEST_TRUTH_DIR,
+    TEST_VISUAL_DIR,
     VA_DIR,
     format_valence_arousal,
     window_annotations,
 )
+from emolib.synth.mediaeval2018 import DEFECTS, EMPTY_CL_SECOND, GAP, SHORT_SHARE
 from emolib.synth.movie import movie_cues, movie_latent
 from emolib.synth.mux import ffmpeg_exe
-from emolib.synth.profiles import FRAME_RATES, TEST_LAYOUT, Profile, acceptable_duration
+from emolib.synth.profiles import (
+    FRAME_RATES,
+    ME18_LAYOUT,
+    PROFILES,
+    TEST_LAYOUT,
+    VISUAL_2017,
+    Profile,
+    acceptable_duration,
+)
 from emolib.synth.seeding import stream
 from emolib.synth.video import plan_shots, render_batch
 
 ME = "mediaeval2017"
 SOF = "smelloffear"
+PROFILES_MICRO = PROFILES["micro"]
 NANO = Profile("nano", 1, (21.0, 24.0), (1,), (61.0, 64.0), 0, (10.0, 12.0), 1, (12.0, 15.0))
 """A three-movie profile (one of each layout) for the determinism test."""
 PICO = Profile("pico", 1, (21.0, 24.0), (), (61.0, 64.0), 0, (10.0, 12.0), 1, (12.0, 15.0))
@@ -128,8 +142,8 @@ def test_tiny_plan_has_real_world_variety() -> None:
 def test_test_set_comes_last_and_leaves_the_development_plan_as_it_was(profile: str) -> None:
     from emolib.synth.profiles import get_profile
 
-    specs = plan(profile, 0)
-    without = plan(replace(get_profile(profile), test_movies=0), 0)
+    specs = [s for s in plan(profile, 0) if s.layout != ME18_LAYOUT]  # the 2018 movies come after (below)
+    without = [s for s in plan(replace(get_profile(profile), test_movies=0), 0) if s.layout != ME18_LAYOUT]
     assert specs[: len(without)] == without  # every earlier movie exactly as before
     test = specs[len(without) :]
     assert test and all(s.layout == TEST_LAYOUT for s in test)
@@ -340,6 +354,40 @@ def test_audio_does_not_depend_on_chunking(cuts: list[int]) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+def seconds_of(spec) -> range:
+    """The numbers of a movie's per-second descriptor files: 1 .. whole seconds."""
+    return range(1, int(np.floor(spec.duration + 1e-9)) + 1)
+
+
+def descriptor_files_2017(spec, visual: str, audio: str) -> set[str]:
+    files = {
+        f"{visual}/{spec.name}/{f}/{spec.name}-{k:05d}_{f}.txt" for f in VISUAL_2017 for k in seconds_of(spec)
+    }
+    return files | {f"{audio}/{spec.name}_{k:05d}.csv" for k in range(n_windows(spec.duration))}
+
+
+def files_2018(spec) -> set[str]:
+    defects = DEFECTS.get(spec.index, ()) if spec.part.startswith("DevSet") else ()
+    pre = f"{ME18_LAYOUT}/MEDIAEVAL18-{spec.part}"
+    files = {
+        f"{ME18_LAYOUT}/movies/{spec.name}.mp4",
+        f"{ME18_LAYOUT}/_latent/{spec.name}.csv",
+        f"{pre}-Valence_Arousal-annotations/annotations/{spec.name}_Valence-Arousal.txt",
+        f"{pre}-Fear-annotations/annotations/{spec.name}_Fear.txt",
+    }
+    seconds = seconds_of(spec)
+    for feat in ("acc", "cedd", "cl", "eh", "fcth", "gabor", "jcd", "sc", "tamura", "lbp", "fc6"):
+        gap = range(GAP[0], GAP[1] + 1) if "gap" in defects and feat in ("fc6", "jcd") else ()
+        files |= {
+            f"{pre}-Visual_features/visual_features/{spec.name}/{feat}/{spec.name}-{k:05d}_{feat}.txt"
+            for k in seconds
+            if k not in gap
+        }
+    missing = len(seconds) // 2 if "audio_missing" in defects else None
+    audio = f"{pre}-Audio_features/audio_features/{spec.name}"
+    return files | {f"{audio}/{spec.name}_{k:05d}.csv" for k in seconds if k != missing}
+
+
 def expected_files() -> set[str]:
     files = {"manifest.json"}
     for s in specs_of(ME):
@@ -349,12 +397,17 @@ def expected_files() -> set[str]:
             f"{ME}/{FEAR_DIR}/{s.name}-MEDIAEVAL2017-fear.txt",
             f"{ME}/_latent/{s.name}.csv",
         }
+        files |= descriptor_files_2017(s, f"{ME}/{DEV_VISUAL_DIR}", f"{ME}/{DEV_AUDIO_DIR}/{s.name}")
     for s in specs_of(TEST_LAYOUT):
         files |= {
             f"{TEST_LAYOUT}/movies/{s.name}.mp4",
             f"{TEST_LAYOUT}/{TEST_TRUTH_DIR}/{s.name}_Valence-Arousal.txt",
             f"{TEST_LAYOUT}/_latent/{s.name}.csv",
         }
+        audio = f"{TEST_LAYOUT}/{TEST_AUDIO_DIR}/{s.name}/audio_features"
+        files |= descriptor_files_2017(s, f"{TEST_LAYOUT}/{TEST_VISUAL_DIR}", audio)
+    for s in specs_of(ME18_LAYOUT):
+        files |= files_2018(s)
     for s in specs_of(SOF):
         files |= {f"{SOF}/movies/{s.name}.mp4", f"{SOF}/_latent/{s.name}.csv"}
         if s.labelled:
@@ -370,7 +423,10 @@ def test_exactly_the_expected_files(micro: tuple[Path, dict]) -> None:
     found = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
     assert found == expected_files()  # no temporary leftovers either
     listed = {f for m in manifest["movies"] for f in m["files"]}
-    assert listed | {"manifest.json"} == found
+    in_dirs = {
+        f for f in found for m in manifest["movies"] for d in m.get("dirs", []) if f.startswith(d + "/")
+    }
+    assert listed | in_dirs | {"manifest.json"} == found
     assert json.loads((out / "manifest.json").read_text()) == manifest
 
 
@@ -708,7 +764,10 @@ def test_same_seed_same_files_whatever_the_workers(tmp_path: Path) -> None:
     one = generate_sample(tmp_path / "one", profile=NANO, seed=3, workers=1)
     two = generate_sample(tmp_path / "two", profile=NANO, seed=3, workers=2)
     assert one == two
-    for rel in (f for m in one["movies"] for f in m["files"]):
+    in_dirs = [str(p.relative_to(tmp_path / "one")) for m in one["movies"] for d in m.get("dirs", [])
+               for p in sorted((tmp_path / "one" / d).rglob("*")) if p.is_file()]  # fmt: skip
+    assert in_dirs
+    for rel in [*(f for m in one["movies"] for f in m["files"]), *in_dirs]:
         a, b = tmp_path / "one" / rel, tmp_path / "two" / rel
         if rel.endswith(".mp4"):
             hashes = frame_hashes(a)
@@ -782,3 +841,84 @@ def test_breath_follows_the_film_strongly_enough_to_be_learned() -> None:
     assert r["isoprene"] > 0.85 and r["acetone"] > 0.75 and r["methanol"] > 0.65 and r["ethanol"] > 0.65
     assert r["CO2"] > 0.35  # its saturating accumulation is only partly a straight line
     assert abs(r["siloxane"]) < 0.2  # the negative control: personal care, not the film
+
+
+# --------------------------------------------------------------------------------------------------
+# The 2018 layout and the organisers' descriptor folders of the micro sample
+# --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_2018_parts_are_read_with_exactly_the_planted_defects(micro: tuple[Path, dict]) -> None:
+    import warnings
+
+    from emolib.core.errors import DataWarning
+    from emolib.datasets.descriptors import locate, read_descriptor
+    from emolib.datasets.layouts import locate as locate_layouts
+    from emolib.datasets.mediaeval import load_mediaeval2018
+
+    out, manifest = micro
+    assert locate_layouts(out).mediaeval2018 == (out / ME18_LAYOUT).resolve()
+    specs = specs_of(ME18_LAYOUT)
+    entries = {m["name"]: m for m in manifest["movies"] if m["layout"] == ME18_LAYOUT}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dev = load_mediaeval2018(out / ME18_LAYOUT, "dev")
+        test = load_mediaeval2018(out / ME18_LAYOUT, "test")
+        tables = [read_descriptor(s) for s in locate(out / ME18_LAYOUT)]
+    assert all(w.category is DataWarning for w in caught)
+    messages = "\n".join(str(w.message) for w in caught)
+    assert len(caught) == 5  # a missing audio second, an empty cl file, the fc6 and jcd gaps, a short file
+    assert f"MEDIAEVAL18_00-{EMPTY_CL_SECOND:05d}_cl.txt: empty file" in messages
+    assert "MEDIAEVAL18_01-00010_fc6.txt: missing file: 4 seconds 10-13" in messages
+    assert "MEDIAEVAL18_02_Valence-Arousal.txt: short annotation file" in messages
+    assert dev.names + test.names == [s.name for s in specs]
+    assert dev.movies["dev_part"].tolist() == [1, 2, 3] and test.movies["part"].tolist() == ["test"]
+    for spec in specs:
+        seconds = int(np.floor(spec.duration + 1e-9))
+        table = (dev if spec.part != "TestSet" else test).movie_annotations(spec.name)
+        kept = int(np.ceil(SHORT_SHARE * seconds)) if "short" in DEFECTS.get(spec.index, ()) else seconds
+        assert (
+            table["time"].tolist()
+            == list(range(kept))
+            == list(range(entries[spec.name]["annotated_seconds"]))
+        )
+        sequences = (dev if spec.part != "TestSet" else test).fear_sequences[spec.name]
+        assert sequences.to_numpy().tolist() == entries[spec.name]["fear_sequences"]
+    assert {t.values.shape[0] for t in tables if t.source.movie == specs[0].name} == {
+        int(np.floor(specs[0].duration + 1e-9))
+    }
+
+
+@pytest.mark.slow
+def test_descriptor_folders_have_the_real_dimensions_and_grids(micro: tuple[Path, dict]) -> None:
+    from emolib.datasets.descriptors import VISUAL_DIMS, locate, read_descriptor
+
+    out, manifest = micro
+    for source in locate(out):
+        table = read_descriptor(source)
+        entry = next(m for m in manifest["movies"] if m["name"] == source.movie)
+        width = 1582 if source.descriptor == "emobase2010" else VISUAL_DIMS[source.descriptor]
+        assert table.dim == width and np.isfinite(table.values).all()
+        if source.descriptor == "emobase2010" and source.edition == 2017:
+            assert (table.step, table.duration, table.n_rows) == (5.0, 10.0, entry["n_windows"])
+        else:
+            assert (table.step, table.n_rows) == (1.0, int(np.floor(entry["duration"] + 1e-9)))
+    backends = {m.get("audio_descriptors") for m in manifest["movies"] if m["layout"] != SOF}
+    assert len(backends) == 1 and backends.pop() in ("numpy stand-in", f"opensmile {_opensmile_version()}")
+
+
+def _opensmile_version() -> str | None:
+    from emolib.features.opensmile_audio import opensmile_version
+
+    return opensmile_version()
+
+
+def test_2018_movies_come_after_everything_else_and_draw_their_own_streams() -> None:
+    specs = plan("micro", 0)
+    layouts = [s.layout for s in specs]
+    assert layouts[-4:] == [ME18_LAYOUT] * 4 and ME18_LAYOUT not in layouts[:-4]
+    assert [s.part for s in specs[-4:]] == ["DevSet-Part1", "DevSet-Part2", "DevSet-Part3", "TestSet"]
+    assert [s.name for s in specs[-4:]] == [f"MEDIAEVAL18_{k:02d}" for k in range(4)]
+    earlier = plan(replace(PROFILES_MICRO, me18_parts=(0, 0, 0), me18_test=0), 0)
+    assert earlier == specs[:-4]

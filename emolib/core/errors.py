@@ -1,11 +1,13 @@
-"""Errors raised on bad input (every one names the offending file, and the line when there is one) and on
-devices that cannot be written (full, over quota, read-only: :class:`StorageError`)."""
+"""Errors raised on bad input (every one names the offending file, and the line when there is one), warnings
+about defects of real data that a reader works around (:class:`DataWarning`), and errors of devices that
+cannot be written (full, over quota, read-only: :class:`StorageError`)."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import warnings
 from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
@@ -38,6 +40,29 @@ class DataError(ValueError):
 
     def __reduce__(self):  # keep the exception picklable (multiprocessing, papermill)
         return (type(self), (self.path, self.message, self.line))
+
+
+class DataWarning(UserWarning):
+    """A defect of a data file that the reader worked around (a missing second, an empty file, a short
+    annotation): the message names the file and says what was done instead."""
+
+
+def warn_data(path: str | PathLike[str], message: str, line: int | None = None, stacklevel: int = 3) -> str:
+    """Issue a :class:`DataWarning` ``"<path>[:<line>]: <message>"`` and return its text.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     text = warn_data("a/MEDIAEVAL18_27-00006_cl.txt", "empty file: filled from second 5")
+    >>> text, caught[0].category.__name__
+    ('a/MEDIAEVAL18_27-00006_cl.txt: empty file: filled from second 5', 'DataWarning')
+    """
+    where = str(path) if line is None else f"{path}:{line}"
+    text = f"{where}: {message}"
+    warnings.warn(text, DataWarning, stacklevel=stacklevel)
+    return text
 
 
 class MediaError(DataError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from emolib.core.errors import DataError
@@ -75,10 +75,14 @@ def last_content_line(lines: list[str]) -> int:
     return n
 
 
-def walk_files(root: Path) -> Iterator[Path]:
-    """Every regular file under ``root``, in sorted order, skipping hidden files and folders."""
+def walk_files(root: Path, prune: Callable[[str], bool] | None = None) -> Iterator[Path]:
+    """Every regular file under ``root``, in sorted order, skipping hidden files and folders.
+
+    ``prune``, if given, is called with the name of every sub-folder; the folders it accepts are not
+    entered (e.g. the per-second descriptor folders of a MediaEval release, when looking for annotations).
+    """
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (prune is None or not prune(d)))
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(folder) / name

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from emolib.datasets.descriptors import DescriptorSource, locate, survey
 from emolib.datasets.mediaeval import MediaEvalSet
 from emolib.datasets.smelloffear import LABEL_NAMES, SmellOfFearSet
 from emolib.media import probe
@@ -20,18 +23,22 @@ def movie_table(devset: MediaEvalSet) -> pd.DataFrame:
     Parameters
     ----------
     devset
-        A development set from :func:`emolib.datasets.mediaeval.load_devset`.
+        A set from :func:`emolib.datasets.mediaeval.load_devset` (10 s windows) or
+        :func:`~emolib.datasets.mediaeval.load_mediaeval2018` (one row per second).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``name``, ``fps``, ``duration`` (s), ``width``, ``height``, ``audio_rate``,
-        ``audio_channels``, ``n_windows``, ``annotated`` (s).
+        ``audio_channels``, ``n_windows`` (annotation rows), ``annotated`` (s).
     """
     rows = []
     for movie in devset.movies.itertuples(index=False):
         row = {"name": movie.name, "n_windows": int(movie.n_windows)}
-        row["annotated"] = (movie.n_windows - 1) * SHIFT_SECONDS + WINDOW_SECONDS
+        if devset.grid == "second":
+            row["annotated"] = float(devset.movie_annotations(movie.name)["time"].iloc[-1]) + 1.0
+        else:
+            row["annotated"] = (movie.n_windows - 1) * SHIFT_SECONDS + WINDOW_SECONDS
         if movie.movie is not None:
             info = probe(movie.movie)
             row.update(
@@ -94,3 +101,64 @@ def voc_curves(dataset: SmellOfFearSet, film: str) -> pd.DataFrame:
     out = pd.concat(parts, ignore_index=True)
     out["minute"] = out["sequence"] * SEQUENCE_SECONDS / 60.0
     return out[["screening", "sequence", "minute", "compound", "raw", "scaled"]]
+
+
+def descriptor_table(root: str | Path, sources: list[DescriptorSource] | None = None) -> pd.DataFrame:
+    """Which of the organisers' descriptor folders a data folder holds, from their listings.
+
+    Parameters
+    ----------
+    root
+        The data folder (searched with :func:`emolib.datasets.descriptors.locate`).
+    sources
+        The folders, if already located.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per edition and descriptor, in that order: ``edition``, ``descriptor``, ``modality``,
+        ``dims`` (the widths found, e.g. ``"4096"``), ``movies``, ``rows`` (seconds, or 10 s segments for
+        the 2017 audio), ``covered`` (seconds the rows span, summed over movies), ``missing`` (rows
+        without a file) and ``empty`` (empty files); empty when there is none.
+    """
+    found = locate(root) if sources is None else sources
+    rows = []
+    for source in found:
+        s = survey(source)
+        step, duration = source.grid
+        rows.append(
+            {
+                "edition": source.edition,
+                "descriptor": source.descriptor,
+                "modality": source.modality,
+                "dim": s.dim,
+                "movie": source.movie,
+                "rows": s.n_rows,
+                "covered": (s.n_rows - 1) * step + duration,
+                "missing": s.missing,
+                "empty": s.empty,
+            }
+        )
+    columns = ["edition", "descriptor", "modality", "dims", "movies", "rows", "covered", "missing", "empty"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(rows)
+    grouped = table.groupby(["edition", "descriptor", "modality"], sort=False)
+    out = grouped.agg(
+        dims=("dim", lambda d: ", ".join(str(x) for x in sorted(set(d)))),
+        movies=("movie", "nunique"),
+        rows=("rows", "sum"),
+        covered=("covered", "sum"),
+        missing=("missing", "sum"),
+        empty=("empty", "sum"),
+    ).reset_index()
+    return out.sort_values(["edition", "descriptor"], kind="stable").reset_index(drop=True)[columns]
+
+
+def defects_table(defects: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """The warnings about a release's defects as a table: ``file`` (its name) and ``defect``."""
+    rows = []
+    for text in defects:
+        where, _, what = text.partition(": ")
+        rows.append({"file": Path(where.split(":")[0]).name, "defect": what})
+    return pd.DataFrame(rows, columns=["file", "defect"])

@@ -4,7 +4,10 @@ Every movie is cut into steps of 16/30 s (:mod:`emolib.features.steps`): one 16-
 and 112 × 112, and one 23520-sample audio window at 44.1 kHz (with its 98 × 64 log-mel patch,
 :mod:`emolib.features.logmel`). Extractors, chosen by name (:data:`REGISTRY`), turn each step
 into a feature row; the rows go into a resumable HDF5 store (:mod:`emolib.features.store`), one
-file per movie and extractor, and are fused by concatenation on the step grid when read.
+file per movie and extractor, and are fused by concatenation on the step grid (or any grid,
+:mod:`emolib.features.resample`) when read. The organisers' MediaEval descriptors are imported into the
+same store (:mod:`emolib.features.imported`); :func:`ensure_features` makes the store hold what a model
+asks for, importing or extracting as each name needs.
 
 >>> from emolib.features import create, extract, find_movies, FeatureStore  # doctest: +SKIP
 >>> report = extract(find_movies("data/sample"), [create("colour-motion"), create("logmel-stats")],
@@ -15,8 +18,11 @@ file per movie and extractor, and are fused by concatenation on the step grid wh
 """
 
 from .base import Extractor, WeightsRequired, file_sha256
+from .ensure import ensure_features
+from .imported import import_descriptors
 from .logmel import PATCH_SHAPE, logmel_patches
 from .registry import REGISTRY, available, create, entry
+from .resample import RowGrid, resample_rows
 from .runner import ExtractReport, MovieResult, extract, extract_movie, find_movies
 from .steps import StepGrid, iter_clips, iter_windows, prefetch, step_grid
 from .store import FeatureStore, FusedFeatures, StoredFeatures, source_id
@@ -29,6 +35,7 @@ __all__ = [
     "PATCH_SHAPE",
     "REGISTRY",
     "ExtractReport",
+    "RowGrid",
     "Extractor",
     "FeatureStore",
     "FusedFeatures",
@@ -38,15 +45,18 @@ __all__ = [
     "WeightsRequired",
     "available",
     "create",
+    "ensure_features",
     "entry",
     "extract",
     "extract_movie",
     "file_sha256",
     "find_movies",
+    "import_descriptors",
     "iter_clips",
     "iter_windows",
     "logmel_patches",
     "prefetch",
+    "resample_rows",
     "source_id",
     "step_grid",
 ]

@@ -2,6 +2,12 @@
 
 Network extractors (``c3d``, ``vgg19``, ``encoder``, ``siglip``, ``whisper``) import Keras only when
 they are created, so listing the registry or running the weight-free extractors never loads TensorFlow.
+
+The organisers' precomputed MediaEval descriptors (``acc`` ... ``fc6`` visual, ``emobase2010`` audio;
+:mod:`emolib.datasets.descriptors`) are registered too, as ``kind="imported"``: they are not computed
+from a movie but read from their files into the store (:mod:`emolib.features.imported`), and are then
+usable wherever an extractor's name is. ``opensmile-emobase2010`` and ``opensmile-egemaps`` compute
+openSMILE's sets from any movie (the optional ``opensmile`` extra).
 """
 
 from __future__ import annotations
@@ -11,7 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from emolib.datasets.descriptors import DESCRIPTORS, VISUAL_DESCRIPTORS, VISUAL_DIMS
+
 from .base import Extractor, Modality
+
+IMPORTED_SUMMARY = "organisers' descriptors: imported, not computed"
+"""How ``extract --list`` marks the organisers' descriptors."""
+_DESCRIPTOR_SUMMARIES = {
+    "acc": "LIRE auto colour correlogram", "cedd": "LIRE colour and edge directivity descriptor",
+    "cl": "LIRE colour layout", "eh": "LIRE edge histogram", "fcth": "LIRE fuzzy colour/texture histogram",
+    "gabor": "LIRE Gabor texture", "jcd": "LIRE joint CEDD/FCTH descriptor", "sc": "LIRE scalable colour",
+    "tamura": "LIRE Tamura texture", "lbp": "local binary patterns", "fc6": "VGG16 fc6 activations",
+    "emobase2010": "openSMILE emobase2010 (1582-d), 2018 per second, 2017 per 10 s segment",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -23,9 +41,27 @@ class Entry:
     target: str
     needs_weights: bool
     summary: str
+    kind: str = "extractor"
+    """``"extractor"`` (computed from a movie) or ``"imported"`` (the organisers' descriptor files)."""
+
+    @property
+    def imported(self) -> bool:
+        """Whether the features are read from the organisers' files rather than computed."""
+        return self.kind == "imported"
 
     def load(self) -> type[Extractor]:
-        """Import and return the extractor class."""
+        """Import and return the extractor class.
+
+        Raises
+        ------
+        ValueError
+            For an imported descriptor: it has no extractor class.
+        """
+        if self.imported:
+            raise ValueError(
+                f"{self.name} is one of the organisers' descriptors: it is imported from their files "
+                f"(python -m emolib extract --data DIR --{self.modality} {self.name}), not computed"
+            )
         module, _, cls = self.target.rpartition(".")
         return getattr(importlib.import_module(module), cls)
 
@@ -89,14 +125,46 @@ REGISTRY: dict[str, Entry] = {
             False,
             "40 MFCC, 12 chroma, 128 mel, 7 contrast, 6 tonnetz per step (193-d)",
         ),
+        Entry(
+            "opensmile-emobase2010",
+            "audio",
+            "emolib.features.opensmile_audio.OpenSmileAudio",
+            False,
+            "openSMILE emobase2010 (1582-d) of the 5 s up to each step; optional extra 'opensmile'",
+        ),
+        Entry(
+            "opensmile-egemaps",
+            "audio",
+            "emolib.features.opensmile_audio.OpenSmileEGeMAPS",
+            False,
+            "openSMILE eGeMAPS v02 (88-d) of the 5 s up to each step; optional extra 'opensmile'",
+        ),
+        *(
+            Entry(
+                name,
+                "visual" if name in VISUAL_DESCRIPTORS else "audio",
+                "",
+                False,
+                f"{_DESCRIPTOR_SUMMARIES[name]}"
+                + (f" ({VISUAL_DIMS[name]}-d), per second" if name in VISUAL_DIMS else "")
+                + f" [{IMPORTED_SUMMARY}]",
+                kind="imported",
+            )
+            for name in DESCRIPTORS
+        ),
     )
 }
-"""Every extractor, by name."""
+"""Every extractor and imported descriptor, by name."""
 
 
-def available(modality: Modality | None = None) -> list[str]:
-    """Names of the registered extractors, optionally of one modality."""
-    return [name for name, e in REGISTRY.items() if modality is None or e.modality == modality]
+def available(modality: Modality | None = None, kind: str | None = None) -> list[str]:
+    """Names of the registered extractors, optionally of one modality and one kind (``"extractor"``,
+    ``"imported"``)."""
+    return [
+        name
+        for name, e in REGISTRY.items()
+        if (modality is None or e.modality == modality) and (kind is None or e.kind == kind)
+    ]
 
 
 def entry(name: str) -> Entry:
@@ -135,8 +203,9 @@ def create(
     Raises
     ------
     ValueError
-        For an unknown name or parameter, a weights file given to a weight-free extractor, or a
-        network extractor without weights (:class:`~emolib.features.base.WeightsRequired`).
+        For an unknown name or parameter, a weights file given to a weight-free extractor, a
+        network extractor without weights (:class:`~emolib.features.base.WeightsRequired`), or an
+        imported descriptor (read from its files by :mod:`emolib.features.imported`).
     """
     e = entry(name)
     cls = e.load()

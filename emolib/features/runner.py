@@ -124,12 +124,13 @@ def _warn(problem: DataError) -> None:
 def find_movies(data_dir: str | Path, on_problem: Callable[[DataError], None] = _warn) -> dict[str, Path]:
     """The movies under a data folder, by name.
 
-    A MediaEval 2017 layout (the sample or a real development set) gives its annotated movies;
-    otherwise the video files directly in ``data_dir`` or in ``data_dir/movies`` are taken (e.g. the
-    anonymised test set). Only the movies are needed: a malformed annotation file does not stop the
-    listing but is passed to ``on_problem`` (default: a warning naming the file and line); the
-    notebooks that need the annotations read them with :func:`emolib.datasets.mediaeval.load_devset`, which
-    raises on it.
+    A MediaEval 2017 layout (the sample or a real development set) gives its annotated movies; else a
+    MediaEval 2018 layout gives the movies of its parts (``MEDIAEVAL18_<MM>.mp4`` beside a valence/arousal
+    file, anywhere under it); otherwise the video files directly in ``data_dir`` or in
+    ``data_dir/movies`` are taken (e.g. the anonymised test set). Only the movies are needed: a malformed
+    annotation file does not stop the listing but is passed to ``on_problem`` (default: a warning naming
+    the file and line); the notebooks that need the annotations read them with
+    :func:`emolib.datasets.mediaeval.load_devset`, which raises on it.
 
     Raises
     ------
@@ -145,6 +146,14 @@ def find_movies(data_dir: str | Path, on_problem: Callable[[DataError], None] = 
         from emolib.datasets.mediaeval import devset_movies
 
         return devset_movies(layouts.mediaeval, on_problem)
+    if layouts is not None and layouts.mediaeval2018 is not None:
+        from emolib.core.files import find_by_stem
+        from emolib.datasets.mediaeval import MOVIE_SUFFIXES, scan
+
+        found = scan(layouts.mediaeval2018, on_problem)
+        movies = find_by_stem(found.others, sorted(found.of("va2018")), MOVIE_SUFFIXES)
+        if movies:
+            return dict(sorted(movies.items()))
     found = {
         p.stem: p
         for folder in (root, root / "movies")

@@ -4,15 +4,27 @@ Layout
 ------
 ``<root>/<extractor>/<movie>.h5`` (``<root>`` defaults to ``<data_dir>/features``), holding
 
-* ``features``: float32 ``(n_steps, dim)``, one row per 0.533 s step, in step order;
+* ``features``: float32 ``(n_rows, dim)``, one row per row of the file's native grid, in time order;
 * ``feature_names``: the name of every column;
+* ``filled`` (imported descriptors only): bool ``(n_rows,)``, the rows the release lacked, filled from
+  the nearest row (:mod:`emolib.datasets.descriptors`);
 * attributes: the extractor's identity (``extractor``, ``extractor_version``, ``params`` as canonical
   JSON, ``weights`` = ``"none"``, ``"random"`` or ``"sha256:<hex>"``), the step grid (``fps``,
   ``step_frames``, ``step_seconds``, ``step_samples``, ``audio_rate``, ``clip_size``), the source
   movie (``source_size``, ``source_sha256``, ``source_mtime_ns``, ``source_name``), what came out
   (``n_steps``, ``n_steps_expected``, ``shortfall_steps``, ``truncated``, ``note``,
   ``audio_padded_samples``) and how (``device``, ``elapsed_s``, ``created_utc``,
-  ``emolib_version``, ``store_format``), and last ``complete = True``.
+  ``emolib_version``, ``store_format``), and last ``complete = True``;
+* the **native grid** of the rows (:class:`~emolib.features.resample.RowGrid`): ``row_step``,
+  ``row_duration`` and ``row_offset`` in seconds: row ``i`` covers ``[offset + i step, offset + i step +
+  duration)``. Extractors write the 0.533 s step grid; the organisers' descriptors imported by
+  :mod:`emolib.features.imported` their own (1 s rows; 10 s segments every 5 s for 2017 audio). A file
+  without these attributes (written before they existed) is on the step grid. ``source_kind`` says
+  whether the rows were computed from a movie (``"movie"``) or imported from descriptor files
+  (``"descriptors"``; ``source_sha256`` then identifies the folder's files, names, sizes and times).
+
+:meth:`FeatureStore.load_fused` puts every block on one grid (the step grid, or ``step_seconds``) by
+overlap-weighted averaging (:func:`emolib.features.resample.resample_rows`).
 
 A file is written under a temporary name in the same folder and renamed when complete, so a reader
 (or a killed writer) never leaves a half-written store under the real name; leftover temporary
@@ -49,6 +61,7 @@ from emolib.core.h5write import create_h5
 from emolib.media.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
 
 from .base import Extractor, file_sha256
+from .resample import STEP_GRID, RowGrid, n_target_rows, resample_rows
 from .steps import CLIP_SIZE
 
 STORE_FORMAT = "1"
@@ -63,6 +76,19 @@ GRID_ATTRS: dict[str, Any] = {
 }
 """The step grid every stored file is on."""
 _IDENTITY_KEYS = ("extractor", "extractor_version", "params", "weights")
+STEP_ROWS: dict[str, Any] = {"row_step": STEP_SECONDS, "row_duration": STEP_SECONDS, "row_offset": 0.0}
+"""The native-grid attributes of a file on the step grid."""
+
+
+def native_grid(attrs: Mapping[str, Any]) -> RowGrid:
+    """The native grid a stored file's attributes record (the step grid when they record none)."""
+    if "row_step" not in attrs:
+        return STEP_GRID
+    return RowGrid(
+        float(attrs["row_step"]), float(attrs["row_duration"]), float(attrs.get("row_offset", 0.0))
+    )
+
+
 LOCK_NAME = ".extract.lock"
 
 
@@ -120,10 +146,17 @@ class StoredFeatures:
     data: np.ndarray
     names: list[str]
     attrs: dict[str, Any]
+    filled: np.ndarray | None = None
+    """Imported descriptors: the rows the release lacked (filled from the nearest row); else ``None``."""
 
     @property
     def n_steps(self) -> int:
         return int(self.data.shape[0])
+
+    @property
+    def grid(self) -> RowGrid:
+        """The rows' native grid."""
+        return native_grid(self.attrs)
 
 
 @dataclass
@@ -134,7 +167,7 @@ class FusedFeatures:
     ----------
     movie : str
     data : numpy.ndarray
-        float32 ``(n_steps, sum of dims)``; columns in the order of ``blocks``.
+        float32 ``(n_steps, sum of dims)``, one row per ``step_seconds``; columns in the order of ``blocks``.
     names : list of str
         ``<extractor>:<feature>`` for every column.
     blocks : list of (str, int)
@@ -144,6 +177,10 @@ class FusedFeatures:
         file can leave one modality shorter than the other).
     attrs : dict
         Store attributes of each extractor.
+    step_seconds : float
+        The grid the rows are on: row ``k`` covers ``[k step, (k + 1) step)``.
+    filled : dict
+        For each imported block: bool ``(n_steps,)``, rows that average any row the release lacked.
     """
 
     movie: str
@@ -152,6 +189,8 @@ class FusedFeatures:
     blocks: list[tuple[str, int]]
     dropped: dict[str, int] = field(default_factory=dict)
     attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    step_seconds: float = STEP_SECONDS
+    filled: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_steps(self) -> int:
@@ -230,6 +269,10 @@ class StoreWriter:
         failed = self._guard.failure(self.dest, self.holding)
         if failed is not None:
             raise failed
+
+    def add_mask(self, name: str, mask: np.ndarray) -> None:
+        """Store a bool dataset beside the rows (e.g. ``filled``: the rows the release lacked)."""
+        self._file.create_dataset(name, data=np.asarray(mask, dtype=bool))
 
     def finish(self, **attrs: Any) -> None:
         """Write the closing attributes and mark the file complete; it is renamed on leaving the block."""
@@ -334,6 +377,8 @@ class FeatureStore:
             "source_size": source.size,
             "source_sha256": source.sha256,
             "source_mtime_ns": source.mtime_ns,
+            **STEP_ROWS,
+            "source_kind": "movie",
             "modality": extractor.modality,
             "dim": extractor.dim,
             "weights_file": extractor.weights_file or "",
@@ -361,41 +406,70 @@ class FeatureStore:
                 attrs = {k: _plain(v) for k, v in f.attrs.items()}
                 data = f["features"][...]
                 names = [n.decode() if isinstance(n, bytes) else str(n) for n in f["feature_names"][...]]
+                filled = f["filled"][...] if "filled" in f else None
         except (OSError, KeyError) as err:
             raise DataError(path, f"unreadable feature file ({err})") from err
         if not attrs.get("complete"):
             raise DataError(path, "incomplete feature file")
-        return StoredFeatures(extractor, movie, data, names, attrs)
+        return StoredFeatures(extractor, movie, data, names, attrs, filled)
 
-    def load_fused(self, movie: str, extractors: Sequence[str]) -> FusedFeatures:
-        """Concatenate the features of several extractors on the step grid.
+    def load_fused(
+        self, movie: str, extractors: Sequence[str], step_seconds: float | None = None
+    ) -> FusedFeatures:
+        """Concatenate the features of several extractors on one grid.
 
-        All files must come from the same source file (same SHA-256). If one modality has fewer
-        steps than another (a damaged file), every block is cut to the shortest and ``dropped``
-        says how many steps each lost.
+        Each block is put on the grid of ``step_seconds`` from its native grid by overlap-weighted
+        averaging (:func:`emolib.features.resample.resample_rows`; a block already on it is taken as
+        it is). All files computed from the movie must come from the same movie file (same SHA-256);
+        imported descriptors come from their own files. If one block has fewer rows than another (a
+        damaged movie, descriptors that stop earlier), every block is cut to the shortest and
+        ``dropped`` says how many rows each lost.
+
+        Parameters
+        ----------
+        movie
+            The movie.
+        extractors
+            Extractor or descriptor names, in column order.
+        step_seconds
+            The grid: ``None`` for the 0.533 s step grid, ``1.0`` for one row per second (row ``k``
+            covering ``[k, k + 1)`` s), any positive length.
 
         Raises
         ------
         DataError
-            If a file is missing, or the files were made from different versions of the movie.
+            If a file is missing, or the files computed from the movie were made from different versions
+            of it.
         """
         if not extractors:
             raise ValueError("name at least one extractor")
+        target = STEP_SECONDS if step_seconds is None else float(step_seconds)
+        if not target > 0:
+            raise ValueError(f"step_seconds must be positive, got {step_seconds!r}")
         parts = [self.load(name, movie) for name in extractors]
-        hashes = {p.attrs.get("source_sha256") for p in parts}
-        if len(hashes) != 1:
+        computed = [p for p in parts if p.attrs.get("source_kind", "movie") == "movie"]
+        if len({p.attrs.get("source_sha256") for p in computed}) > 1:
             raise DataError(
-                self.path(extractors[0], movie),
+                self.path(computed[0].extractor, movie),
                 "the extractors' files were made from different versions of the movie",
             )
-        n = min(p.n_steps for p in parts)
+        sizes = [n_target_rows(p.grid, p.n_steps, target) for p in parts]
+        n = min(sizes)
+        blocks = [resample_rows(p.data, p.grid, target, n) for p in parts]
+        filled = {
+            p.extractor: resample_rows(p.filled[:, None].astype(np.float32), p.grid, target, n)[:, 0] > 0
+            for p in parts
+            if p.filled is not None
+        }
         return FusedFeatures(
             movie=movie,
-            data=np.concatenate([p.data[:n] for p in parts], axis=1),
+            data=np.concatenate(blocks, axis=1),
             names=[f"{p.extractor}:{name}" for p in parts for name in p.names],
             blocks=[(p.extractor, p.data.shape[1]) for p in parts],
-            dropped={p.extractor: p.n_steps - n for p in parts},
+            dropped={p.extractor: size - n for p, size in zip(parts, sizes, strict=True)},
             attrs={p.extractor: p.attrs for p in parts},
+            step_seconds=target,
+            filled=filled,
         )
 
     def summary(self) -> list[dict[str, Any]]:

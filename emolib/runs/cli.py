@@ -129,10 +129,14 @@ def _cmd_folds(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from emolib.datasets.validate import validate
 
-    problems, checked = validate(args.data)
+    defects: list[str] = []
+    problems, checked = validate(args.data, defects)
+    for defect in defects:
+        print(f"warning: {defect}", file=sys.stderr)
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"{checked} files checked under {args.data}: {len(problems)} problem(s)")
+    print(f"{checked} files checked under {args.data}: {len(problems)} problem(s), {len(defects)} defect(s) "
+          "worked around")  # fmt: skip
     return 1 if problems else 0
 
 
@@ -197,18 +201,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="extract Study A features into the HDF5 feature store",
         description="Extract per-step features (16/30 s steps) of every movie into one HDF5 file per "
         "movie and extractor. Finished, unchanged movies are skipped; a failing movie is reported and "
-        "the others go on; the exit status is 1 if any movie failed. The store defaults to DATA/features.",
+        "the others go on; the exit status is 1 if any movie failed. The store defaults to DATA/features. "
+        "The organisers' MediaEval descriptors (acc ... fc6, emobase2010; see --list) are imported from "
+        "their folders under DATA instead, without decoding any movie.",
     )
     ex.add_argument(
         "--data", default="data/sample", help="data folder (MediaEval layout or a folder of videos)"
     )
     ex.add_argument("--store", help="feature store folder (default: DATA/features)")
     ex.add_argument(
-        "--visual", nargs="+", metavar="NAME", help="visual extractors (c3d, colour-motion, encoder, siglip)"
-    )
+        "--visual", nargs="+", metavar="NAME",
+        help="visual extractors (c3d, colour-motion, encoder, siglip) or organisers' descriptors (fc6, ...)",
+    )  # fmt: skip
     ex.add_argument(
         "--audio", nargs="+", metavar="NAME",
-        help="audio extractors (vgg19, logmel-stats, librosa193, whisper)",
+        help="audio extractors (vgg19, logmel-stats, librosa193, whisper, opensmile-emobase2010, "
+        "opensmile-egemaps) or the organisers' emobase2010 descriptors",
     )  # fmt: skip
     ex.add_argument(
         "--weights", nargs="+", metavar="NAME=PATH",
@@ -279,8 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     va = sub.add_parser(
         "validate",
         help="check every data file and list every problem",
-        description="Read every annotation, label, audio feature and VOC file of both dataset layouts and "
-        "probe every movie; print each problem with its file (and line). Exit status 1 if there is any.",
+        description="Read every annotation, descriptor, label, audio feature and VOC file of every dataset "
+        "layout (MediaEval 2017 and 2018 with the organisers' descriptor folders, Smell of Fear) and probe "
+        "every movie; print each problem with its file (and line), and each defect the readers work around "
+        "as a warning. Exit status 1 if there is any problem.",
     )
     va.add_argument("--data", default="data/sample", help="data folder to check")
     va.set_defaults(func=_cmd_validate)

@@ -2,7 +2,10 @@
 
 :func:`run_extract` checks the extractors chosen on the command line, makes them, runs
 :func:`emolib.features.extract` over the movies (in this process, or on Dask) and reports each
-failed movie on stderr and the summary on stdout. A choice that cannot work raises
+failed movie on stderr and the summary on stdout. The organisers' MediaEval descriptors named among
+them (``fc6``, ``emobase2010``, ...; marked in ``--list``) are imported from their folders under the data
+folder instead (:func:`emolib.features.import_descriptors`): no movie is decoded, and a folder without
+movie files works. A choice that cannot work raises
 :class:`~emolib.core.options.UsageError`, a malformed option or an unknown movie a
 :class:`~emolib.core.errors.DataError`; :mod:`emolib.runs.cli` turns both into exit status 2.
 """
@@ -20,15 +23,16 @@ from emolib.core.options import UsageError, key_values, parse_value
 if TYPE_CHECKING:
     from emolib.features import Extractor
 
-__all__ = ["chosen_extractors", "extractor_options", "extractor_table", "make_extractors", "run_extract",
-           "select_movies"]  # fmt: skip
+__all__ = ["chosen_extractors", "extractor_options", "extractor_table", "import_command", "make_extractors",
+           "run_extract", "select_movies"]  # fmt: skip
 
 
 def extractor_table() -> list[str]:
-    """One line per registered extractor: name, modality and summary (``extract --list``)."""
+    """One line per registered extractor: name, modality and summary (``extract --list``); the organisers'
+    descriptors say "organisers' descriptors: imported, not computed"."""
     from emolib.features import REGISTRY
 
-    return [f"{name:14s} {e.modality:6s} {e.summary}" for name, e in REGISTRY.items()]
+    return [f"{name:22s} {e.modality:6s} {e.summary}" for name, e in REGISTRY.items()]
 
 
 def chosen_extractors(visual: Sequence[str] | None, audio: Sequence[str] | None) -> list[str]:
@@ -198,13 +202,26 @@ def run_extract(
         For options that cannot work (before anything is extracted).
     """
     from emolib.core.distributed import announced_client
-    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, extract
+    from emolib.features import DEFAULT_STORE_SUBDIR, REGISTRY, FeatureStore, extract
 
     names = chosen_extractors(visual, audio)
-    extractors = make_extractors(extractor_options(names, weights, params, random_weights))
-    chosen_movies = select_movies(data, movies)
+    options = extractor_options(names, weights, params, random_weights)
+    imported = [n for n in names if REGISTRY[n].imported]
+    for name in imported:
+        if options[name]["weights"] or options[name]["random_weights"] or options[name]["params"]:
+            raise UsageError(
+                f"{name} is imported from the organisers' files: it takes no weights or parameters"
+            )
+    computed = {n: o for n, o in options.items() if n not in imported}
+    extractors = make_extractors(computed)
     feature_store = FeatureStore(store or Path(data) / DEFAULT_STORE_SUBDIR)
-    print(f"extracting {', '.join(names)} for {len(chosen_movies)} movies into {feature_store.root}",
+    status = 0
+    if imported:
+        status = import_command(data, imported, feature_store, movies, force, progress)
+    if not extractors:
+        return status
+    chosen_movies = select_movies(data, movies)
+    print(f"extracting {', '.join(computed)} for {len(chosen_movies)} movies into {feature_store.root}",
           file=sys.stderr)  # fmt: skip
     with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1, tls=tls) as client:
         report = extract(
@@ -216,4 +233,50 @@ def run_extract(
         print(f"error: {res.reason}" if res.store_failed else f"failed: {res.movie}: {res.reason}",
               file=sys.stderr)  # fmt: skip
     print(report.summary())
+    return 1 if report.failed or status else 0
+
+
+def import_command(
+    data: str | Path,
+    names: Sequence[str],
+    store: Any,
+    movies: Sequence[str] | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> int:
+    """Import the organisers' descriptors ``names`` of the movies under ``data`` into ``store``; report.
+
+    Every movie with a folder of any of the descriptors is imported (or only ``movies``); a movie lacking
+    one of them, or whose files are malformed, is reported as failed and the others go on. Defects of
+    the release (a missing second, an empty file) are printed as warnings naming the file.
+
+    Returns
+    -------
+    int
+        0 if every movie was imported or up to date, 1 if any failed.
+
+    Raises
+    ------
+    DataError
+        If ``data`` holds no folder of the descriptors, or a movie named in ``movies`` has none.
+    """
+    from emolib.datasets.descriptors import locate, sources_by_movie
+    from emolib.features import import_descriptors
+
+    by_movie = {m: s for m, s in sources_by_movie(locate(data)).items() if set(s) & set(names)}
+    if not by_movie:
+        raise DataError(data, f"no folder of the organisers' descriptors {', '.join(names)} under it")
+    if movies:
+        lacking = sorted(set(movies) - set(by_movie))
+        if lacking:
+            raise DataError(data, f"no descriptor folders of {', '.join(lacking)}")
+        by_movie = {m: s for m, s in by_movie.items() if m in movies}
+    print(f"importing {', '.join(names)} for {len(by_movie)} movies into {store.root}", file=sys.stderr)
+    with store.lock():
+        report = import_descriptors(by_movie, names, store, force=force, progress=progress)
+    for res in report.failed:
+        print(f"failed: {res.movie}: {res.reason}", file=sys.stderr)
+    counts = {k: sum(r.status == k for r in report.results) for k in ("done", "skipped", "failed")}
+    print(f"{len(report.results)} movies: {counts['done']} imported, {counts['skipped']} up to date, "
+          f"{counts['failed']} failed")  # fmt: skip
     return 1 if report.failed else 0

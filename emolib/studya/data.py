@@ -131,14 +131,14 @@ def load_movie_set(
     Parameters
     ----------
     data_dir
-        A MediaEval 2017 development set (real or synthetic).
+        A MediaEval 2017 development set (real or synthetic), or the 2018 development parts.
     extractors
-        Extractor names to fuse, in order.
+        Extractor names to fuse, in order (the organisers' descriptors too, imported from their folders).
     store_dir
         Feature store (default ``<data_dir>/features``).
     extract_missing
-        Run the extractors (weight-free ones only) for movies whose features are missing or stale;
-        with ``False`` a missing file is an error.
+        Import or extract (weight-free extractors only) the features that are missing
+        (:func:`emolib.features.ensure_features`); with ``False`` a missing file is an error.
 
     Raises
     ------
@@ -146,25 +146,19 @@ def load_movie_set(
         If there is no MediaEval layout, or features are missing and cannot be extracted.
     """
     from emolib.datasets.layouts import locate
-    from emolib.datasets.mediaeval import load_devset
-    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract, find_movies
+    from emolib.datasets.mediaeval import load_devset, load_mediaeval2018
+    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, ensure_features
 
     layouts = locate(data_dir)
-    if layouts.mediaeval is None:
-        raise DataError(data_dir, "no MediaEval 2017 development set found")
-    devset = load_devset(layouts.mediaeval)
+    if layouts.mediaeval is not None:
+        devset = load_devset(layouts.mediaeval)
+    elif layouts.mediaeval2018 is not None:
+        devset = load_mediaeval2018(layouts.mediaeval2018, "dev")
+    else:
+        raise DataError(data_dir, "no MediaEval development set found (2017, or the 2018 development parts)")
     store = FeatureStore(store_dir or Path(data_dir) / DEFAULT_STORE_SUBDIR)
-    missing = [m for m in devset.names for e in extractors if store.attrs(e, m) is None]
-    if missing and extract_missing:
-        movies = find_movies(data_dir)
-        report = extract(
-            {m: movies[m] for m in sorted(set(missing))},
-            [create(e) for e in extractors],
-            store,
-            progress=False,
-        )
-        if report.failed:
-            raise DataError(store.root, f"feature extraction failed: {report.failed}")
+    movies = dict(zip(devset.movies["name"], devset.movies["movie"], strict=True))
+    ensure_features(devset.root, movies, list(extractors), store, extract_missing)
     features, names = {}, []
     for movie in devset.names:
         fused = store.load_fused(movie, list(extractors))
@@ -186,8 +180,9 @@ def load_test_set(
     ----------
     test_dir
         A MediaEval 2017 test set (``MEDIAEVAL17_XX.mp4`` movies and ``MEDIAEVAL17_XX_Valence-Arousal.txt``
-        ground truth, :func:`emolib.datasets.mediaeval.load_testset`; no fear annotations), or any
-        folder in the development layout (:func:`emolib.datasets.mediaeval.load_devset`, with fear).
+        ground truth, :func:`emolib.datasets.mediaeval.load_testset`; no fear annotations), any
+        folder in the development layout (:func:`emolib.datasets.mediaeval.load_devset`, with fear), or a
+        folder holding the 2018 test part (:func:`emolib.datasets.mediaeval.load_mediaeval2018`).
     extractors
         Extractor names to fuse, in order (those of the development movies).
     store_dir
@@ -203,29 +198,23 @@ def load_test_set(
         is not there or cannot be extracted.
     """
     from emolib.datasets.layouts import locate
-    from emolib.datasets.mediaeval import load_devset, load_testset
-    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract
+    from emolib.datasets.mediaeval import load_devset, load_mediaeval2018, load_testset
+    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, ensure_features
 
     root = Path(test_dir).expanduser().resolve()
     try:
-        dev_layout = locate(root).mediaeval
+        layouts = locate(root)
     except DataError:
-        dev_layout = None
-    found = load_devset(dev_layout) if dev_layout is not None else load_testset(root)
+        layouts = None
+    if layouts is not None and layouts.mediaeval is not None:
+        found = load_devset(layouts.mediaeval)
+    elif layouts is not None and layouts.mediaeval2018 is not None:
+        found = load_mediaeval2018(layouts.mediaeval2018, "test")
+    else:
+        found = load_testset(root)
     store = FeatureStore(store_dir or root / DEFAULT_STORE_SUBDIR)
     paths = dict(zip(found.movies["name"], found.movies["movie"], strict=True))
-    missing = sorted({m for m in found.names for e in extractors if store.attrs(e, m) is None})
-    if missing and not extract_missing:
-        raise DataError(store.root, f"features of {', '.join(missing)} are missing (extract_missing is off)")
-    if missing:
-        for m in missing:
-            if paths[m] is None:
-                raise DataError(found.root, f"no movie file {m}.mp4 to extract the features of {m} from")
-        report = extract(
-            {m: paths[m] for m in missing}, [create(e) for e in extractors], store, progress=False
-        )
-        if report.failed:
-            raise DataError(store.root, f"feature extraction failed: {report.failed}")
+    ensure_features(found.root, paths, list(extractors), store, extract_missing)
     features, names = {}, []
     for movie in found.names:
         fused = store.load_fused(movie, list(extractors))

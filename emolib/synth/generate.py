@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,18 +19,25 @@ from emolib.core.atomic import write_text
 from emolib.core.workers import process_pool, start_method
 from emolib.features.librosa193 import FEATURE_RATE, librosa193
 from emolib.synth.mediaeval import build_movie, build_test_movie
-from emolib.synth.profiles import TEST_LAYOUT, MovieSpec, get_profile, plan
+from emolib.synth.mediaeval2018 import build_movie_2018
+from emolib.synth.profiles import ME18_LAYOUT, TEST_LAYOUT, MovieSpec, get_profile, plan
 from emolib.synth.smelloffear import build_film
 
 GENERATOR = "emolib.synth"
-GENERATOR_VERSION = "1.4"
+GENERATOR_VERSION = "1.5"
 """Bump whenever the same seed would give different files."""
 MANIFEST = "manifest.json"
 
 
-def _job(spec: MovieSpec, seed: int, out: Path) -> dict:
-    builders = {"mediaeval2017": build_movie, TEST_LAYOUT: build_test_movie}
-    build = builders.get(spec.layout, build_film)
+def _job(spec: MovieSpec, seed: int, out: Path, visual_2017: tuple[str, ...] = ()) -> dict:
+    if spec.layout in ("mediaeval2017", TEST_LAYOUT):
+        maker = build_movie if spec.layout == "mediaeval2017" else build_test_movie
+
+        def build(s: MovieSpec, k: int, o: Path) -> dict:
+            return maker(s, k, o, visual_2017)
+
+    else:
+        build = build_movie_2018 if spec.layout == ME18_LAYOUT else build_film
     entry = {
         "layout": spec.layout,
         "index": spec.index,
@@ -50,7 +58,8 @@ def _job(spec: MovieSpec, seed: int, out: Path) -> dict:
 
 
 def _remove_stale(out: Path, keep: set[str]) -> None:
-    """Delete the files an earlier synthetic sample in ``out`` listed and this one does not write."""
+    """Delete the files (and descriptor folders) an earlier synthetic sample in ``out`` listed and this one
+    does not write."""
     path = out / MANIFEST
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
@@ -62,6 +71,9 @@ def _remove_stale(out: Path, keep: set[str]) -> None:
         for rel in movie.get("files", []):
             if rel not in keep and not Path(rel).is_absolute() and ".." not in Path(rel).parts:
                 (out / rel).unlink(missing_ok=True)
+        for rel in movie.get("dirs", []):
+            if rel not in keep and rel and not Path(rel).is_absolute() and ".." not in Path(rel).parts:
+                shutil.rmtree(out / rel, ignore_errors=True)
 
 
 def _expected_files(specs: list[MovieSpec]) -> set[str]:
@@ -83,7 +95,12 @@ def is_current(out: Path, profile: str = "tiny", seed: int = 0) -> bool:
     if not isinstance(manifest, dict) or any(manifest.get(k) != v for k, v in expected.items()):
         return False
     files = [f for movie in manifest.get("movies", []) for f in movie.get("files", [])]
-    return bool(files) and all((Path(out) / f).is_file() for f in files)
+    dirs = [d for movie in manifest.get("movies", []) for d in movie.get("dirs", [])]
+    return (
+        bool(files)
+        and all((Path(out) / f).is_file() for f in files)
+        and all((Path(out) / d).is_dir() for d in dirs)
+    )
 
 
 def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: int | None = None) -> dict:
@@ -109,7 +126,8 @@ def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: in
     -------
     dict
         The manifest, also written to ``out/manifest.json``: generator, version, profile, seed and
-        one entry per movie (layout, name, fps, size, audio format, duration, frames, files, ...).
+        one entry per movie (layout, name, fps, size, audio format, duration, frames, files, the
+        descriptor folders written wholly for it in ``dirs``, ...).
     """
     prof = get_profile(profile)
     if seed < 0:
@@ -119,17 +137,19 @@ def generate_sample(out: Path, profile: str = "tiny", seed: int = 0, workers: in
     specs = plan(prof, seed)
     jobs = sorted(specs, key=lambda s: -s.duration)
     n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    visual = prof.visual_2017
     if n_workers == 1:
-        results = {(s.layout, s.index): _job(s, seed, out) for s in jobs}
+        results = {(s.layout, s.index): _job(s, seed, out, visual) for s in jobs}
     else:
         if start_method() == "fork" and any(s.labelled and s.screenings for s in specs):
             # import and warm librosa up once here: forked workers inherit it instead of each paying
             librosa193(np.zeros(4096, dtype=np.float32), FEATURE_RATE)
         with process_pool(n_workers) as pool:
-            futures = {(s.layout, s.index): pool.submit(_job, s, seed, out) for s in jobs}
+            futures = {(s.layout, s.index): pool.submit(_job, s, seed, out, visual) for s in jobs}
             results = {key: fut.result() for key, fut in futures.items()}
     movies = [results[(s.layout, s.index)] for s in specs]
-    _remove_stale(out, {f for m in movies for f in m["files"]} | _expected_files(specs))
+    written = {f for m in movies for f in (*m["files"], *m.get("dirs", []))}
+    _remove_stale(out, written | _expected_files(specs))
     manifest = {
         "generator": GENERATOR,
         "version": GENERATOR_VERSION,

@@ -5,13 +5,21 @@ Layout under ``<out>/mediaeval2017/`` (the real release's, see ``data/README.md`
     movies/<Name>.mp4
     MEDIAEVAL17-DevSet-Valence_Arousal-annotations/annotations/<Name>-MEDIAEVAL2017-valence_arousal.txt
     MEDIAEVAL17-DevSet-Fear-annotations/annotations/<Name>-MEDIAEVAL2017-fear.txt
+    MEDIAEVAL17-DevSet-Visual_features/features/<Name>/<feat>/<Name>-<NNNNN>_<feat>.txt
+    MEDIAEVAL17-DevSet-Audio_features/features/<Name>/<Name>_<NNNNN>.csv
     _latent/<Name>.csv                       (synthetic only: the latent curves)
 
 and under ``<out>/mediaeval2017test/`` the 2017 test set's anonymised movies and ground truth::
 
     movies/MEDIAEVAL17_XX.mp4
     groundtruth/MEDIAEVAL17_XX_Valence-Arousal.txt   (header + 4 whitespace-separated columns)
+    MEDIAEVAL17-TestSet-Visual_features/visual_features/MEDIAEVAL17_XX/<feat>/MEDIAEVAL17_XX-<NNNNN>_<feat>.txt
+    MEDIAEVAL17-TestSet-Audio_features/audio_features/MEDIAEVAL17_XX/audio_features/MEDIAEVAL17_XX_<NNNNN>.csv
     _latent/MEDIAEVAL17_XX.csv               (synthetic only, with the latent fear curve)
+
+The descriptor folders (:mod:`emolib.synth.descriptors`) hold the profile's visual descriptors
+(:data:`~emolib.synth.profiles.Profile.visual_2017`), one file per second, and emobase2010 of every
+annotation window (10 s every 5 s, numbered from 0 like the windows).
 
 The 2017 test set's fear ground truth has no published format, so none is written.
 
@@ -50,6 +58,10 @@ TEST_HEADER = ("Id", "Time", "MeanValence", "MeanArousal")
 """Header of a synthetic test-set ground-truth file (the real names are not published; any 4 are read)."""
 FEAR_THRESHOLD = 0.5
 """A window is annotated as fearful when the mean of the fear curve over it exceeds this."""
+DEV_VISUAL_DIR = "MEDIAEVAL17-DevSet-Visual_features/features"
+DEV_AUDIO_DIR = "MEDIAEVAL17-DevSet-Audio_features/features"
+TEST_VISUAL_DIR = "MEDIAEVAL17-TestSet-Visual_features/visual_features"
+TEST_AUDIO_DIR = "MEDIAEVAL17-TestSet-Audio_features/audio_features"
 
 
 def window_annotations(
@@ -110,15 +122,18 @@ def format_fear(starts: NDArray[np.float64], fear: NDArray[np.int64]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def build_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
-    """Render one MediaEval movie with its annotation and latent files; return its manifest entry."""
+def build_movie(spec: MovieSpec, seed: int, out: Path, visual: tuple[str, ...] = ()) -> dict:
+    """Render one MediaEval movie with its annotation, descriptor and latent files; return its manifest entry.
+
+    ``visual`` names the visual descriptor folders to write (none: no descriptor folder at all).
+    """
     # rendering needs ffmpeg, soundfile and librosa; the annotations alone (benchmarks/lstm.py) do not
     from emolib.synth.groundtruth import write_latent
     from emolib.synth.movie import render_movie
 
     root = out / MEDIAEVAL_SUBDIR
     movie = root / "movies" / f"{spec.name}.mp4"
-    rendered = render_movie(spec, seed, movie)
+    rendered = render_movie(spec, seed, movie, keep_sound=bool(visual))
     starts, valence, arousal, fear = window_annotations(
         rendered.latent, stream(seed, spec.layout, spec.index, "annotation")
     )
@@ -127,15 +142,32 @@ def build_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
     )
     fear_path = write_text(root / FEAR_DIR / f"{spec.name}{FEAR_SUFFIX}", format_fear(starts, fear))
     latent_path = write_latent(root / "_latent" / f"{spec.name}.csv", rendered)
-    return {
+    entry = {
         "n_windows": int(starts.size),
         "fear_windows": int(fear.sum()),
         "files": [str(p.relative_to(out)) for p in (movie, va_path, fear_path, latent_path)],
     }
+    if visual:
+        folders = (root / DEV_VISUAL_DIR / spec.name, root / DEV_AUDIO_DIR / spec.name)
+        entry.update(_descriptors(out, folders, spec, rendered, visual, starts))
+    return entry
 
 
-def build_test_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
-    """Render one test-set movie with its ground truth and latent files; return its manifest entry.
+def _descriptors(
+    out: Path, folders: tuple[Path, Path], spec: MovieSpec, rendered, visual: tuple[str, ...], starts
+) -> dict:
+    from emolib.synth.descriptors import descriptor_folders_2017
+
+    dirs, backend = descriptor_folders_2017(out, *folders, spec, rendered, visual, starts)
+    return {
+        "descriptors": [*visual, "emobase2010"],
+        "audio_descriptors": backend,
+        "dirs": [str(p.relative_to(out)) for p in dirs],
+    }
+
+
+def build_test_movie(spec: MovieSpec, seed: int, out: Path, visual: tuple[str, ...] = ()) -> dict:
+    """Render one test-set movie with its ground truth, descriptor and latent files; its manifest entry.
 
     The annotations are made exactly as the development set's (:func:`window_annotations`), from
     the movie's own streams of the test layout; only the valence/arousal ground truth is written.
@@ -145,7 +177,7 @@ def build_test_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
 
     root = out / TEST_LAYOUT
     movie = root / "movies" / f"{spec.name}.mp4"
-    rendered = render_movie(spec, seed, movie)
+    rendered = render_movie(spec, seed, movie, keep_sound=bool(visual))
     starts, valence, arousal, fear = window_annotations(
         rendered.latent, stream(seed, spec.layout, spec.index, "annotation")
     )
@@ -154,8 +186,12 @@ def build_test_movie(spec: MovieSpec, seed: int, out: Path) -> dict:
         format_test_valence_arousal(starts, valence, arousal),
     )
     latent_path = write_latent(root / "_latent" / f"{spec.name}.csv", rendered)
-    return {
+    entry = {
         "n_windows": int(starts.size),
         "fear_windows": int(fear.sum()),
         "files": [str(p.relative_to(out)) for p in (movie, va_path, latent_path)],
     }
+    if visual:
+        folders = (root / TEST_VISUAL_DIR / spec.name, root / TEST_AUDIO_DIR / spec.name / "audio_features")
+        entry.update(_descriptors(out, folders, spec, rendered, visual, starts))
+    return entry

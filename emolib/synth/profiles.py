@@ -10,10 +10,11 @@ layouts. Durations are drawn, and nudged off the 5 s annotation grid, as real mo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from emolib.datasets.layouts import MEDIAEVAL_TEST_SUBDIR
+from emolib.datasets.descriptors import VISUAL_DESCRIPTORS
+from emolib.datasets.layouts import MEDIAEVAL2018_SUBDIR, MEDIAEVAL_TEST_SUBDIR
 from emolib.synth.seeding import stream
 
 FRAME_RATES: tuple[Fraction, ...] = (
@@ -55,6 +56,13 @@ TEST_LAYOUT = MEDIAEVAL_TEST_SUBDIR
 """Layout name of the synthetic MediaEval 2017 test set (its own random streams and folder)."""
 TEST_NAME_FORMAT = "MEDIAEVAL17_{:02d}"
 """Anonymised names of the test movies, as in the real 2017 test set: ``MEDIAEVAL17_00``, ..."""
+ME18_LAYOUT = MEDIAEVAL2018_SUBDIR
+"""Layout name of the synthetic MediaEval 2018 set (development parts 1-3 and the test part)."""
+ME18_NAME_FORMAT = "MEDIAEVAL18_{:02d}"
+"""Names of the 2018 movies: ``MEDIAEVAL18_00``, ... numbered across the parts, development first."""
+VISUAL_2017: tuple[str, ...] = ("cl", "eh", "tamura", "fc6")
+"""The visual descriptor folders written beside the small profiles' 2017 movies (``full`` writes all 11):
+the reader takes any subset, and these keep ``tiny`` small on disk (``fc6`` is what notebook 04 uses)."""
 
 MIN_GRID_OFFSET = 0.5
 """Smallest distance in seconds between a duration and a multiple of 5 s."""
@@ -86,6 +94,14 @@ class Profile:
         Number of MediaEval 2017 test-set movies (anonymised ``MEDIAEVAL17_XX``).
     test_seconds
         Range of their durations in seconds.
+    me18_parts
+        Movies of the MediaEval 2018 development parts 1, 2 and 3.
+    me18_test
+        Movies of the 2018 test part.
+    me18_seconds
+        Range of the 2018 movies' durations in seconds.
+    visual_2017
+        Visual descriptor folders written beside the 2017 movies (the 2018 ones get all 11).
     """
 
     name: str
@@ -97,17 +113,23 @@ class Profile:
     unlabelled_seconds: tuple[float, float]
     test_movies: int = 0
     test_seconds: tuple[float, float] = (60.0, 90.0)
+    me18_parts: tuple[int, int, int] = (0, 0, 0)
+    me18_test: int = 0
+    me18_seconds: tuple[float, float] = (45.0, 65.0)
+    visual_2017: tuple[str, ...] = VISUAL_2017
 
 
 PROFILES: dict[str, Profile] = {
-    "micro": Profile("micro", 3, (30.0, 45.0), (2, 2), (62.0, 80.0), 1, (10.0, 16.0), 2, (20.0, 30.0)),
+    "micro": Profile("micro", 3, (30.0, 45.0), (2, 2), (62.0, 80.0), 1, (10.0, 16.0), 2, (20.0, 30.0),
+                     (1, 1, 1), 1, (20.0, 28.0)),
     "tiny": Profile("tiny", 8, (110.0, 140.0), (3, 2, 4, 3, 3, 2), (900.0, 1000.0), 2, (40.0, 80.0),
-                    3, (60.0, 90.0)),
+                    3, (60.0, 90.0), (2, 2, 1), 2, (45.0, 65.0)),
     "full": Profile("full", 30, (180.0, 600.0), (10, 7, 2, 14, 4, 9), (600.0, 1200.0), 6, (300.0, 900.0),
-                    14, (180.0, 600.0)),
+                    14, (180.0, 600.0), (14, 30, 10), 12, (180.0, 600.0), VISUAL_DESCRIPTORS),
 }  # fmt: skip
 """The profiles: ``micro`` (tests only, seconds to generate), ``tiny`` (CI default) and ``full``
-(whose 14 test movies are as many as the real 2017 test set's)."""
+(whose 14 test movies are as many as the real 2017 test set's, and whose 2018 parts have the real
+release's 14, 30, 10 and 12 movies)."""
 
 
 @dataclass(frozen=True)
@@ -136,6 +158,8 @@ class MovieSpec:
         Smell of Fear screenings (0 for MediaEval movies and unlabelled films).
     labelled
         Whether the film has labels, VOCs and audio features (MediaEval movies: ``True``).
+    part
+        2018 movies: ``DevSet-Part1``, ``DevSet-Part2``, ``DevSet-Part3`` or ``TestSet``.
     """
 
     layout: str
@@ -149,6 +173,8 @@ class MovieSpec:
     n_frames: int
     screenings: int = 0
     labelled: bool = True
+    part: str = ""
+    """2018 movies: the release set they belong to (``DevSet-Part1`` ... ``TestSet``); else empty."""
 
     @property
     def duration(self) -> float:
@@ -197,11 +223,18 @@ def _spec(
     return MovieSpec(layout, index, name, fps, width, height, rate, channels, n_frames, screenings, labelled)
 
 
-def plan(profile: str | Profile, seed: int) -> list[MovieSpec]:
-    """The movies of a profile: MediaEval movies, labelled and unlabelled Smell of Fear films, test movies.
+def me18_parts(prof: Profile) -> list[str]:
+    """The release set of every 2018 movie of a profile, in number order."""
+    sets = [f"DevSet-Part{p + 1}" for p, n in enumerate(prof.me18_parts) for _ in range(n)]
+    return sets + ["TestSet"] * prof.me18_test
 
-    The test movies come last and draw from their own layout's streams, so adding them left every
-    earlier movie as it was.
+
+def plan(profile: str | Profile, seed: int) -> list[MovieSpec]:
+    """The movies of a profile: MediaEval movies, labelled and unlabelled Smell of Fear films, test movies,
+    then the 2018 movies.
+
+    The test movies and the 2018 movies come last and draw from their own layouts' streams, so adding
+    them left every earlier movie as it was.
 
     Parameters
     ----------
@@ -230,6 +263,9 @@ def plan(profile: str | Profile, seed: int) -> list[MovieSpec]:
         specs.append(
             _spec(seed, TEST_LAYOUT, k, TEST_NAME_FORMAT.format(k), k + 1, prof.test_seconds, 0, True)
         )
+    for j, part in enumerate(me18_parts(prof)):
+        spec = _spec(seed, ME18_LAYOUT, j, ME18_NAME_FORMAT.format(j), j + 3, prof.me18_seconds, 0, True)
+        specs.append(replace(spec, part=part))
     return specs
 
 
@@ -252,6 +288,7 @@ def get_profile(profile: str | Profile) -> Profile:
         or len(prof.screenings) > len(SOF_LABELLED_NAMES)
         or prof.unlabelled_films > len(SOF_UNLABELLED_NAMES)
         or not 0 <= prof.test_movies <= 100
+        or sum(prof.me18_parts) + prof.me18_test > 100
     ):
         raise ValueError(f"profile {prof.name!r} asks for more movies than there are names")
     return prof

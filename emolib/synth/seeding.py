@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-LAYOUT_CODES = {"mediaeval2017": 1, "smelloffear": 2, "mediaeval2017test": 3}
+LAYOUT_CODES = {"mediaeval2017": 1, "smelloffear": 2, "mediaeval2017test": 3, "mediaeval2018": 4}
 """Integer code of each layout in the seed derivation (never renumber: it would change every sample)."""
 STREAM_CODES = {
     "plan": 0,
@@ -34,7 +34,7 @@ def stream(seed: int, layout: str, index: int, purpose: str, *sub: int) -> np.ra
     seed
         Seed of the whole sample (non-negative).
     layout
-        ``"mediaeval2017"``, ``"smelloffear"`` or ``"mediaeval2017test"``.
+        ``"mediaeval2017"``, ``"smelloffear"``, ``"mediaeval2017test"`` or ``"mediaeval2018"``.
     index
         Index of the movie within its layout.
     purpose
