@@ -226,3 +226,40 @@ def test_unseen_release_validates_without_problems(unseen) -> None:
     problems, checked = validate(unseen.root, defects)
     assert problems == [] and checked > 6 * 4 * 15
     assert len(defects) == len(unseen.defect_files)
+
+
+def test_2018_run_files_round_trip_and_name_their_lines(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from emolib.core.errors import DataError
+    from emolib.datasets.mediaeval import (
+        read_fear_run_2018,
+        read_run_2018,
+        write_fear_run_2018,
+        write_run_2018,
+    )
+
+    va = {
+        "MEDIAEVAL18_55": pd.DataFrame({"time": [0.0, 1.0], "valence": [0.1, -0.2], "arousal": [0.3, 0.25]}),
+        "MEDIAEVAL18_54": pd.DataFrame({"time": [0.0], "valence": [0.5], "arousal": [-0.5]}),
+    }
+    path = write_run_2018(tmp_path / "run.txt", va)
+    lines = path.read_text().splitlines()
+    assert lines[:2] == ["Movie\tTime\tValence\tArousal", "MEDIAEVAL18_54\t0\t0.5\t-0.5"]
+    back = read_run_2018(path)
+    assert list(back) == ["MEDIAEVAL18_54", "MEDIAEVAL18_55"]
+    pd.testing.assert_frame_equal(back["MEDIAEVAL18_55"], va["MEDIAEVAL18_55"])
+    fear = write_fear_run_2018(
+        tmp_path / "fear.txt", {"MEDIAEVAL18_54": [[3, 7.5], [20, 21]], "MEDIAEVAL18_55": []}
+    )
+    assert fear.read_text().splitlines() == [
+        "Movie\tStart\tEnd",
+        "MEDIAEVAL18_54\t3\t7.5",
+        "MEDIAEVAL18_54\t20\t21",
+    ]
+    assert read_fear_run_2018(fear)["MEDIAEVAL18_54"].tolist() == [[3.0, 7.5], [20.0, 21.0]]
+    with pytest.raises(ValueError, match="must end after it starts"):
+        write_fear_run_2018(tmp_path / "bad.txt", {"MEDIAEVAL18_54": [[5, 5]]})
+    (tmp_path / "broken.txt").write_text("Movie\tTime\tValence\tArousal\nMEDIAEVAL18_54\t0\tx\t0.1\n")
+    with pytest.raises(DataError, match=r"broken\.txt:2: non-numeric value .x. in column .Valence."):
+        read_run_2018(tmp_path / "broken.txt")

@@ -9,7 +9,8 @@ This module is the face of the MediaEval readers; the work is done in small modu
 * :mod:`~emolib.datasets.mediaeval_sets`: :class:`MediaEvalSet` and the 2017 loaders
   (:func:`load_devset`, :func:`load_testset`, :func:`devset_movies`);
 * :mod:`~emolib.datasets.mediaeval2018`: the 2018 parts (:func:`load_mediaeval2018`);
-* :mod:`~emolib.datasets.mediaeval_runs`: run files (:func:`write_run`, :func:`read_run`).
+* :mod:`~emolib.datasets.mediaeval_runs`: run files (2017: :func:`write_run`, :func:`read_run`; 2018: every
+  second's valence and arousal, :func:`write_run_2018`, and fear sequences, :func:`write_fear_run_2018`).
 
 File formats (see ``formats.md`` of the project's reference material and ``data/README.md``):
 
@@ -42,7 +43,14 @@ from emolib.datasets.mediaeval_files import (
     read_valence_arousal,
     read_valence_arousal_2018,
 )
-from emolib.datasets.mediaeval_runs import read_run, write_run
+from emolib.datasets.mediaeval_runs import (
+    read_fear_run_2018,
+    read_run,
+    read_run_2018,
+    write_fear_run_2018,
+    write_run,
+    write_run_2018,
+)
 from emolib.datasets.mediaeval_scan import KINDS, MOVIE_SUFFIXES, scan
 from emolib.datasets.mediaeval_sets import (
     FEAR_SUFFIX,
@@ -73,12 +81,16 @@ __all__ = [
     "movies_table",
     "read_fear",
     "read_fear_2018",
+    "read_fear_run_2018",
     "read_run",
+    "read_run_2018",
     "read_test_fear",
     "read_test_valence_arousal",
     "read_valence_arousal",
     "read_valence_arousal_2018",
     "scan",
     "second_fear",
+    "write_fear_run_2018",
     "write_run",
+    "write_run_2018",
 ]

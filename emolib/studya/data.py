@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,11 @@ from numpy.typing import NDArray
 
 from emolib.core.atomic import write_text
 from emolib.core.errors import DataError
-from emolib.media.alignment import STEPS_2017, Grid
+from emolib.media.alignment import PER_SECOND, STEPS_2017, Grid
+
+if TYPE_CHECKING:
+    from emolib.datasets.mediaeval import MediaEvalSet
+    from emolib.features import FeatureStore
 
 __all__ = [
     "MODALITIES",
@@ -82,6 +87,11 @@ class MovieSet:
     grid
         The time grid of the features' steps and of the annotation rows (16/30 s steps and 10 s windows
         for MediaEval 2017; 1 s and 1 s for 2018).
+    edition
+        2017 or 2018.
+    fear_sequences
+        MediaEval 2018: movie name to its annotated fear sequences (``start``, ``end`` seconds); empty for
+        2017 (fear is annotated per window there).
     """
 
     features: dict[str, NDArray[np.float32]]
@@ -90,6 +100,8 @@ class MovieSet:
     feature_names: list[str] = field(default_factory=list)
     root: Path | None = None
     grid: Grid = STEPS_2017
+    edition: int = 2017
+    fear_sequences: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def has_fear(self) -> bool:
@@ -125,6 +137,7 @@ def load_movie_set(
     extractors: Sequence[str],
     store_dir: str | Path | None = None,
     extract_missing: bool = True,
+    edition: int | None = None,
 ) -> MovieSet:
     """Load the fused features and annotations of every annotated movie under ``data_dir``.
 
@@ -139,33 +152,76 @@ def load_movie_set(
     extract_missing
         Import or extract (weight-free extractors only) the features that are missing
         (:func:`emolib.features.ensure_features`); with ``False`` a missing file is an error.
+    edition
+        2017 or 2018: which development set, when the folder holds both (the synthetic sample does);
+        ``None``: the 2017 set if there is one, else the 2018 development parts.
 
     Raises
     ------
     DataError
-        If there is no MediaEval layout, or features are missing and cannot be extracted.
+        If there is no MediaEval layout (of ``edition``), or features are missing and cannot be extracted.
     """
     from emolib.datasets.layouts import locate
     from emolib.datasets.mediaeval import load_devset, load_mediaeval2018
-    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, ensure_features
+    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore
 
     layouts = locate(data_dir)
-    if layouts.mediaeval is not None:
+    devset = None
+    if layouts.mediaeval is not None and edition in (None, 2017):
         devset = load_devset(layouts.mediaeval)
-    elif layouts.mediaeval2018 is not None:
+    elif layouts.mediaeval2018 is not None and edition in (None, 2018):
         devset = load_mediaeval2018(layouts.mediaeval2018, "dev")
-    else:
-        raise DataError(data_dir, "no MediaEval development set found (2017, or the 2018 development parts)")
-    store = FeatureStore(store_dir or Path(data_dir) / DEFAULT_STORE_SUBDIR)
-    movies = dict(zip(devset.movies["name"], devset.movies["movie"], strict=True))
-    ensure_features(devset.root, movies, list(extractors), store, extract_missing)
-    features, names = {}, []
-    for movie in devset.names:
-        fused = store.load_fused(movie, list(extractors))
+    if devset is None:
+        wanted = f"a MediaEval {edition}" if edition else "a MediaEval"
+        raise DataError(data_dir, f"no {wanted} development set found (2017, or the 2018 development parts)")
+    return _assemble(devset, FeatureStore(store_dir or Path(data_dir) / DEFAULT_STORE_SUBDIR), extractors,
+                     extract_missing)  # fmt: skip
+
+
+def _aligned_2018(
+    features: NDArray[np.float32], annotations: pd.DataFrame
+) -> tuple[NDArray[np.float32], pd.DataFrame]:
+    """A 2018 movie's seconds of features and of annotations, each cut to where the other has seconds.
+
+    An annotation file that stops early (the real release's movie 46 has only 100 rows) leaves the
+    movie's later seconds without a target: they are not trained on (the features are cut there, not
+    extrapolated). Features that stop early leave the later annotated seconds nothing to predict from.
+    """
+    if annotations.empty:
+        return features[:0], annotations
+    annotated = int(np.ceil(float(annotations["time"].max()) + 1.0))
+    features = features[: min(len(features), annotated)]
+    annotations = annotations[annotations["time"] < len(features)].reset_index(drop=True)
+    return features, annotations
+
+
+def _assemble(
+    found: MediaEvalSet, store: FeatureStore, extractors: Sequence[str], extract_missing: bool
+) -> MovieSet:
+    """The features (imported or extracted when missing) and annotations of a MediaEval set, on its grid.
+
+    A 2017 set's features are fused on the 16/30 s step grid and scored on its 10 s windows; a 2018 set's on
+    one row per second (:data:`emolib.media.alignment.PER_SECOND`), every block resampled onto it.
+    """
+    from emolib.features import ensure_features
+
+    per_second = found.grid == "second"
+    names_of = list(found.movies["name"])
+    paths = dict(zip(names_of, found.movies["movie"], strict=True))
+    ensure_features(found.root, paths, list(extractors), store, extract_missing)
+    features, annotations, names = {}, {}, []
+    for movie in names_of:
+        fused = store.load_fused(movie, list(extractors), 1.0 if per_second else None)
         features[movie] = np.asarray(fused.data, dtype=np.float32)
+        annotations[movie] = found.movie_annotations(movie)
+        if per_second:
+            features[movie], annotations[movie] = _aligned_2018(features[movie], annotations[movie])
         names = fused.names
-    annotations = {m: devset.movie_annotations(m) for m in devset.names}
-    return MovieSet(features, annotations, list(extractors), names, root=devset.root)
+    return MovieSet(
+        features, annotations, list(extractors), names, root=found.root,
+        grid=PER_SECOND if per_second else STEPS_2017, edition=found.edition,
+        fear_sequences=dict(found.fear_sequences),
+    )  # fmt: skip
 
 
 def load_test_set(
@@ -199,7 +255,7 @@ def load_test_set(
     """
     from emolib.datasets.layouts import locate
     from emolib.datasets.mediaeval import load_devset, load_mediaeval2018, load_testset
-    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, ensure_features
+    from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore
 
     root = Path(test_dir).expanduser().resolve()
     try:
@@ -212,16 +268,9 @@ def load_test_set(
         found = load_mediaeval2018(layouts.mediaeval2018, "test")
     else:
         found = load_testset(root)
-    store = FeatureStore(store_dir or root / DEFAULT_STORE_SUBDIR)
-    paths = dict(zip(found.movies["name"], found.movies["movie"], strict=True))
-    ensure_features(found.root, paths, list(extractors), store, extract_missing)
-    features, names = {}, []
-    for movie in found.names:
-        fused = store.load_fused(movie, list(extractors))
-        features[movie] = np.asarray(fused.data, dtype=np.float32)
-        names = fused.names
-    annotations = {m: found.movie_annotations(m) for m in found.names}
-    return MovieSet(features, annotations, list(extractors), names, root=found.root)
+    return _assemble(
+        found, FeatureStore(store_dir or root / DEFAULT_STORE_SUBDIR), extractors, extract_missing
+    )
 
 
 @dataclass
