@@ -24,12 +24,13 @@
 # beside two baselines fitted on the same fold: the constant training mean and a ridge regression.
 
 # %% tags=["parameters", "hide-input"]
-data_dir = "../data/sample"  # the synthetic sample or a MediaEval 2017 development set
+data_dir = "../data/sample"  # the synthetic sample, a MediaEval 2017 development set or the 2018 parts
 profile = "tiny"  # sample profile the book was built with (recorded in the outputs)
 seed = 0  # seeds the folds and the network
 output_dir = "../outputs/04_lstm_training"  # metrics, run files, checkpoint, logs and figures go here
 fold = 0  # which fold this run trains and tests
 test_dir = None  # a 2017 test set or dev-layout folder: train on data_dir, score it (None: folds)
+edition = None  # 2017 or 2018 when data_dir holds both (None: 2017 if there); 2018: its test part, per second
 n_folds = 4  # movie-level folds (the thesis: 27 train / 2 validation / 1 test movies per fold)
 n_val = None  # validation movies per fold (None: about 2 in 30, at least 1)
 task = "both"  # "va" (valence and arousal), "fear", or "both" (one model each, in <output_dir>/<task>)
@@ -47,8 +48,8 @@ batch_movies = 8  # movies streamed in parallel (rows of a batch): the batch siz
 mixed_precision = False  # True: mixed float16 (GPUs with tensor cores); "mixed_bfloat16" for TPUs
 fear_loss = "bce"  # "bce" (class-weighted binary cross-entropy) or "focal"
 class_weight = True  # weigh fear steps by negatives / positives of the training steps
-visual = ["colour-motion"]  # visual extractors of the feature store (c3d on real data with weights)
-audio = ["logmel-stats"]  # audio extractors (vgg19 on real data with weights)
+visual = ["colour-motion"]  # visual extractors (c3d with weights; the organisers' fc6, cedd, ...)
+audio = ["logmel-stats"]  # audio extractors (vgg19 with weights; the organisers' emobase2010)
 store_dir = None  # feature store (None: <data_dir>/features)
 extract_missing = True  # extract weight-free features that are missing from the store
 shown_movie = None  # test movie drawn along time (None: the first test movie)
@@ -80,6 +81,7 @@ from emolib.core.atomic import write_text
 from emolib.core.figures import figure_saver, glue_values
 from emolib.evaluation.tables import plot_along, plot_learning_curves, plot_pr_curves
 from emolib.runs.kernels import filter_library_warnings
+from emolib.studya.data import data_edition
 from emolib.studya.run import SHOWN_METRICS, Inputs, chapter_values, choose_protocol, prepare, run
 from emolib.studya.training import TrainConfig
 
@@ -94,8 +96,9 @@ run_dirs = {name: out / name if task == "both" else out for name in tasks}
 mode = "stateless" if not stateful else ("faithful" if faithful else "parallel")
 
 # %%
-inputs = Inputs(data_dir, modality, visual, audio, store_dir, extract_missing)
-prepared = prepare(inputs, choose_protocol(test_dir, fold, n_folds, seed, n_val))
+edition = data_edition(data_dir, edition)  # 2018 without a test_dir: train on the parts, score the test part
+inputs = Inputs(data_dir, modality, visual, audio, store_dir, extract_missing, edition=edition)
+prepared = prepare(inputs, choose_protocol(test_dir, fold, n_folds, seed, n_val, edition))
 prepared.table()
 
 # %% tags=["remove-cell"]
@@ -149,6 +152,17 @@ glue_values({"n_folds": n_folds, "fold": fold, "mode": mode, **prepared.values()
 # movies, as the task's official runs were; the baselines are fitted on the development movies and
 # scored on the same test movies. `metrics.json` then has a `test_set` section (`mean`, `scores`,
 # `per_movie`); fear is scored only where the test folder has fear annotations.
+#
+# **The MediaEval 2018 protocol.** The edition most researchers receive today annotates valence and
+# arousal **every second** and fear as sequences of time, and ships the organisers' descriptors (LIRE and
+# VGG16 `fc6` per second, openSMILE's `emobase2010`), which `visual` and `audio` can name like any
+# extractor. With `data_dir` on a 2018 folder (or `edition = 2018`) and no `test_dir`, the model trains on
+# the development parts, steps every second (every feature resampled onto the seconds by overlap), and
+# predicts every second of the test part. Valence and arousal are scored as the 2018 task scored a run,
+# over every second of the test movies together (`pooled`), and, as above, per movie then the mean; fear
+# probabilities become sequences of time where they reach a threshold chosen on the validation movies,
+# scored by their intersection over union with the annotated sequences. The run files follow the
+# per-second layout (`run_2018_valence_arousal.txt`, `run_2018_fear.txt`; `data/README.md`).
 
 # %%
 runs = {}
@@ -202,6 +216,8 @@ show("fig_learning_curves", fig)
 # %% tags=["hide-input"]
 if "va" in runs:
     display(pd.DataFrame(runs["va"].metrics["scores"]).T[list(SHOWN_METRICS["va"])].round(3))
+    if "mediaeval2018" in runs["va"].metrics:  # as the 2018 task scored: every second of every movie together
+        display(pd.DataFrame(runs["va"].metrics["mediaeval2018"]["pooled"]).T.round(3))
     fig, axes = plt.subplots(2, 1, figsize=(9, 4.6), sharex=True)
     plot_along(runs["va"].predictions, shown_movie or runs["va"].fold.test[0], axes)
     show("fig_va_test", fig)
@@ -226,6 +242,11 @@ if "fear" in runs and not runs["fear"].metrics["scores"]:  # a test folder witho
     print("fear: no ground truth in the test folder; predictions in run_test_fear.txt, not scored")
 elif "fear" in runs:
     display(pd.DataFrame(runs["fear"].metrics["scores"]).T[list(SHOWN_METRICS["fear"])].round(3))
+    if (
+        "mediaeval2018" in runs["fear"].metrics
+    ):  # fear sequences: intersection over union, threshold from validation
+        iou = pd.DataFrame(runs["fear"].metrics["mediaeval2018"]["fear_iou"]).T
+        display(iou[[c for c in ("threshold", "iou", "iou_mean") if c in iou]].round(3))
     fig, ax = plt.subplots(figsize=(5, 3.6))
     plot_pr_curves(runs["fear"].predictions, ax)
     show("fig_fear_pr", fig)

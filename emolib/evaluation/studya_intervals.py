@@ -16,6 +16,7 @@ score, and out of the comparisons of that score.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -28,18 +29,21 @@ from emolib.evaluation.intervals import (
     MIN_UNITS,
     UNDECIDED,
     Interval,
+    UnitMetric,
     bootstrap,
     bounds_text,
     paired_bootstrap,
     verdict,
 )
-from emolib.evaluation.tables import CONFIG_KEYS, VA_METRICS, movie_table
-from emolib.evaluation.unit_metrics import unit_mean
+from emolib.evaluation.tables import CONFIG_KEYS, SCORED_2018, VA_METRICS, movie_table
+from emolib.evaluation.unit_metrics import pooled_error, pooled_pearson, unit_mean
 
 __all__ = [
     "COMPARISON_COLUMNS",
     "INTERVAL_COLUMNS",
     "configuration_of",
+    "edition2018_intervals",
+    "edition2018_with_intervals",
     "headline_intervals",
     "movie_intervals",
     "plot_intervals",
@@ -377,3 +381,86 @@ def protocol_with_intervals(protocol: pd.DataFrame, intervals: pd.DataFrame) -> 
         cells.update(n_movies=row.n_movies, source=row.source)
         rows.append(cells)
     return pd.DataFrame(rows, columns=["system", *VA_METRICS, "n_movies", "source"])
+
+
+def _pooled_metric(rows: pd.DataFrame, model: str, metric: str, units: np.ndarray) -> UnitMetric:
+    """``mse_<dim>`` or ``r_<dim>`` of one predictor over the seconds of the drawn test movies."""
+    kind, dim = metric.split("_")
+    truth = rows[f"true_{dim}"].to_numpy(dtype=np.float64)
+    pred = rows[f"{model}_{dim}"].to_numpy(dtype=np.float64)
+    return pooled_pearson(truth, pred, units) if kind == "r" else pooled_error(truth, pred, units)
+
+
+def edition2018_intervals(
+    runs: Sequence[dict], n_resamples: int = DEFAULT_RESAMPLES, seed: int = 0, min_movies: int = MIN_MOVIES
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Intervals over the test movies of the MediaEval 2018 runs' scores, pooled over every second as the
+    2018 task scored them, and the LSTM's paired verdicts against the baselines.
+
+    The unit resampled is the test movie: a resample draws whole movies, and the MSE and Pearson r are
+    computed over every second of the drawn movies (:func:`emolib.evaluation.unit_metrics.pooled_error`,
+    :func:`~emolib.evaluation.unit_metrics.pooled_pearson`), from each run's ``predictions.csv``.
+
+    Parameters
+    ----------
+    runs
+        :func:`emolib.evaluation.tables.gather_test_set_runs` of kind
+        :data:`~emolib.studya.run.EDITION2018_KIND`; fear runs and runs without ground truth are left out.
+    n_resamples, seed, min_movies
+        As :func:`movie_intervals`.
+
+    Returns
+    -------
+    intervals, comparisons : pandas.DataFrame
+        :data:`INTERVAL_COLUMNS` and :data:`COMPARISON_COLUMNS` with a ``path`` column; below
+        ``min_movies`` test movies, no interval (``nan`` bounds) and no verdict.
+    """
+    intervals, comparisons = [], []
+    for run in runs:
+        section = run.get("test_set") or {}
+        path = Path(run["path"]) / "predictions.csv"
+        if run.get("task") != "va" or not section.get("scored") or not path.is_file():
+            continue
+        rows = pd.read_csv(path)
+        units = rows["movie"].astype(str).to_numpy()
+        n_movies = len(set(units))
+        enough = n_movies >= max(2, min_movies)
+        for metric in VA_METRICS:
+            dim = metric.split("_")[1]
+
+            models = [m for m in ("lstm", "ridge", "constant") if f"{m}_{dim}" in rows]
+            built = {m: _pooled_metric(rows, m, metric, units) for m in models}
+            whole = {m: float(built[m](np.ones((1, n_movies)))[0]) for m in models}
+            for m in models:
+                found = bootstrap(built[m], n_resamples, seed=seed) if enough else None
+                low, high = (found.low, found.high) if found else (np.nan, np.nan)
+                intervals.append([metric, m, whole[m], low, high, n_movies, run["path"]])
+            for base in (b for b in models if b != "lstm"):
+                if enough and np.isfinite(whole[base]) and np.isfinite(whole["lstm"]):
+                    diff = paired_bootstrap(built["lstm"], built[base], n_resamples, seed=seed)
+                    row = [diff.estimate, diff.low, diff.high, verdict(diff, metric)]
+                else:
+                    row = [whole["lstm"] - whole[base], np.nan, np.nan, UNDECIDED]
+                comparisons.append([metric, "lstm", base, *row[:3], n_movies, row[3], run["path"]])
+    return (
+        pd.DataFrame(intervals, columns=[*INTERVAL_COLUMNS, "path"]),
+        pd.DataFrame(comparisons, columns=[*COMPARISON_COLUMNS, "path"]),
+    )
+
+
+def edition2018_with_intervals(table: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~emolib.evaluation.tables.edition2018_table` with the book's 2018-scored cells as text, their
+    intervals over test movies in brackets where there are enough movies; published rows as they are."""
+    names = {"LSTM": "lstm", "ridge regression": "ridge", "constant mean predictor": "constant"}
+    keyed = intervals.set_index(["path", "model", "metric"]) if len(intervals) else None
+    shown = table.copy()
+    for i, row in table.iterrows():
+        model = names.get(str(row["system"]).split(": ", 1)[-1].rsplit(" (", 1)[0])
+        for metric in VA_METRICS:
+            key = (row["path"], model, metric)
+            if row["path"] and row["scoring"] == SCORED_2018 and keyed is not None and key in keyed.index:
+                found = keyed.loc[key]
+                shown.loc[i, metric] = bounds_text(found["estimate"], found["low"], found["high"])
+            else:
+                shown.loc[i, metric] = bounds_text(row[metric])
+    return shown.drop(columns="path")

@@ -27,9 +27,14 @@ from emolib.studya.training import TrainConfig
 
 __all__ = [
     "CONFIG_KEYS",
+    "PUBLISHED_2018",
     "PUBLISHED_VA",
+    "SCORED_2018",
+    "SCORED_PER_MOVIE",
     "VA_METRICS",
     "FEAR_METRICS",
+    "edition2018_table",
+    "fear_iou_table",
     "gather_runs",
     "gather_test_set_runs",
     "protocol_table",
@@ -73,6 +78,8 @@ PUBLISHED_VA = pd.DataFrame(
         ("GLA (Sun et al.)", 2018, 0.0837, 0.179, 0.133, 0.336, _ME18),
         ("THUHCSI (Ma et al.)", 2018, 0.0924, 0.305, 0.140, 0.076, _ME18),
         ("MIC-TJU (Yi et al.)", 2018, 0.0914, 0.275, 0.146, 0.116, _ME18),
+        ("Ou et al. (multimodal, after the test labels were public)", 2019, 0.071, 0.444, 0.137, 0.419,
+         "arXiv:1909.01763, on the MediaEval 2018 test set"),
         ("constant mean predictor", 2018, 0.1334, np.nan, 0.1373, np.nan, _ME18 + ", same test set"),
     ],
     columns=["system", "year", "mse_valence", "r_valence", "mse_arousal", "r_arousal", "source"],
@@ -99,9 +106,10 @@ def gather_runs(root: str | Path) -> list[dict]:
     return runs
 
 
-def gather_test_set_runs(root: str | Path) -> list[dict]:
-    """Every finished test-set run (``metrics.json`` of kind :data:`~emolib.studya.run.TEST_SET_KIND`:
-    notebook 04 with a ``test_dir``) under ``root``, sorted by path, as :func:`gather_runs`."""
+def gather_test_set_runs(root: str | Path, kind: str = TEST_SET_KIND) -> list[dict]:
+    """Every finished test-set run under ``root`` (``metrics.json`` of ``kind``: by default notebook 04 with a
+    ``test_dir``, :data:`~emolib.studya.run.TEST_SET_KIND`; the MediaEval 2018 protocol's runs are of
+    :data:`~emolib.studya.run.EDITION2018_KIND`), sorted by path, as :func:`gather_runs`."""
     runs = []
     base = Path(root)
     if not base.is_dir():
@@ -111,7 +119,7 @@ def gather_test_set_runs(root: str | Path) -> list[dict]:
             data = json.loads(path.read_text())
         except (OSError, json.JSONDecodeError):
             continue
-        if isinstance(data, dict) and data.get("kind") == TEST_SET_KIND:
+        if isinstance(data, dict) and data.get("kind") == kind:
             runs.append({**data, "path": str(path.parent)})
     return runs
 
@@ -142,9 +150,8 @@ def protocol_table(runs: Sequence[dict]) -> pd.DataFrame:
             f"this book's run on {test.parent.name}/{test.name}, trained on {Path(str(run['data_dir'])).name}"
         )
         for model, scores in section.get("scores", {}).items():
-            label = {"lstm": "LSTM", "ridge": "ridge regression", "constant": "constant mean predictor"}
             row = {
-                "system": f"This book: {label.get(model, model)} ({run.get('modality', '?')})",
+                "system": f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})",
                 "year": pd.NA,
                 **{m: np.nan if scores.get(m) is None else scores[m] for m in VA_METRICS},
                 "source": source,
@@ -153,6 +160,84 @@ def protocol_table(runs: Sequence[dict]) -> pd.DataFrame:
             }
             rows.append(row)
     return pd.DataFrame(rows, columns=[*PUBLISHED_VA.columns, "n_movies", "path"])
+
+
+PUBLISHED_2018 = ("GLA", "THUHCSI", "MIC-TJU", "Ou et al.", "constant mean predictor")
+"""Systems of :data:`PUBLISHED_VA` scored on the MediaEval 2018 test set (per second)."""
+_LABELS = {"lstm": "LSTM", "ridge": "ridge regression", "constant": "constant mean predictor"}
+SCORED_2018 = "every second of the test movies together (the 2018 task)"
+SCORED_PER_MOVIE = "per test movie, then the mean"
+
+
+def edition2018_table(runs: Sequence[dict]) -> pd.DataFrame:
+    """This book's MediaEval 2018 runs beside the published 2018 rows, in the columns of :data:`PUBLISHED_VA`.
+
+    Each predictor of a run gives two rows: scored as the 2018 task scored a run, over every second of the
+    test movies together (``scoring`` = :data:`SCORED_2018`, the published rows' way), and per test movie
+    then the mean (:data:`SCORED_PER_MOVIE`, the 2017 convention). The published rows follow, marked as
+    such in ``source``; the book's rows say they are this book's run on the synthetic (or given) test part.
+
+    Parameters
+    ----------
+    runs
+        :func:`gather_test_set_runs` of kind :data:`~emolib.studya.run.EDITION2018_KIND`; fear runs and
+        runs without ground truth are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``system``, ``scoring``, the four scores, ``n_movies``, ``source`` and ``path`` (empty for the
+        published rows).
+    """
+    rows = []
+    for run in runs:
+        section = run.get("test_set") or {}
+        if run.get("task") != "va" or not section.get("scored"):
+            continue
+        test = Path(str(section.get("test_dir", "?")))
+        source = f"this book's run on {test.parent.name}/{test.name}"
+        for model, pooled in (section.get("pooled") or {}).items():
+            for scoring, scores in (
+                (SCORED_2018, pooled),
+                (SCORED_PER_MOVIE, section["scores"].get(model, {})),
+            ):
+                rows.append({
+                    "system": f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})",
+                    "scoring": scoring,
+                    **{m: np.nan if scores.get(m) is None else scores[m] for m in VA_METRICS},
+                    "n_movies": int(section["scores"].get(model, {}).get("n_movies", 0)),
+                    "source": source, "path": run["path"],
+                })  # fmt: skip
+    published = PUBLISHED_VA[PUBLISHED_VA["system"].str.startswith(PUBLISHED_2018)]
+    for row in published.itertuples(index=False):
+        rows.append({"system": row.system, "scoring": SCORED_2018, **{m: getattr(row, m) for m in VA_METRICS},
+                     "n_movies": 12, "source": f"published: {row.source}", "path": ""})  # fmt: skip
+    columns = ["system", "scoring", *VA_METRICS, "n_movies", "source", "path"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def fear_iou_table(runs: Sequence[dict]) -> pd.DataFrame:
+    """Fear as sequences of time in this book's MediaEval 2018 runs: each predictor's threshold (chosen on the
+    validation movies) and the intersection over union of its sequences with the annotated ones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``system``, ``threshold``, ``iou`` (seconds in both over seconds in either, every test movie
+        together), ``iou_mean`` (the mean of the movies' IoUs), ``n_movies``, ``path``.
+    """
+    rows = []
+    for run in runs:
+        section = (run.get("test_set") or {}).get("fear_iou") or {}
+        if run.get("task") != "fear":
+            continue
+        for model, entry in section.items():
+            rows.append({
+                "system": f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})",
+                **{k: entry.get(k) for k in ("threshold", "iou", "iou_mean")},
+                "n_movies": len(entry.get("per_movie", [])), "path": run["path"],
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=["system", "threshold", "iou", "iou_mean", "n_movies", "path"])
 
 
 def score_table(runs: Sequence[dict], task: str) -> pd.DataFrame:

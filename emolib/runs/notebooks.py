@@ -15,7 +15,9 @@ recorded in the notebook's ``papermill`` metadata, which the book does not rende
 When the data folder holds a test set (``<data_dir>/mediaeval2017test``, the synthetic sample's),
 :func:`execute_all` also runs notebook 04 once more with ``test_dir`` set, the MediaEval protocol, into
 ``<outputs>/04_lstm_training_test_set/`` (its executed copy stays there as ``run.ipynb``, not a page of
-the book); notebook 07 shows its scores in a table of their own.
+the book); notebook 07 shows its scores in a table of their own. When it holds the MediaEval 2018 parts
+(``<data_dir>/mediaeval2018``), notebook 04 runs the 2018 protocol on them with the organisers' descriptors
+(:func:`edition2018_run`, into ``<outputs>/04_lstm_training_2018/``), shown beside the published 2018 rows.
 
 Every notebook runs in the project's quiet kernel (:mod:`emolib.runs.kernels`): the native start-up log
 of TensorFlow and XLA goes to ``<output_dir>/kernel.log`` instead of the page.
@@ -41,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from emolib.core.atomic import atomic_path
-from emolib.datasets.layouts import MEDIAEVAL_TEST_SUBDIR
+from emolib.datasets.layouts import MEDIAEVAL2018_SUBDIR, MEDIAEVAL_TEST_SUBDIR
 from emolib.runs.kernels import NATIVE_LOG, kernel_manager_class, log_tail
 from emolib.runs.run_cache import (
     Roots,
@@ -269,6 +271,37 @@ def protocol_run(stem: str, parameters: Mapping[str, Any], outputs_root: str | P
     return {**parameters, "test_dir": str(test_dir), "output_dir": str(output_dir)}
 
 
+EDITION2018_SUFFIX = "_2018"
+"""Suffix of the output folder of the book's MediaEval 2018 run: ``<outputs>/04_lstm_training_2018``."""
+EDITION2018_FEATURES = {"visual": ["fc6"], "audio": ["emobase2010"]}
+"""What the book's 2018 run fuses: the organisers' VGG16 ``fc6`` and openSMILE ``emobase2010`` descriptors,
+which most participants started from."""
+
+
+def edition2018_run(
+    stem: str, parameters: Mapping[str, Any], outputs_root: str | Path
+) -> dict[str, Any] | None:
+    """The parameters of the book's MediaEval 2018 run after notebook ``stem`` (``None``: there is none).
+
+    There is one after :data:`PROTOCOL_NOTEBOOK` when ``<data_dir>/mediaeval2018`` exists (the synthetic
+    sample's 2018 parts and their descriptor folders): notebook 04 trains on the development parts with the
+    organisers' descriptors (:data:`EDITION2018_FEATURES`) and scores every second of the test part.
+
+    Examples
+    --------
+    >>> edition2018_run("05_autoencoder", {"data_dir": "/nowhere"}, "/out") is None
+    True
+    """
+    if stem != PROTOCOL_NOTEBOOK or "data_dir" not in parameters:
+        return None
+    folder = Path(parameters["data_dir"]) / MEDIAEVAL2018_SUBDIR
+    if not folder.is_dir():
+        return None
+    output_dir = Path(outputs_root).resolve() / f"{stem}{EDITION2018_SUFFIX}"
+    return {**parameters, "data_dir": str(folder), "edition": 2018, **EDITION2018_FEATURES,
+            "output_dir": str(output_dir)}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Book:
     """A build of the book: the notebooks, where their executed copies and outputs go, the parameters.
@@ -344,6 +377,14 @@ class Book:
             protocol = protocol_run(stem, self.parameters, root)
             if protocol is not None:
                 add(source, f"{stem}{PROTOCOL_SUFFIX}", Path(protocol["output_dir"]) / "run.ipynb", protocol)
+            edition2018 = edition2018_run(stem, self.parameters, root)
+            if edition2018 is not None:
+                add(
+                    source,
+                    f"{stem}{EDITION2018_SUFFIX}",
+                    Path(edition2018["output_dir"]) / "run.ipynb",
+                    edition2018,
+                )
         return runs
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MODALITIES",
+    "data_edition",
     "MovieSet",
     "Standardizer",
     "load_movie_set",
@@ -49,6 +50,31 @@ def pick_extractors(modality: str, visual: Sequence[str], audio: Sequence[str]) 
     if not chosen[modality]:
         raise ValueError(f"no extractor given for modality {modality!r}")
     return chosen[modality]
+
+
+def data_edition(data_dir: str | Path, edition: int | None = None) -> int:
+    """The MediaEval edition a run on ``data_dir`` trains on: ``edition`` when given, else 2017 when the
+    folder holds a 2017 development set, else 2018 (its development parts).
+
+    Raises
+    ------
+    DataError
+        If the folder holds no MediaEval development set (of ``edition``).
+    ValueError
+        For an edition other than 2017 and 2018.
+    """
+    from emolib.datasets.layouts import locate
+
+    if edition not in (None, 2017, 2018):
+        raise ValueError(f"edition must be 2017 or 2018, got {edition!r}")
+    layouts = locate(data_dir)
+    found = [
+        e for e, where in ((2017, layouts.mediaeval), (2018, layouts.mediaeval2018)) if where is not None
+    ]
+    chosen = edition or (found[0] if found else None)
+    if chosen is None or chosen not in found:
+        raise DataError(data_dir, f"no MediaEval {chosen or ''} development set found".replace("  ", " "))
+    return chosen
 
 
 def step_targets(

@@ -52,7 +52,16 @@ from emolib.core.atomic import write_text
 from emolib.studya.baselines import constant_windows, linear_steps
 from emolib.studya.data import MovieSet, Standardizer, load_movie_set, load_test_set, pick_extractors
 from emolib.studya.folds import Fold, fold_table, make_folds, protocol_split, split_table
-from emolib.studya.scoring import fear_scores, mean_scores, va_scores
+from emolib.studya.scoring import (
+    choose_iou_threshold,
+    fear_iou_scores,
+    fear_scores,
+    mean_scores,
+    pooled_iou,
+    pooled_va_scores,
+    sequences_from_flags,
+    va_scores,
+)
 from emolib.studya.training import (
     FitOutputs,
     FitResult,
@@ -67,7 +76,9 @@ from emolib.studya.training import (
 __all__ = [
     "METRICS_KIND",
     "MODELS",
+    "EDITION2018_KIND",
     "TEST_SET_KIND",
+    "Edition2018",
     "Folds",
     "FoldRun",
     "Inputs",
@@ -76,6 +87,7 @@ __all__ = [
     "TestSet",
     "choose_protocol",
     "prepare",
+    "per_second_scores",
     "prediction_table",
     "protocol_section",
     "run",
@@ -86,6 +98,8 @@ METRICS_KIND = "emolib.studya.lstm"
 """``kind`` of a fold run's ``metrics.json``, by which the evaluation finds runs."""
 TEST_SET_KIND = "emolib.studya.lstm.test_set"
 """``kind`` of a test-set run's ``metrics.json`` (not :data:`METRICS_KIND`: it is not a fold)."""
+EDITION2018_KIND = "emolib.studya.lstm.mediaeval2018"
+"""``kind`` of a MediaEval 2018 protocol run's ``metrics.json`` (scored every second; fear by IoU)."""
 MODELS = ("lstm", "constant", "ridge")
 """Predictors scored in every run."""
 
@@ -106,6 +120,8 @@ class Inputs:
         Extract features missing from the store (weight-free extractors only).
     movies
         The development movies, already loaded (skips loading; must hold the modality's extractors).
+    edition
+        2017 or 2018: which development set, when ``data_dir`` holds both (``None``: 2017 if there is one).
     """
 
     data_dir: str | Path
@@ -115,6 +131,7 @@ class Inputs:
     store_dir: str | Path | None = None
     extract_missing: bool = True
     movies: MovieSet | None = None
+    edition: int | None = None
 
     @property
     def extractors(self) -> list[str]:
@@ -125,7 +142,9 @@ class Inputs:
         """The development movies (:attr:`movies` when given)."""
         if self.movies is not None:
             return self.movies
-        return load_movie_set(self.data_dir, self.extractors, self.store_dir, self.extract_missing)
+        return load_movie_set(
+            self.data_dir, self.extractors, self.store_dir, self.extract_missing, self.edition
+        )
 
 
 class RunProtocol(Protocol):
@@ -141,7 +160,7 @@ class RunProtocol(Protocol):
         """Training, validation and test movies."""
         ...
 
-    def describe(self, split: Fold) -> dict[str, Any]:
+    def describe(self, prepared: Prepared) -> dict[str, Any]:
         """The protocol's own entries of ``metrics.json``."""
         ...
 
@@ -179,7 +198,7 @@ class Folds:
             raise IndexError(f"fold {self.fold} out of range 0..{len(folds) - 1}")
         return folds[self.fold]
 
-    def describe(self, split: Fold) -> dict[str, Any]:
+    def describe(self, prepared: Prepared) -> dict[str, Any]:
         """``fold``, ``n_folds``, ``folds_seed``."""
         return {"fold": self.fold, "n_folds": self.n_folds, "folds_seed": self.seed}
 
@@ -237,9 +256,13 @@ class TestSet:
         """Every development movie trains but a few that validate; the test folder's movies test."""
         return protocol_split(dev.movies, test.movies, self.seed, self.n_val)
 
-    def describe(self, split: Fold) -> dict[str, Any]:
+    def describe(self, prepared: Prepared) -> dict[str, Any]:
         """``test_dir``, ``fold`` (the split's index), ``folds_seed``."""
-        return {"test_dir": str(Path(self.test_dir).resolve()), "fold": split.index, "folds_seed": self.seed}
+        return {"test_dir": self.test_root(prepared), "fold": prepared.split.index, "folds_seed": self.seed}
+
+    def test_root(self, prepared: Prepared) -> str:
+        """The test folder, as recorded."""
+        return str(Path(self.test_dir).resolve())
 
     def label(self) -> str:
         """``the MediaEval protocol on the test folder``."""
@@ -250,10 +273,89 @@ class TestSet:
         return "the test folder's movies"
 
 
+@dataclass(frozen=True)
+class Edition2018:
+    """The MediaEval 2018 protocol: train on the development parts, predict every second of the test part.
+
+    The development parts (:func:`emolib.studya.data.load_movie_set` with ``edition=2018``) train, but a
+    few that validate (early stopping, the ridge's strength, the fear threshold); the test part found in
+    the same folder is predicted every second and scored as the 2018 task scored its runs (over every
+    second of the test movies together) and per movie then the mean, side by side; fear is predicted as
+    sequences of time and scored by their intersection over union with the annotated ones.
+
+    Attributes
+    ----------
+    seed, n_val
+        Seed and size of the choice of validation movies (:func:`emolib.studya.folds.protocol_split`).
+    movies
+        The test part, already loaded (skips loading).
+    """
+
+    seed: int = 0
+    n_val: int | None = None
+    movies: MovieSet | None = None
+    kind: ClassVar[str] = EDITION2018_KIND
+
+    def test_movies(self, inputs: Inputs, dev: MovieSet) -> MovieSet:
+        """The test part of the 2018 folder the development parts came from, in the same feature store.
+
+        Raises
+        ------
+        ValueError
+            If the development movies are not the 2018 parts.
+        """
+        if dev.edition != 2018:
+            raise ValueError(
+                f"the MediaEval 2018 protocol needs the 2018 development parts, not {dev.edition}"
+            )
+        if self.movies is not None:
+            return self.movies
+        from emolib.features import DEFAULT_STORE_SUBDIR
+
+        store = inputs.store_dir or Path(inputs.data_dir) / DEFAULT_STORE_SUBDIR
+        return load_test_set(dev.root or inputs.data_dir, inputs.extractors, store, inputs.extract_missing)
+
+    def split(self, dev: MovieSet, test: MovieSet) -> Fold:
+        """Every development movie trains but a few that validate; the test part's movies test."""
+        return protocol_split(dev.movies, test.movies, self.seed, self.n_val)
+
+    def describe(self, prepared: Prepared) -> dict[str, Any]:
+        """``test_dir`` (the test part's folder), ``edition``, ``fold``, ``folds_seed``."""
+        return {"test_dir": self.test_root(prepared), "edition": 2018, "fold": prepared.split.index,
+                "folds_seed": self.seed}  # fmt: skip
+
+    def test_root(self, prepared: Prepared) -> str:
+        """The folder the test part was found in."""
+        return str(Path(prepared.test.root or prepared.inputs.data_dir).resolve())
+
+    def label(self) -> str:
+        """``the MediaEval 2018 protocol on the test part``."""
+        return "the MediaEval 2018 protocol on the test part"
+
+    def scope(self) -> str:
+        """What the test scores are computed on."""
+        return "every second of the test part's movies"
+
+
+Protocol = Folds | TestSet | Edition2018
+"""Every protocol of Study A."""
+
+
 def choose_protocol(
-    test_dir: str | Path | None, fold: int = 0, n_folds: int = 4, seed: int = 0, n_val: int | None = None
-) -> Folds | TestSet:
-    """The protocol of notebook 04's parameters: folds without a ``test_dir``, else the test-set protocol."""
+    test_dir: str | Path | None,
+    fold: int = 0,
+    n_folds: int = 4,
+    seed: int = 0,
+    n_val: int | None = None,
+    edition: int | None = None,
+) -> Protocol:
+    """The protocol of notebook 04's parameters.
+
+    ``edition=2018`` without a ``test_dir``: the MediaEval 2018 protocol (train on the development parts,
+    score the test part every second); else folds without a ``test_dir``, or the test-set protocol with one.
+    """
+    if edition == 2018 and test_dir is None:
+        return Edition2018(seed, n_val)
     if test_dir is None:
         return Folds(fold, n_folds, seed, n_val)
     return TestSet(test_dir, seed, n_val)
@@ -264,7 +366,7 @@ class Prepared:
     """Movies loaded and split once, for every task a run trains (see :func:`prepare`)."""
 
     inputs: Inputs
-    protocol: Folds | TestSet
+    protocol: Protocol
     dev: MovieSet
     test: MovieSet
     split: Fold
@@ -295,7 +397,7 @@ class Prepared:
         return split_table(self.split)
 
 
-def prepare(inputs: Inputs, protocol: Folds | TestSet) -> Prepared:
+def prepare(inputs: Inputs, protocol: Protocol) -> Prepared:
     """Load the development and test movies and split them by ``protocol``."""
     dev = inputs.load()
     test = protocol.test_movies(inputs, dev)
@@ -361,7 +463,8 @@ def prediction_table(
     frames = []
     for movie in test:
         ann = movies.annotations[movie]
-        table = pd.DataFrame({"movie": movie, "id": ann["id"], "time": ann["time"]})
+        ids = ann["id"] if "id" in ann else np.arange(len(ann))  # 2018: one row per second, no id
+        table = pd.DataFrame({"movie": movie, "id": ids, "time": ann["time"]})
         if with_truth:
             for col in cols:
                 table[f"true_{col}"] = ann[col].to_numpy()
@@ -462,6 +565,101 @@ def _predict(
     return preds, alpha
 
 
+def _truth_sequences(movies: MovieSet, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The annotated fear sequences of some movies (``(n, 2)`` seconds), from their rows if need be."""
+    out = {}
+    for m in names:
+        if m in movies.fear_sequences:
+            out[m] = movies.fear_sequences[m][["start", "end"]].to_numpy(dtype=np.float64)
+        else:
+            out[m] = sequences_from_flags(
+                movies.annotations[m]["fear"], movies.window_starts(m), movies.grid.row
+            )
+    return out
+
+
+def _validation_fear(
+    prepared: Prepared, x: _Scaled, result: FitResult, config: TrainConfig
+) -> dict[str, Any]:
+    """Every predictor's fear probabilities on the validation movies' rows (to choose its IoU threshold)."""
+    dev, split = prepared.dev, prepared.split
+    starts = {m: dev.window_starts(m) for m in split.val}
+    ridge_steps, _ = linear_steps(
+        "fear", x.train, dev.targets(split.train, "fear"), x.val, dev.targets(split.val, "fear"), x.val
+    )
+    return {
+        "lstm": window_predictions(predict_steps(result.model, x.val, config), starts, "fear", dev.grid),
+        "constant": constant_windows(dev.truth(split.train, "fear"), {m: len(v) for m, v in starts.items()}),
+        "ridge": window_predictions(ridge_steps, starts, "fear", dev.grid),
+    }
+
+
+def per_second_scores(
+    prepared: Prepared, x: _Scaled, result: FitResult, config: TrainConfig, preds: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, np.ndarray] | None]:
+    """The MediaEval 2018 scores of a run on per-second annotations, beside the per-movie means.
+
+    Valence and arousal: MSE and Pearson r over every second of the test movies together, as the 2018 task
+    scored a run (``pooled``). Fear: each predictor's seconds whose probability reaches a threshold, chosen
+    for that predictor on the validation movies (the highest pooled IoU there), make its fear sequences,
+    scored by their intersection over union with the annotated sequences: pooled over the test movies
+    (seconds in both over seconds in either) and the mean of the movies' IoUs (``fear_iou``).
+
+    Returns
+    -------
+    section, sequences
+        ``{"pooled": ...}`` or ``{"fear_iou": ...}``; and the LSTM's predicted fear sequences by movie (for
+        the run file), ``None`` for valence and arousal.
+    """
+    split, test, task = prepared.split, prepared.test, config.task
+    if task == "va":
+        truth = test.truth(split.test, "va")
+        return {"pooled": {name: pooled_va_scores(truth, p) for name, p in preds.items()}}, None
+    val = _validation_fear(prepared, x, result, config)
+    val_truth = _truth_sequences(prepared.dev, split.val)
+    val_starts = {m: prepared.dev.window_starts(m) for m in split.val}
+    starts = {m: test.window_starts(m) for m in split.test}
+    truth = _truth_sequences(test, split.test) if test.has_fear else None
+    section: dict[str, Any] = {}
+    sequences: dict[str, np.ndarray] = {}
+    for name, p in preds.items():
+        threshold = choose_iou_threshold(val_truth, val[name], val_starts)
+        predicted = {
+            m: sequences_from_flags(np.asarray(p[m]) >= threshold, starts[m], test.grid.row) for m in starts
+        }
+        entry: dict[str, Any] = {"threshold": threshold}
+        if truth is not None:
+            table = fear_iou_scores(truth, predicted)
+            ious = table["iou"].to_numpy(dtype=np.float64)
+            entry.update(
+                iou=pooled_iou(table),
+                iou_mean=float(np.nanmean(ious)) if np.isfinite(ious).any() else float("nan"),
+                per_movie=table.reset_index().to_dict(orient="records"),
+            )
+        section[name] = entry
+        sequences = predicted if name == "lstm" else sequences
+    return {"fear_iou": section}, sequences
+
+
+def _write_runs(out: Path, prepared: Prepared, task: str, lstm: Mapping[str, Any], sequences: Any) -> None:
+    """The LSTM's run file in its edition's format (2017: per window; 2018: every second, fear sequences)."""
+    from emolib.datasets.mediaeval import write_fear_run_2018, write_run, write_run_2018
+
+    test = prepared.test
+    if test.edition == 2018 and task == "va":
+        tables = {
+            m: pd.DataFrame({"time": test.window_starts(m), "valence": v[:, 0], "arousal": v[:, 1]})
+            for m, v in ((m, np.asarray(lstm[m]).reshape(-1, 2)) for m in lstm)
+        }
+        write_run_2018(out / "run_2018_valence_arousal.txt", tables)
+    elif test.edition == 2018:
+        write_fear_run_2018(out / "run_2018_fear.txt", sequences)
+    elif task == "va":
+        write_run(out / "run_test.txt", lstm)
+    else:
+        write_fear_run(out / "run_test_fear.txt", lstm)
+
+
 def run(
     prepared: Prepared, output_dir: str | Path, config: TrainConfig, verbose: bool = True, resume: bool = True
 ) -> FoldRun:
@@ -495,12 +693,10 @@ def run(
         truth = test.truth(split.test, task)
         scorer = va_scores if task == "va" else fear_scores
         per_movie = {name: scorer(truth, p) for name, p in preds.items()}
-    if task == "va":
-        from emolib.datasets.mediaeval import write_run
-
-        write_run(out / "run_test.txt", preds["lstm"])
-    else:
-        write_fear_run(out / "run_test_fear.txt", preds["lstm"])
+    per_second, sequences = (
+        per_second_scores(prepared, x, result, config, preds) if test.edition == 2018 else ({}, None)
+    )
+    _write_runs(out, prepared, task, preds["lstm"], sequences)
     table = prediction_table(task, test, split.test, preds, with_truth=scored)
     write_text(out / "predictions.csv", table.to_csv(index=False))
     scores = {name: mean_scores(t) for name, t in per_movie.items()}
@@ -510,7 +706,7 @@ def run(
         "task": task,
         "modality": prepared.inputs.modality,
         "extractors": prepared.inputs.extractors,
-        **prepared.protocol.describe(split),
+        **prepared.protocol.describe(prepared),
         "split": split.as_dict(),
         "config": asdict(config),
         "n_features": int(next(iter(x.train.values())).shape[1]),
@@ -521,7 +717,12 @@ def run(
             name: t.reset_index().to_dict(orient="records") for name, t in per_movie.items()
         }
     else:
-        metrics["test_set"] = protocol_section(prepared.protocol.test_dir, per_movie)
+        metrics["test_set"] = {
+            **protocol_section(prepared.protocol.test_root(prepared), per_movie),
+            **per_second,
+        }
+    if per_second:
+        metrics["mediaeval2018"] = per_second
     metrics.update(
         best_epoch=result.best_epoch,
         epochs_run=len(result.history),
