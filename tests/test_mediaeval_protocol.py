@@ -174,3 +174,81 @@ def test_the_book_adds_one_test_set_run_of_notebook_04_when_the_data_has_a_test_
     run_dir = (tmp_path / "out" / "04_lstm_training_test_set").resolve()
     assert extra == {**params, "test_dir": str(tmp_path / "mediaeval2017test"), "output_dir": str(run_dir)}
     assert protocol_run("07_evaluation", params, tmp_path / "out") is None
+
+
+# ---------------------------------------------------------------------------------------------------
+# MediaEval 2018: the development parts train, every second of the test part is scored
+
+
+def _tiny_config(task: str):  # noqa: ANN202 - a TrainConfig
+    from emolib.studya.training import TrainConfig
+
+    return TrainConfig(task=task, units=4, dropout=0.0, epochs=2, chunk=8, batch_movies=2)
+
+
+@pytest.mark.slow
+def test_the_2018_protocol_on_the_organisers_descriptors(micro_sample: Path, tmp_path: Path) -> None:
+    from emolib.datasets.mediaeval import read_fear_run_2018, read_run_2018
+    from emolib.studya.data import data_edition
+    from emolib.studya.run import EDITION2018_KIND, Edition2018, Inputs, choose_protocol, prepare, run
+
+    folder = micro_sample / "mediaeval2018"
+    assert data_edition(folder) == 2018 and data_edition(micro_sample) == 2017
+    assert data_edition(micro_sample, 2018) == 2018
+    assert isinstance(choose_protocol(None, edition=2018), Edition2018)
+    inputs = Inputs(folder, "mixed", ["fc6"], ["emobase2010"], edition=2018)
+    prepared = prepare(inputs, choose_protocol(None, edition=2018))
+    assert prepared.dev.grid.step == 1.0 and prepared.test.edition == 2018
+    assert all(m.startswith("MEDIAEVAL18_") for m in prepared.split.test)
+    assert not set(prepared.split.test) & set(prepared.dev.movies)
+    va = run(prepared, tmp_path / "va", _tiny_config("va"), verbose=False)
+    metrics = json.loads((tmp_path / "va" / "metrics.json").read_text())
+    assert metrics["kind"] == EDITION2018_KIND and metrics["test_set"]["scored"]
+    pooled = metrics["test_set"]["pooled"]["lstm"]
+    seconds = sum(len(prepared.test.annotations[m]) for m in prepared.split.test)
+    assert pooled["n_rows"] == seconds  # every annotated second of every test movie
+    run_file = read_run_2018(tmp_path / "va" / "run_2018_valence_arousal.txt")
+    assert {m: len(t) for m, t in run_file.items()} == {
+        m: len(prepared.test.annotations[m]) for m in run_file
+    }
+    assert va.metrics["mediaeval2018"]["pooled"].keys() == {"lstm", "constant", "ridge"}
+    run(prepared, tmp_path / "fear", _tiny_config("fear"), verbose=False)
+    fear = json.loads((tmp_path / "fear" / "metrics.json").read_text())["test_set"]["fear_iou"]
+    assert set(fear) == {"lstm", "constant", "ridge"} and all(0 < f["threshold"] < 1 for f in fear.values())
+    assert all(f["iou"] is None or 0 <= f["iou"] <= 1 for f in fear.values())
+    assert set(read_fear_run_2018(tmp_path / "fear" / "run_2018_fear.txt")) <= set(prepared.split.test)
+
+
+@pytest.mark.slow
+def test_a_2018_release_never_seen_trains_on_its_parts_and_predicts_its_test_part(tmp_path: Path) -> None:
+    import warnings
+
+    from mediaeval2018_fixtures import write_unseen_2018
+
+    from emolib.studya.run import Inputs, choose_protocol, prepare, run
+
+    layout = write_unseen_2018(tmp_path / "release", with_movies=False)  # annotations and descriptors only
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        inputs = Inputs(layout.root, "mixed", ["fc6", "cl"], ["emobase2010"], store_dir=tmp_path / "store")
+        prepared = prepare(inputs, choose_protocol(None, edition=2018))
+    assert caught and all(str(layout.root) in str(w.message) for w in caught)  # each names its file
+    test = set(prepared.split.test)
+    assert test == {m.name for m in layout.movies if m.part == "TestSet"}
+    result = run(prepared, tmp_path / "va", _tiny_config("va"), verbose=False)
+    assert set(result.predictions["movie"]) == test  # every test movie predicted, every annotated second
+    assert len(result.predictions) == sum(len(prepared.test.annotations[m]) for m in test)
+    short, rows = layout.short
+    assert len(prepared.dev.features[short]) == rows  # a short annotation file: only its seconds are used
+
+
+@pytest.mark.slow
+def test_a_2017_set_trains_on_the_organisers_descriptors(micro_sample: Path, tmp_path: Path) -> None:
+    from emolib.studya.run import Folds, Inputs, prepare, run
+
+    inputs = Inputs(micro_sample, "mixed", ["fc6"], ["emobase2010"], store_dir=tmp_path / "store")
+    prepared = prepare(inputs, Folds(0, 3))
+    assert prepared.dev.edition == 2017 and prepared.dev.grid.step == pytest.approx(16 / 30)
+    result = run(prepared, tmp_path / "va", _tiny_config("va"), verbose=False)
+    assert (tmp_path / "va" / "run_test.txt").is_file() and "mediaeval2018" not in result.metrics
+    assert result.metrics["n_features"] == 4096 + 1582
