@@ -173,3 +173,34 @@ def test_protocol_runs_get_intervals_over_their_test_movies_and_the_table_shows_
     assert (table["r_arousal"] == "n/a").all()
     empty_int, empty_cmp = protocol_intervals([])
     assert empty_int.empty and empty_cmp.empty
+
+
+def test_the_2018_table_puts_the_books_rows_beside_the_published_ones(tmp_path: Path) -> None:
+    from emolib.evaluation.studya_intervals import edition2018_intervals, edition2018_with_intervals
+    from emolib.evaluation.tables import SCORED_2018, SCORED_PER_MOVIE, edition2018_table
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for k in range(6):  # six test movies of 20 seconds
+        truth = rng.uniform(-0.5, 0.5, (20, 2))
+        rows += [{"movie": f"MEDIAEVAL18_{54 + k}", "time": t, "true_valence": v, "true_arousal": a,
+                  "lstm_valence": v + 0.1, "lstm_arousal": a, "ridge_valence": 0.0,
+                  "ridge_arousal": a * 0.5, "constant_valence": 0.1, "constant_arousal": 0.0}
+                 for t, (v, a) in enumerate(truth)]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "predictions.csv", index=False)
+    scores = {"mse_valence": 0.01, "r_valence": 1.0, "mse_arousal": 0.0, "r_arousal": 1.0, "n_movies": 6.0}
+    section = {"scored": True, "test_dir": "/d/sample/mediaeval2018", "scores": {"lstm": scores},
+               "pooled": {"lstm": {**scores, "n_rows": 120.0}}}  # fmt: skip
+    run = {"task": "va", "modality": "mixed", "path": str(tmp_path), "test_set": section}
+    table = edition2018_table([run])
+    ours = table[table["path"] != ""]
+    assert list(ours["scoring"]) == [SCORED_2018, SCORED_PER_MOVIE]
+    published = table[table["path"] == ""]
+    assert {s.split(" (")[0] for s in published["system"]} >= {"GLA", "THUHCSI", "MIC-TJU", "Ou et al."}
+    intervals, comparisons = edition2018_intervals([run], n_resamples=200)
+    lstm = intervals[(intervals["model"] == "lstm") & (intervals["metric"] == "mse_valence")].iloc[0]
+    assert lstm["estimate"] == pytest.approx(0.01) and lstm["low"] <= 0.01 <= lstm["high"]
+    assert set(comparisons["baseline"]) == {"ridge", "constant"}
+    shown = edition2018_with_intervals(table, intervals)
+    assert shown.iloc[0]["mse_valence"].startswith("0.010 [")  # the 2018-scored row with its interval
+    assert shown.iloc[1]["mse_valence"] == "0.010"  # the per-movie row: the value alone

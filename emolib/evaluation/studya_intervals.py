@@ -453,7 +453,7 @@ def edition2018_with_intervals(table: pd.DataFrame, intervals: pd.DataFrame) -> 
     intervals over test movies in brackets where there are enough movies; published rows as they are."""
     names = {"LSTM": "lstm", "ridge regression": "ridge", "constant mean predictor": "constant"}
     keyed = intervals.set_index(["path", "model", "metric"]) if len(intervals) else None
-    shown = table.copy()
+    shown = table.astype(dict.fromkeys(VA_METRICS, object))  # the scores become text
     for i, row in table.iterrows():
         model = names.get(str(row["system"]).split(": ", 1)[-1].rsplit(" (", 1)[0])
         for metric in VA_METRICS:
