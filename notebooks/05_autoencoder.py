@@ -37,6 +37,7 @@ head_epochs = None  # video head epochs (None: 40 on tiny, the paper's 100)
 audio_epochs = None  # audio network epochs (None: 300 on tiny, the paper's 1000)
 audio_recipe = "balanced"  # audio scene-label network: "balanced" (beyond the paper) or "paper"
 audio_splits = ["l20", "omo"]  # audio scene labels on every fold of these splits ([]: this run only)
+workers = 2  # processes training those folds at once (results do not depend on it)
 heads = ["pooled", "paper"]  # video heads: the first is video_labels/_vocs, the others video_<target>_<head>
 head_units = None  # hidden units of the paper head (None: 64 and 32 on tiny, the paper's 1024 and 512)
 head_dropout = 0.2  # dropout on the pooled features of the pooled head
@@ -375,7 +376,7 @@ shown_names = {
     "boosted trees": "boosted trees", "prevalence": "prevalence", "all on": "all on",
 }  # fmt: skip
 audio_spec = settings.spec_of(plan, "audio_labels")  # every fold of each split: each film held out once
-label_splits = run_audio_label_splits(data, out, audio_spec, audio_splits, done=own_folds(results))
+label_splits = run_audio_label_splits(data, out, audio_spec, audio_splits, own_folds(results), workers)
 intervals = audio_label_intervals(label_splits, shown_names, seed=seed)
 with pd.option_context("display.max_colwidth", None):  # verdicts whole, not cut at 50
     display(intervals.table)

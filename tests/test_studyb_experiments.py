@@ -224,3 +224,15 @@ def test_an_interrupted_one_movie_out_sweep_resumes_its_finished_folds(
     monkeypatch.setattr(audio_splits, "source_digest", lambda _: "other code")
     run_audio_label_splits(data, tmp_path, replace(spec, epochs=3), ["omo"])  # other code: again
     assert trained == [0, 1, 2]
+
+
+@pytest.mark.slow
+def test_folds_trained_in_worker_processes_give_the_same_predictions(tmp_path: Path) -> None:
+    _write_release(tmp_path / "release", {"Alpha": 20, "Beta": 18, "Gamma": 16})
+    data = load_studyb(tmp_path / "release")
+    spec = ExperimentSpec(Experiment("audio_labels", "audio", "labels", "omo"), 3)
+    here = run_audio_label_splits(data, tmp_path / "here", spec, ["omo"])
+    pooled = run_audio_label_splits(data, tmp_path / "pool", spec, ["omo"], workers=2)
+    for name, scores in here["omo"]["predictions"].scores.items():
+        np.testing.assert_array_equal(pooled["omo"]["predictions"].scores[name], scores)
+    assert pooled["omo"]["folds"] == [0, 1, 2] and (tmp_path / "pool" / "audio_labels_omo" / "fold2").is_dir()

@@ -24,6 +24,7 @@ import numpy as np
 
 from emolib.core.atomic import write_text
 from emolib.core.files import source_digest
+from emolib.core.workers import process_pool
 from emolib.studyb.dataset import SPLITS, Experiment, StudyBData
 from emolib.studyb.experiments import run_experiment
 from emolib.studyb.predictions import (
@@ -117,12 +118,34 @@ def _run_fold(spec: ExperimentSpec, data: StudyBData, fold_dir: Path, code: str)
     return result
 
 
+def _audio_only(data: StudyBData) -> StudyBData:
+    """The data an audio experiment reads, without the movies' frames (sent to worker processes)."""
+    return replace(data, frames=None, unlabelled={})
+
+
+def _fold_results(
+    jobs: Sequence[tuple[ExperimentSpec, Path]], data: StudyBData, code: str, workers: int
+) -> list[dict[str, Any]]:
+    """The results of the folds ``jobs`` (spec, folder), in order: here, or in ``workers`` processes.
+
+    The networks compute the same on one thread as on several (a fold's predictions were found identical
+    to the last bit with one and two threads), so the results do not depend on ``workers``.
+    """
+    if workers <= 1 or len(jobs) <= 1:
+        return [_run_fold(spec, data, folder, code) for spec, folder in jobs]
+    light = _audio_only(data)
+    with process_pool(min(workers, len(jobs))) as pool:
+        futures = [pool.submit(_run_fold, spec, light, folder, code) for spec, folder in jobs]
+        return [future.result() for future in futures]
+
+
 def run_audio_label_splits(
     data: StudyBData,
     output_dir: str | Path,
     spec: ExperimentSpec | None,
     splits: Sequence[str] = ("l20", "omo"),
     done: Mapping[tuple[str, int], Mapping[str, Any]] | None = None,
+    workers: int = 1,
 ) -> dict[str, dict[str, Any]]:
     """Run the audio scene-label experiment on every fold of each split and pool each split's test rows.
 
@@ -142,6 +165,8 @@ def run_audio_label_splits(
         trained and each split of ``done`` is returned with the folds it holds.
     done
         Results already computed, by ``(split, fold)`` (e.g. the notebook's own run), reused as they are.
+    workers
+        Folds trained at once, each in its own process (1: one after the other, in this process).
 
     Returns
     -------
@@ -165,17 +190,15 @@ def run_audio_label_splits(
     asked = [s for s in splits if s != "oso"]
     for split in dict.fromkeys(asked or [s for s, _ in done]):
         folds = label_split_folds(data, split) if asked else sorted(f for s, f in done if s == split)
-        parts: list[TestPredictions] = []
-        members: list[list[dict[str, Any]]] = []
-        for fold in folds:
-            result = done.get((split, fold))
-            if result is None:
-                fold_spec = replace(
-                    spec, experiment=Experiment(AUDIO_LABELS, "audio", "labels", split), fold=fold
-                )
-                result = _run_fold(fold_spec, data, out / pooled_name(split) / f"fold{fold}", code)
-            parts.append(result["predictions"])
-            members.append(list(result.get("members", [])))
+        jobs = [
+            (replace(spec, experiment=Experiment(AUDIO_LABELS, "audio", "labels", split), fold=fold),
+             out / pooled_name(split) / f"fold{fold}")
+            for fold in folds if (split, fold) not in done
+        ]  # fmt: skip
+        trained = iter(_fold_results(jobs, data, code, workers))
+        results = [done[(split, fold)] if (split, fold) in done else next(trained) for fold in folds]
+        parts: list[TestPredictions] = [result["predictions"] for result in results]
+        members = [list(result.get("members", [])) for result in results]
         predictions = concatenate_predictions(parts, models=[f"fold{fold}" for fold in folds])
         if len(folds) > 1:
             save_test_predictions(predictions, out / f"{pooled_name(split)}{PREDICTIONS_SUFFIX}")
