@@ -16,6 +16,7 @@ file per movie and extractor, and are fused by concatenation on the step grid wh
 
 from .base import Extractor, WeightsRequired, file_sha256
 from .logmel import PATCH_SHAPE, logmel_patches
+from .pooled import extract_pooled
 from .registry import REGISTRY, available, create, entry
 from .runner import ExtractReport, MovieResult, extract, extract_movie, find_movies
 from .steps import StepGrid, iter_clips, iter_windows, prefetch, step_grid
@@ -41,6 +42,7 @@ __all__ = [
     "entry",
     "extract",
     "extract_movie",
+    "extract_pooled",
     "file_sha256",
     "find_movies",
     "iter_clips",

@@ -95,6 +95,11 @@ class KerasExtractor(Extractor):
         rows = keras.layers.Activation("linear", dtype="float32", name="rows")(rows)  # float32 out
         self.features = keras.Model(steps, rows, name=f"{self.name}_features")
         self._dim = int(np.prod(layer.output.shape[1:]))
+        self._on_gpu = self.device() == "gpu"
+        if self._on_gpu:
+            from emolib.core.backends import autotune_convolutions
+
+            autotune_convolutions()
 
     @classmethod
     def default_batch(cls) -> int:
@@ -130,6 +135,18 @@ class KerasExtractor(Extractor):
         if self.weights_id != "random":  # the seed matters only for random weights
             params.pop("seed", None)
         return params
+
+    def upload(self, batch: np.ndarray) -> Any:
+        """A whole batch of decoded steps copied to the GPU (:func:`emolib.core.backends.to_device`).
+
+        ``None`` without a GPU, or for a batch of another size than ``batch`` (the last of a movie),
+        which :meth:`transform` then pads and copies itself.
+        """
+        if not self._on_gpu or len(batch) != int(self.params["batch"]):
+            return None
+        from emolib.core.backends import to_device
+
+        return to_device(self.prepare(batch))
 
     def transform(self, batch: Any) -> np.ndarray:
         """Rows of a batch of decoded steps (numpy), or of one whole batch already on the device."""
