@@ -26,8 +26,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 TORCH_VERSION ?= 2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 BACKEND_TESTS := tests/test_backends.py tests/test_lstm_models.py tests/test_lstm_training.py \
-	tests/test_lstm_batching.py tests/test_precision.py tests/test_prefetch.py tests/test_studyb_models.py \
-	tests/test_studyb_saliency.py tests/test_light_imports.py
+	tests/test_lstm_batching.py tests/test_precision.py tests/test_precision_layers.py tests/test_prefetch.py \
+	tests/test_studyb_models.py tests/test_studyb_saliency.py tests/test_light_imports.py \
+	tests/test_features_logmel.py tests/test_features_on_device.py tests/test_benchmarks_gpu.py
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
