@@ -70,6 +70,9 @@ def test_environment_and_command_helpers() -> None:
     assert kernel_environment({})["TF_CPP_MIN_LOG_LEVEL"] == "2"
     chosen = {"TF_CPP_MIN_LOG_LEVEL": "1", "A": "b"}
     assert kernel_environment(chosen) == chosen
+    assert (
+        kernel_environment({"KERAS_BACKEND": "jax"})["KERAS_BACKEND"] == "jax"
+    )  # the backend passes through
     ipy = ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     assert kernel_command(ipy)[-len(KERNEL_ARGUMENTS) :] == list(KERNEL_ARGUMENTS)
     assert kernel_command(kernel_command(ipy)) == kernel_command(ipy)  # added once

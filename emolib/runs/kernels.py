@@ -21,6 +21,11 @@ initialised; they can only be sent elsewhere. The kernel used here therefore
 Python-level output is unchanged: ``print``, warnings about the user's data and tracebacks still
 appear in the notebook, where they belong.
 
+The kernel's environment is the one it is started from, plus only :data:`QUIET_ENV`: ``KERAS_BACKEND``
+in particular passes through unchanged, so the Keras backend of every notebook is chosen where the
+run starts (``KERAS_BACKEND=jax python -m emolib notebooks ...``, ``KERAS_BACKEND=jax papermill ...``,
+or ``KERAS_BACKEND=jax make lab`` for the kernels JupyterLab starts); the kernel spec sets none.
+
 The same settings are available to a papermill call or a JupyterLab session outside the project's
 runner as a named kernel, ``emolib`` (:func:`install_kernelspec`, done by ``make install``).
 """
