@@ -83,7 +83,7 @@ def test_gpu_script_writes_every_part_without_tensorflow_or_librosa(backend: str
         assert rates["steps_per_s"] > 0 and rates["from_host_steps_per_s"] > 0
     pipeline = acc["pipeline float32"]
     assert pipeline["extractors"] == ["colour-motion", "vgg19"]
-    assert pipeline["modalities"] == ["visual", "audio"]
+    assert pipeline["modalities"] == ["visual", "audio"] and pipeline["batches"] == {"visual": 16, "audio": 2}
     assert pipeline["2 workers"]["pipeline_steps_per_s"] > 0 and pipeline["2 workers"]["ratio"] > 0
     lstm = report["lstm"]
     assert lstm["data"] == "synthetic:micro" and lstm["train_movies"] >= 1 and lstm["train_steps"] > 0

@@ -81,3 +81,32 @@ def test_a_job_whose_worker_dies_is_reported_and_the_pool_carries_on(tmp_path: P
                 time.sleep(0.5)
     assert seen[0][-1].startswith("error: the decoding process died (exit code -9)")
     assert seen[1][-1] == "end" and seen[1].count("batch") == -(-grid.n_steps // 8)
+
+
+def test_the_extract_command_decodes_in_worker_processes(
+    movies: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from emolib.runs.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("pal", "film"):
+        shutil.copy(movies[name], data / f"{name}.mp4")
+    args = [
+        "extract",
+        "--data",
+        str(data),
+        "--store",
+        str(tmp_path / "s"),
+        "--no-progress",
+        "--visual",
+        "colour-motion",
+    ]
+    assert main([*args, "--decode-workers", "2"]) == 0
+    assert "2 movies: 2 computed" in capsys.readouterr().out
+    assert (
+        FeatureStore(tmp_path / "s").load("colour-motion", "film").n_steps
+        == step_grid(data / "film.mp4").n_steps
+    )
+    assert main([*args, "--decode-workers", "2", "--workers", "2"]) == 2
+    assert "not with --scheduler or --workers" in capsys.readouterr().err

@@ -113,6 +113,8 @@ def test_only_the_listed_library_warnings_are_filtered() -> None:
         warnings.simplefilter("always")
         filter_library_warnings()
         warnings.warn("IProgress not found. Please update jupyter and ipywidgets.", UserWarning, stacklevel=1)
+        warnings.warn("RNN module weights are not part of single contiguous chunk of memory. This means ...",
+                      UserWarning, stacklevel=1)  # fmt: skip
         warnings.warn("movie 3 has no annotations", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["movie 3 has no annotations"]
 

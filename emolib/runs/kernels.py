@@ -59,6 +59,12 @@ LIBRARY_WARNINGS: tuple[tuple[str, str], ...] = (
         "tqdm's notebook progress bars need ipywidgets; pooch (imported by librosa) loads them although "
         "no bar is ever drawn in a notebook of this project",
     ),
+    (
+        r"RNN module weights are not part of single contiguous chunk of memory",
+        "PyTorch on a GPU: Keras's LSTM hands cuDNN its kernels freshly transposed at every call "
+        "(keras/src/backend/torch/rnn.py, prepare_lstm_params), so cuDNN copies them into one buffer "
+        "each time; a copy of the LSTM's weights per call, nothing the notebook could change",
+    ),
 )
 """Warnings a reader cannot act on, as (message pattern, why it is filtered). Nothing about data."""
 
