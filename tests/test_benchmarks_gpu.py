@@ -90,7 +90,7 @@ def test_gpu_script_writes_every_part_without_tensorflow_or_librosa(backend: str
     assert set(lstm["modes"]) == {"parallel", "faithful"} and lstm["speedup"] > 0
     assert lstm["modes"]["faithful"]["train_movies"] == 1
     studyb = report["studyb"]["autoencoder float32"]
-    assert report["studyb"]["sequences"] == 4 and studyb["train_sequences"] + studyb["val_sequences"] == 4
+    assert studyb["train_sequences"] + studyb["val_sequences"] == report["studyb"]["sequences"] > 0
     assert studyb["seconds_per_epoch"] > 0
     assert all(report[part]["wall_s"] > 0 for part in ("accelerator", "lstm", "studyb"))
     assert f"== {backend} on cpu" in log
