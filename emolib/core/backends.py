@@ -111,13 +111,24 @@ def _torch_copy_stream() -> Any:
 def _torch_to_device(x: NDArray) -> Any:
     import torch
 
-    host = torch.from_numpy(x).pin_memory()
+    try:
+        host = torch.from_numpy(x).pin_memory()
+    except RuntimeError as err:  # page-locked memory refused (a container's memlock limit, say)
+        _warn_once(f"to_device: page-locked host memory unavailable ({err}); copying from pageable memory")
+        return torch.as_tensor(x, device="cuda")
     stream = _torch_copy_stream()
     with torch.cuda.stream(stream):
         tensor = host.to("cuda", non_blocking=True)
     stream.synchronize()
     tensor.record_stream(torch.cuda.default_stream())
     return tensor
+
+
+@cache
+def _warn_once(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
 def autotune_convolutions() -> None:
