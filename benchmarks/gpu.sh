@@ -5,7 +5,7 @@
 #
 # Environment: BACKENDS (Keras backends to run, one process each; default "torch jax"), OUT (folder
 # of the JSON reports and logs; default benchmarks/results), PYTHON (default python3), BUDGET_S
-# (seconds per backend, default 230: each backend's process shares them out between its parts and
+# (seconds per backend, default 240: each backend's process shares them out between its parts and
 # is stopped 30 s after; 0 for no limit; --tiny has none).
 # If the repository holds a .whl/ folder (keras and its small dependencies, downloaded elsewhere for a
 # machine without a package index: benchmarks/wheels.sh), the wheels are installed into a temporary
@@ -19,7 +19,7 @@ out=${OUT:-$root/benchmarks/results}
 mkdir -p "$out"
 tiny=0
 for arg in "$@"; do [[ $arg == --tiny ]] && tiny=1; done
-budget=${BUDGET_S:-230}
+budget=${BUDGET_S:-240}
 ((tiny)) && budget=0
 shopt -s nullglob
 wheels=("$root"/.whl/*.whl)
