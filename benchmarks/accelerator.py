@@ -137,11 +137,11 @@ def decode_only(movies: dict[str, Path], batches: dict[str, int], workers: int) 
     from emolib.features import step_grid
     from emolib.features.decode_pool import DecodeJob, DecodePool
 
+    start = time.perf_counter()  # probing the movies included, as in the pipeline
     grids = {m: step_grid(p) for m, p in movies.items()}
     pairs = [(m, mod) for m in movies for mod in batches]
     jobs = [DecodeJob(i, str(movies[m]), mod, batches[mod], grids[m]) for i, (m, mod) in enumerate(pairs)]
     steps = sum(g.n_steps for g in grids.values())
-    start = time.perf_counter()
     with DecodePool(jobs, workers) as pool:
         failures = [payload for kind, _key, payload in pool if kind == "error"]
     if failures:
