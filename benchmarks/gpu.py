@@ -87,18 +87,21 @@ def run_parts(args: argparse.Namespace, report: dict[str, object], out: Path) ->
             print(f"== {name} {' '.join(part_args)}", flush=True)
             start = time.perf_counter()
             part_out = Path(tmp) / f"{name}.json"
+            stopped = None
             try:
                 importlib.import_module(name).main([*part_args, "--out", str(part_out)])
                 figures = json.loads(part_out.read_text())
             except BaseException as err:  # noqa: BLE001 - reported; the next part runs (SystemExit too)
-                if isinstance(err, KeyboardInterrupt):
-                    raise
                 traceback.print_exc()
-                figures = {"error": f"{type(err).__name__}: {err}"[:2000]}
+                what = "stopped (SIGINT: gpu.sh's time limit)" if isinstance(err, KeyboardInterrupt) else ""
+                figures = {"error": what or f"{type(err).__name__}: {err}"[:2000]}
                 if part_out.is_file():  # what the part wrote before it failed
                     figures = {**json.loads(part_out.read_text()), **figures}
+                stopped = err if isinstance(err, KeyboardInterrupt) else None
             report[name] = {**figures, "wall_s": time.perf_counter() - start}
             write_text(out, json.dumps(report, indent=1) + "\n")
+            if stopped is not None:
+                raise stopped
 
 
 def main(argv: list[str] | None = None) -> int:
