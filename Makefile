@@ -30,14 +30,17 @@ FORCED := $(filter-out 0 no false,$(FORCE))
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 TORCH_VERSION ?= 2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+BACKEND ?= jax
 BACKEND_TESTS := tests/test_backends.py tests/test_lstm_models.py tests/test_lstm_training.py \
-	tests/test_lstm_batching.py tests/test_precision.py tests/test_prefetch.py tests/test_studyb_models.py \
-	tests/test_studyb_saliency.py tests/test_light_imports.py
+	tests/test_lstm_batching.py tests/test_precision.py tests/test_precision_layers.py tests/test_prefetch.py \
+	tests/test_studyb_models.py tests/test_studyb_saliency.py tests/test_light_imports.py \
+	tests/test_features_logmel.py tests/test_features_on_device.py tests/test_benchmarks_gpu.py
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help install sample notebooks book folds validate test test-fast jax torch test-backends lab lint clean distclean sync-notebooks
+.PHONY: help install sample notebooks book folds validate test test-fast jax torch test-backends notebooks-backend lab \
+	lint clean distclean sync-notebooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 18
@@ -90,6 +93,12 @@ torch: $(STAMP) ## the model tests on the PyTorch backend (installs the CPU torc
 	KERAS_BACKEND=torch $(BIN)/python -m pytest $(BACKEND_TESTS)
 
 test-backends: torch jax ## the model tests on PyTorch and on JAX (about 1 GB of wheels; see the README)
+
+notebooks-backend: $(STAMP) ## every notebook on the micro sample with KERAS_BACKEND=BACKEND (jax or torch, installed into .venv) into outputs/backend-BACKEND/
+	$(BIN)/python -m pip install --quiet $(if $(filter torch,$(BACKEND)),'torch==$(TORCH_VERSION)' $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)),$(BACKEND))
+	$(BIN)/python -m emolib sample --profile micro --seed $(SEED) --out outputs/sample-micro --workers $(WORKERS)
+	KERAS_BACKEND=$(BACKEND) $(BIN)/python -m emolib notebooks --data outputs/sample-micro --profile micro \
+		--seed $(SEED) --out outputs/backend-$(BACKEND)/notebooks --outputs outputs/backend-$(BACKEND)
 
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRA),lab]'

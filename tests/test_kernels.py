@@ -70,6 +70,9 @@ def test_environment_and_command_helpers() -> None:
     assert kernel_environment({})["TF_CPP_MIN_LOG_LEVEL"] == "2"
     chosen = {"TF_CPP_MIN_LOG_LEVEL": "1", "A": "b"}
     assert kernel_environment(chosen) == chosen
+    assert (
+        kernel_environment({"KERAS_BACKEND": "jax"})["KERAS_BACKEND"] == "jax"
+    )  # the backend passes through
     ipy = ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"]
     assert kernel_command(ipy)[-len(KERNEL_ARGUMENTS) :] == list(KERNEL_ARGUMENTS)
     assert kernel_command(kernel_command(ipy)) == kernel_command(ipy)  # added once
@@ -110,6 +113,8 @@ def test_only_the_listed_library_warnings_are_filtered() -> None:
         warnings.simplefilter("always")
         filter_library_warnings()
         warnings.warn("IProgress not found. Please update jupyter and ipywidgets.", UserWarning, stacklevel=1)
+        warnings.warn("RNN module weights are not part of single contiguous chunk of memory. This means ...",
+                      UserWarning, stacklevel=1)  # fmt: skip
         warnings.warn("movie 3 has no annotations", UserWarning, stacklevel=1)
     assert [str(w.message) for w in seen] == ["movie 3 has no annotations"]
 

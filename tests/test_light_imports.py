@@ -24,6 +24,8 @@ LIGHT_MODULES = (
     "emolib.studya.batching", "emolib.studya.data", "emolib.studya.models",
     "emolib.studya.training", "emolib.studya.run",
     "emolib.studyb.models", "emolib.studyb.training", "emolib.studyb.experiments", "emolib.studyb.saliency",
+    "emolib.features", "emolib.features.c3d", "emolib.features.vgg19", "emolib.features.on_device",
+    "emolib.features.audio_steps", "emolib.features.colour_motion", "emolib.features.pooled",
     "accelerator", "lstm", "studyb", "gpu",
 )  # fmt: skip
 """Modules a GPU server imports (the last four are the scripts of ``benchmarks/``)."""

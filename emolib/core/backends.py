@@ -7,19 +7,24 @@ the one in use, so that a PyTorch-only machine never needs TensorFlow:
 
 * :func:`device_info`: the backend, the kind of device (``gpu`` or ``cpu``) and its name;
 * :func:`output_gradient`: the gradient of one output unit of a model with respect to its input,
-  which :func:`emolib.studyb.saliency.grad_cam` needs.
+  which :func:`emolib.studyb.saliency.grad_cam` needs;
+* :func:`to_device`: a batch copied to the GPU ahead of the model's call, from a background thread, so
+  that the copy overlaps with the computation (:mod:`emolib.features.runner` feeds the extractors so);
+* :func:`autotune_convolutions`: cuDNN's search for the fastest convolution algorithm of each shape,
+  which PyTorch leaves off (JAX and TensorFlow search by themselves).
 """
 
 from __future__ import annotations
 
 import platform
+from functools import cache
 from typing import Any
 
 import keras
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["device_info", "gpu_available", "output_gradient"]
+__all__ = ["autotune_convolutions", "device_info", "gpu_available", "output_gradient", "to_device"]
 
 
 def device_info() -> dict[str, str]:
@@ -57,7 +62,85 @@ def device_info() -> dict[str, str]:
 
 def gpu_available() -> bool:
     """True if the Keras backend in use computes on a GPU."""
+    return _on_gpu(keras.backend.backend())
+
+
+@cache
+def _on_gpu(backend: str) -> bool:
     return device_info()["kind"] == "gpu"
+
+
+def to_device(x: NDArray) -> Any:
+    """``x`` copied to the GPU that Keras computes on, ready for a model's call; ``x`` itself without a GPU.
+
+    Meant to run in a background thread (:func:`emolib.core.prefetch.prefetch`) while the model works on
+    the previous batch, so that the copy overlaps with the computation. The dtype is kept (``uint8``
+    clips travel as bytes).
+
+    * PyTorch: through page-locked host memory on a CUDA stream of its own, waited for before the
+      tensor is returned, and recorded as used by the default stream (where Keras computes), so that
+      its memory is not handed to the next copy while a kernel still reads it;
+    * JAX: ``jax.device_put``, which returns at once and copies while the device computes;
+    * TensorFlow: a copy onto ``/GPU:0``.
+    """
+    backend = keras.backend.backend()
+    if not _on_gpu(backend):
+        return x
+    x = np.ascontiguousarray(x)
+    if backend == "torch":
+        return _torch_to_device(x)
+    if backend == "jax":
+        import jax
+
+        return jax.device_put(x)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.device("/GPU:0"):
+            return tf.identity(x)
+    return x
+
+
+@cache
+def _torch_copy_stream() -> Any:
+    import torch
+
+    return torch.cuda.Stream()
+
+
+def _torch_to_device(x: NDArray) -> Any:
+    import torch
+
+    try:
+        host = torch.from_numpy(x).pin_memory()
+    except RuntimeError as err:  # page-locked memory refused (a container's memlock limit, say)
+        _warn_once(f"to_device: page-locked host memory unavailable ({err}); copying from pageable memory")
+        return torch.as_tensor(x, device="cuda")
+    stream = _torch_copy_stream()
+    with torch.cuda.stream(stream):
+        tensor = host.to("cuda", non_blocking=True)
+    stream.synchronize()
+    tensor.record_stream(torch.cuda.default_stream())
+    return tensor
+
+
+@cache
+def _warn_once(message: str) -> None:
+    import warnings
+
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def autotune_convolutions() -> None:
+    """Let cuDNN time the convolution algorithms of each new shape and keep the fastest (PyTorch on a GPU).
+
+    Worth it for networks run over and over on one batch shape (the extractors); JAX and TensorFlow
+    autotune their convolutions already, and without a GPU there is nothing to tune.
+    """
+    if keras.backend.backend() == "torch" and gpu_available():
+        import torch
+
+        torch.backends.cudnn.benchmark = True
 
 
 def output_gradient(model: keras.Model, x: NDArray, output: int) -> tuple[NDArray, NDArray]:

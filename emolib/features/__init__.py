@@ -21,6 +21,7 @@ from .base import Extractor, WeightsRequired, file_sha256
 from .ensure import ensure_features
 from .imported import import_descriptors
 from .logmel import PATCH_SHAPE, logmel_patches
+from .pooled import extract_pooled
 from .registry import REGISTRY, available, create, entry
 from .resample import RowGrid, resample_rows
 from .runner import ExtractReport, MovieResult, extract, extract_movie, find_movies
@@ -49,6 +50,7 @@ __all__ = [
     "entry",
     "extract",
     "extract_movie",
+    "extract_pooled",
     "file_sha256",
     "find_movies",
     "import_descriptors",

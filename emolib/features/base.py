@@ -105,6 +105,14 @@ class Extractor(ABC):
     def reset(self) -> None:  # noqa: B027 - optional hook, a no-op for stateless extractors
         """Forget any state carried from one batch to the next; called before every movie."""
 
+    def upload(self, batch: np.ndarray) -> Any:
+        """The batch copied to the accelerator for :meth:`transform`, or ``None`` (numpy extractors).
+
+        The runner calls it in the decoding thread, ahead of :meth:`transform`, which then gets the
+        copy instead of ``batch``.
+        """
+        return None
+
     @abstractmethod
     def transform(self, batch: np.ndarray) -> np.ndarray:
         """Features of a batch of consecutive steps.

@@ -11,14 +11,14 @@ Input preparation (recorded as parameters): frames as float32 in [0, 255], in ``
 (``"rgb"`` or ``"bgr"``; the Caffe-trained Sports-1M weights expect BGR), minus ``mean`` (one value
 per channel, in that order). Users of a converted Sports-1M file should set the mean their weights
 were trained with. Clips are 112 × 112 resized frames (the thesis's preprocessing), not the 128 × 171
-resize-and-crop of the original C3D release.
+resize-and-crop of the original C3D release. The clips travel to the device as decoded, ``uint8``,
+and that preparation runs there, as the first layer of the extractor's model
+(:class:`emolib.features.on_device.ClipInput`); on a GPU a batch is 128 clips.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
-
-import numpy as np
 
 from emolib.media.alignment import STEP_FRAMES
 
@@ -138,6 +138,9 @@ class C3D(KerasExtractor):
     modality = "visual"
     feature_layer = "fc6"
     batch_hint = 32
+    step_shape = INPUT_SHAPE
+    step_dtype = "uint8"
+    gpu_batch = 128
     defaults: ClassVar[dict[str, Any]] = {
         "batch": 8,
         "seed": 0,
@@ -146,20 +149,15 @@ class C3D(KerasExtractor):
     }
 
     def __init__(self, weights: Any = None, random_weights: bool = False, **params: Any) -> None:
+        order = params.get("channel_order", self.defaults["channel_order"])
+        if order not in ("rgb", "bgr"):
+            raise ValueError(f"c3d: channel_order must be 'rgb' or 'bgr', got {order!r}")
         super().__init__(weights=weights, random_weights=random_weights, **params)
-        if self.params["channel_order"] not in ("rgb", "bgr"):
-            raise ValueError(
-                f"c3d: channel_order must be 'rgb' or 'bgr', got {self.params['channel_order']!r}"
-            )
-        self._mean = np.asarray(self.params["mean"], dtype=np.float32).reshape(3)
 
     def build(self) -> Any:
         return build_c3d()
 
-    def prepare(self, batch: np.ndarray) -> np.ndarray:
-        if batch.shape[1:] != INPUT_SHAPE:
-            raise ValueError(f"c3d expects clips of shape {INPUT_SHAPE}, got {batch.shape[1:]}")
-        x = batch.astype(np.float32)
-        if self.params["channel_order"] == "bgr":
-            x = x[..., ::-1]
-        return x - self._mean
+    def prepare_on_device(self, steps: Any) -> Any:
+        from .on_device import ClipInput
+
+        return ClipInput(self.params["channel_order"], self.params["mean"], name="clip_input")(steps)

@@ -10,13 +10,15 @@ The recipe computed the tonnetz from a constant-Q chromagram of the harmonic par
 more than everything else together. By default (``recipe="fast"``) the tonnetz is therefore
 projected from the STFT chromagram already computed for the chroma block; ``recipe="study"``
 follows the original recipe. Use one recipe for every table that a model sees.
+
+librosa is imported when a row is computed, not with this module, so that the other audio extractors
+(:mod:`emolib.features.audio_steps`) run on a machine without it (a GPU server).
 """
 
 from __future__ import annotations
 
 import warnings
 
-import librosa
 import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits
@@ -96,6 +98,8 @@ def librosa193(y: NDArray, sr: int, recipe: str = "fast") -> NDArray[np.float64]
 
 
 def _librosa193(y: NDArray, sr: int, recipe: str) -> NDArray[np.float64]:
+    import librosa
+
     x = _mono(y, sr)
     if x.size == 0:
         raise ValueError("cannot compute audio features of an empty clip")

@@ -54,12 +54,51 @@ PARAMS = {
 assert PATCH_SHAPE == (98, 64)
 
 
+_MEL_LINEAR_HZ = 200.0 / 3
+"""Slaney's mel scale: 200/3 Hz per mel below 1 kHz ..."""
+_MEL_LOG_HZ = 1000.0
+"""... and logarithmic above 1 kHz, with a step of ``log(6.4) / 27`` per mel."""
+_MEL_LOG_STEP = np.log(6.4) / 27.0
+
+
+def hz_to_mel(hz: np.ndarray) -> np.ndarray:
+    """Slaney's mel scale (the Auditory Toolbox's, librosa's default): linear below 1 kHz, log above."""
+    hz = np.asarray(hz, dtype=np.float64)
+    log_mel = _MEL_LOG_HZ / _MEL_LINEAR_HZ + np.log(np.maximum(hz, _MEL_LOG_HZ) / _MEL_LOG_HZ) / _MEL_LOG_STEP
+    return np.where(hz >= _MEL_LOG_HZ, log_mel, hz / _MEL_LINEAR_HZ)
+
+
+def mel_to_hz(mel: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`hz_to_mel`."""
+    mel = np.asarray(mel, dtype=np.float64)
+    start = _MEL_LOG_HZ / _MEL_LINEAR_HZ
+    log_hz = _MEL_LOG_HZ * np.exp(_MEL_LOG_STEP * (np.maximum(mel, start) - start))
+    return np.where(mel >= start, log_hz, _MEL_LINEAR_HZ * mel)
+
+
+def mel_filterbank(sr: float, n_fft: int, n_mels: int, fmin: float, fmax: float) -> np.ndarray:
+    """Slaney-normalised triangular mel filters, ``(n_mels, 1 + n_fft // 2)`` float32.
+
+    The same matrix as ``librosa.filters.mel(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)``
+    (Slaney's mel scale, each triangle divided by its width in Hz so that every band has about
+    the same energy), computed in the same order of float64 steps and rounded to float32 at the same
+    points, so that the log-mel front end needs only numpy (a GPU server has no librosa).
+    """
+    fft_hz = np.fft.rfftfreq(n=n_fft, d=1.0 / sr)
+    edges = mel_to_hz(np.linspace(hz_to_mel(fmin), hz_to_mel(fmax), n_mels + 2))
+    widths = np.diff(edges)
+    ramps = np.subtract.outer(edges, fft_hz)
+    lower = -ramps[:-2] / widths[:-1, None]
+    upper = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0, np.minimum(lower, upper)).astype(np.float32)
+    slaney = 2.0 / (edges[2:] - edges[:-2])
+    return (weights * slaney[:, None]).astype(np.float32)
+
+
 @lru_cache(maxsize=1)
 def _filters() -> tuple[np.ndarray, np.ndarray]:
-    import librosa
-
     window = np.hanning(WIN_LENGTH + 1)[:-1].astype(np.float32)  # periodic Hann
-    mel = librosa.filters.mel(sr=AUDIO_RATE, n_fft=N_FFT, n_mels=N_MELS, fmin=FMIN, fmax=FMAX)
+    mel = mel_filterbank(AUDIO_RATE, N_FFT, N_MELS, FMIN, FMAX)
     return window, mel.T.astype(np.float32)
 
 

@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +41,7 @@ from emolib.core.prefetch import prefetch
 from emolib.datasets.layouts import locate
 
 from .base import Extractor
-from .steps import ClipStream, WindowStream, iter_clips, iter_windows, step_grid
+from .steps import ClipStream, StepBatch, StepGrid, WindowStream, iter_clips, iter_windows, step_grid
 from .store import FeatureStore, SourceId, source_id
 
 if TYPE_CHECKING:
@@ -166,15 +166,70 @@ def find_movies(data_dir: str | Path, on_problem: Callable[[DataError], None] = 
     return found
 
 
-def _stream_batch(extractors: Sequence[Extractor], batch: int | None) -> int:
+def stream_batch(extractors: Sequence[Extractor], batch: int | None) -> int:
     if batch is not None:
         return int(batch)
     sizes = [int(e.params["batch"]) for e in extractors if "batch" in e.params]
     return max(sizes, default=DEFAULT_BATCH)
 
 
-def _reason(err: BaseException) -> str:
+def reason_of(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}"
+
+
+class ModalityWriters:
+    """The store writers of one modality of one movie: opened together, fed batch by batch, finished together.
+
+    Opening resets the extractors (:meth:`Extractor.reset`); :meth:`discard` removes every temporary
+    file, :meth:`finish` records the stream's summary and publishes the files.
+    """
+
+    def __init__(
+        self, movie: str, extractors: Sequence[Extractor], store: FeatureStore, source: SourceId
+    ) -> None:
+        self.extractors = list(extractors)
+        for e in self.extractors:
+            e.reset()
+        self.started = time.perf_counter()
+        self._stack = contextlib.ExitStack()
+        with self._stack as stack:  # a writer that cannot be opened closes the ones opened before it
+            self.writers = [
+                stack.enter_context(store.writer(e, movie, source, {"device": e.device()}))
+                for e in self.extractors
+            ]
+            self._stack = stack.pop_all()
+
+    def add(self, data: Any, uploads: Sequence[Any] | None = None) -> None:
+        """Append every extractor's rows for a batch (or for its upload, where it has one)."""
+        uploads = uploads or [None] * len(self.extractors)
+        for e, w, up in zip(self.extractors, self.writers, uploads, strict=True):
+            w.append(e.transform(data if up is None else up))
+
+    def finish(self, summary: Mapping[str, Any]) -> None:
+        """Record the stream's summary and the elapsed time in every file and publish them."""
+        extra = {**summary, "elapsed_s": round(time.perf_counter() - self.started, 3)}
+        with self._stack:
+            for w in self.writers:
+                w.finish(**extra)
+
+    def discard(self, err: BaseException) -> None:
+        """Leave every temporary file unpublished (removed), because of ``err``."""
+        self._stack.__exit__(type(err), err, err.__traceback__)
+
+
+def uploaded(
+    items: Iterable[StepBatch], extractors: Sequence[Extractor]
+) -> Iterator[tuple[StepBatch, list[Any]]]:
+    """Each batch with its copies on the accelerator, one per extractor (:meth:`Extractor.upload`)."""
+    for item in items:
+        yield item, [e.upload(item.data) for e in extractors]
+
+
+def shortfall_notes(modality: str, summary: Mapping[str, Any]) -> list[str]:
+    """The note of a stream that ended early (see :meth:`emolib.features.steps._StepStream.summary`)."""
+    if not summary["shortfall_steps"]:
+        return []
+    return [f"{modality}: {summary['note']} ({summary['shortfall_steps']} steps missing)"]
 
 
 def _run_modality(
@@ -187,31 +242,65 @@ def _run_modality(
     depth: int = DEFAULT_PREFETCH,
 ) -> list[str]:
     """Decode one modality once and feed its extractors; returns notes on a shortfall."""
-    for e in extractors:
-        e.reset()
-    start = time.perf_counter()
-    with contextlib.ExitStack() as stack:  # an exception deletes every temporary file
-        writers = [
-            stack.enter_context(store.writer(e, movie, source, {"device": e.device()})) for e in extractors
-        ]
-        with prefetch(stream, depth) as batches:
-            for item in batches:
-                for e, w in zip(extractors, writers, strict=True):
-                    w.append(e.transform(item.data))
+    run = ModalityWriters(movie, extractors, store, source)
+    try:
+        with prefetch(uploaded(stream, run.extractors), depth) as batches:
+            for item, uploads in batches:
+                run.add(item.data, uploads)
                 bar.update(len(item))
-        extra: dict[str, Any] = {
-            "n_steps_expected": stream.expected,
-            "shortfall_steps": stream.shortfall,
-            "truncated": stream.shortfall > 0,
-            "note": stream.note,
-            "audio_padded_samples": getattr(stream, "padded_samples", 0),
-            "elapsed_s": round(time.perf_counter() - start, 3),
-        }
-        for w in writers:
-            w.finish(**extra)
-    return (
-        [f"{stream.modality}: {stream.note} ({stream.shortfall} steps missing)"] if stream.shortfall else []
-    )
+        summary = stream.summary()
+    except BaseException as err:
+        run.discard(err)
+        raise
+    run.finish(summary)
+    return shortfall_notes(stream.modality, summary)
+
+
+@dataclass
+class MoviePlan:
+    """What is to be done for one movie: its result so far and, per modality, the extractors to run."""
+
+    result: MovieResult
+    source: SourceId | None = None
+    grid: StepGrid | None = None
+    todo: list[tuple[str, list[Extractor]]] = field(default_factory=list)
+
+
+def plan_movie(
+    movie: str, path: Path, extractors: Sequence[Extractor], store: FeatureStore, force: bool, rehash: bool
+) -> MoviePlan:
+    """Which extractors of ``movie`` are out of date, its source identity and step grid; never raises.
+
+    A movie that cannot be hashed or probed comes back with every extractor failed and nothing to do.
+    """
+    plan = MoviePlan(MovieResult(movie, "skipped"))
+    try:
+        known = store.known_source(movie, [e.name for e in extractors])
+        plan.source = source_id(path, known, rehash=rehash)
+        todo = [e for e in extractors if force or store.status(e, movie, plan.source) != "done"]
+        plan.result.extractors = {e.name: "skipped" for e in extractors if e not in todo}
+        if todo:
+            plan.grid = step_grid(path)
+            for mod in ("visual", "audio"):
+                exs = [e for e in todo if e.modality == mod]
+                if exs:
+                    plan.todo.append((mod, exs))
+    except Exception as err:  # noqa: BLE001 - probing or hashing failed: the whole movie fails
+        plan.result.extractors.update({e.name: f"failed: {reason_of(err)}" for e in extractors})
+        plan.todo = []
+    return plan
+
+
+def conclude(result: MovieResult, started: float) -> MovieResult:
+    """Set the overall status and reason from the extractors' and the elapsed time; returns ``result``."""
+    failures = {k: v for k, v in result.extractors.items() if v.startswith("failed")}
+    if failures:
+        result.status = "failed"
+        result.reason = result.reason or "; ".join(f"{k} {v}" for k, v in failures.items())
+    elif any(v == "done" for v in result.extractors.values()):
+        result.status = "done"
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 def extract_movie(
@@ -237,49 +326,24 @@ def extract_movie(
         Status per extractor; ``"failed"`` overall if any extractor failed.
     """
     started = time.perf_counter()
-    result = MovieResult(movie, "skipped")
-    try:
-        known = store.known_source(movie, [e.name for e in extractors])
-        source = source_id(path, known, rehash=rehash)
-        todo = [e for e in extractors if force or store.status(e, movie, source) != "done"]
-        result.extractors = {e.name: "skipped" for e in extractors if e not in todo}
-        if todo:
-            grid = step_grid(path)
-            plan = [
-                (mod, [e for e in todo if e.modality == mod], make)
-                for mod, make in (("visual", iter_clips), ("audio", iter_windows))
-            ]
-            plan = [(mod, exs, make) for mod, exs, make in plan if exs]
-            total = grid.n_steps * len(plan)
-            with tqdm(
-                total=total,
-                desc=movie[:24],
-                unit="step",
-                position=position,
-                leave=False,
-                disable=not progress,
-                file=sys.stderr,
-            ) as bar:
-                for _mod, exs, make in plan:
-                    stream = make(path, grid, _stream_batch(exs, batch))
-                    try:
-                        result.notes += _run_modality(movie, stream, exs, store, source, bar, prefetch_depth)
-                        result.extractors.update({e.name: "done" for e in exs})
-                    except Exception as err:  # noqa: BLE001 - isolate the failure to this movie
-                        result.extractors.update({e.name: f"failed: {_reason(err)}" for e in exs})
-                        if isinstance(err, StorageError):
-                            result.store_failed, result.reason = True, str(err)
-                            break
-    except Exception as err:  # noqa: BLE001 - probing or hashing failed: the whole movie fails
-        result.extractors.update({e.name: f"failed: {_reason(err)}" for e in extractors})
-    failures = {k: v for k, v in result.extractors.items() if v.startswith("failed")}
-    if failures:
-        result.status = "failed"
-        result.reason = result.reason or "; ".join(f"{k} {v}" for k, v in failures.items())
-    elif any(v == "done" for v in result.extractors.values()):
-        result.status = "done"
-    result.seconds = time.perf_counter() - started
-    return result
+    plan = plan_movie(movie, path, extractors, store, force, rehash)
+    result = plan.result
+    if plan.todo and plan.grid is not None and plan.source is not None:  # the grid and source come with todo
+        total = plan.grid.n_steps * len(plan.todo)
+        with tqdm(total=total, desc=movie[:24], unit="step", position=position, leave=False,
+                  disable=not progress, file=sys.stderr) as bar:  # fmt: skip
+            for mod, exs in plan.todo:
+                make = iter_clips if mod == "visual" else iter_windows
+                stream = make(path, plan.grid, stream_batch(exs, batch))
+                try:
+                    result.notes += _run_modality(movie, stream, exs, store, plan.source, bar, prefetch_depth)
+                    result.extractors.update({e.name: "done" for e in exs})
+                except Exception as err:  # noqa: BLE001 - isolate the failure to this movie
+                    result.extractors.update({e.name: f"failed: {reason_of(err)}" for e in exs})
+                    if isinstance(err, StorageError):
+                        result.store_failed, result.reason = True, str(err)
+                        break
+    return conclude(result, started)
 
 
 @dataclass(frozen=True)
@@ -333,7 +397,7 @@ def run_movie_job(job: MovieJob) -> MovieResult:
 
 
 def _crashed(job: MovieJob, err: BaseException) -> MovieResult:
-    reason = f"task crashed: {_reason(err)}"
+    reason = f"task crashed: {reason_of(err)}"
     return MovieResult(job.movie, "failed", {s.name: f"failed: {reason}" for s in job.extractors}, reason)
 
 

@@ -124,6 +124,16 @@ class _StepStream:
         """Steps missing at the end of the stream (0 for an undamaged file); valid once exhausted."""
         return self.expected - self.produced
 
+    def summary(self) -> dict[str, object]:
+        """What the feature store records about the stream once it is exhausted (plain values)."""
+        return {
+            "n_steps_expected": self.expected,
+            "shortfall_steps": self.shortfall,
+            "truncated": self.shortfall > 0,
+            "note": self.note,
+            "audio_padded_samples": int(getattr(self, "padded_samples", 0)),
+        }
+
 
 class ClipStream(_StepStream):
     """Batches of 16-frame clips, ``(n, 16, 112, 112, 3)`` uint8 RGB at 30 fps; see :func:`iter_clips`."""

@@ -12,6 +12,10 @@ takes that file through Keras's own download and cache (``~/.keras/models``, or 
 exactly as ``keras.applications.VGG19(weights="imagenet", include_top=False)`` does; the store then
 records ``weights_file="imagenet"`` and the file's SHA-256. The patch is fed as it is (log-mel values, about
 −4.6 to +5), scaled by ``scale``; no ImageNet mean is subtracted, since the patch is not a photo.
+
+The windows travel to the device as decoded (23520 float32 samples) and the patch is made there, as
+the first layer of the extractor's model (:class:`emolib.features.on_device.LogMelPatch`, the patch
+of :func:`emolib.features.logmel.logmel_patches` up to float32 rounding); on a GPU a batch is 256 windows.
 """
 
 from __future__ import annotations
@@ -20,11 +24,11 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-import numpy as np
+from emolib.media.alignment import STEP_SAMPLES
 
 from ._keras import KerasExtractor
 from .logmel import PARAMS as LOGMEL_PARAMS
-from .logmel import PATCH_SHAPE, logmel_patches
+from .logmel import PATCH_SHAPE
 
 INPUT_SHAPE = (*PATCH_SHAPE, 3)
 """Network input: (98, 64, 3), the patch repeated into three channels."""
@@ -100,6 +104,8 @@ class VGG19Audio(KerasExtractor):
     modality = "audio"
     feature_layer = "flatten"
     batch_hint = 64
+    step_shape = (STEP_SAMPLES,)
+    gpu_batch = 256
     defaults: ClassVar[dict[str, Any]] = {"batch": 32, "seed": 0, "scale": 1.0, "logmel": LOGMEL_PARAMS}
 
     def __init__(self, weights: Any = None, random_weights: bool = False, **params: Any) -> None:
@@ -124,6 +130,7 @@ class VGG19Audio(KerasExtractor):
             base = keras.Model(self.model.input, self.model.get_layer("block5_pool").output)
             base.load_weights(str(path))
 
-    def prepare(self, batch: np.ndarray) -> np.ndarray:
-        patches = logmel_patches(batch) * float(self.params["scale"])
-        return np.repeat(patches[..., None], 3, axis=-1)
+    def prepare_on_device(self, steps: Any) -> Any:
+        from .on_device import LogMelPatch
+
+        return LogMelPatch(float(self.params["scale"]), name="logmel_patch")(steps)

@@ -136,7 +136,9 @@ From the project's root, after `make install` (which also registers the `{KERNEL
 ```
 
 Any parameter below can be given with `-p NAME VALUE` (`-y` for lists and dictionaries); `data_dir`
-may point at the real dataset. The run writes into `output_dir`:
+may point at the real dataset. Keras runs on TensorFlow unless `KERAS_BACKEND` says otherwise where
+the run starts: on a GPU server with PyTorch or JAX, put `KERAS_BACKEND=jax` (or `torch`) in front of
+the command, or of `make lab`; the kernel keeps it. The run writes into `output_dir`:
 
 {outputs}
 

@@ -112,6 +112,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         random_weights=args.random_weights, movies=args.movies, batch=args.batch, force=args.force,
         rehash=args.rehash, progress=not args.no_progress, scheduler=args.scheduler, workers=args.workers,
         retries=args.retries, prefetch=args.prefetch, tls=_tls_files(args),
+        decode_workers=args.decode_workers,
     )  # fmt: skip
 
 
@@ -163,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sample = sub.add_parser("sample", help="write the synthetic cinema in the real dataset layouts")
-    sample.add_argument("--profile", choices=["tiny", "full"], default="tiny")
+    sample.add_argument("--profile", choices=["micro", "tiny", "full"], default="tiny",
+                        help="micro: seconds to generate (backend checks); tiny: the book's")  # fmt: skip
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", default="data/sample", help="output folder (default: data/sample)")
     sample.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
@@ -180,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
         "OUTPUTS/run_times.csv and .json and OUT/run_times.md.",
     )
     nb.add_argument("--data", default="data/sample", help="data_dir passed to every notebook")
-    nb.add_argument("--profile", choices=["tiny", "full"], default="tiny")
+    nb.add_argument("--profile", choices=["micro", "tiny", "full"], default="tiny")
     nb.add_argument("--seed", type=int, default=0)
     nb.add_argument("--sources", default=str(PROJECT_ROOT / "notebooks"), help="folder of NN_*.py sources")
     nb.add_argument("--out", default="book/notebooks", help="folder for the executed notebooks")
@@ -238,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="decoded batches prepared ahead of the networks (default 2; 0: decode inline)",
     )
+    ex.add_argument(
+        "--decode-workers", type=int, default=0, metavar="N",
+        help="decode the movies in N processes and run the extractors in this one, batches copied to the "
+        "GPU ahead (one GPU, many cores; not with --scheduler or --workers)",
+    )  # fmt: skip
     ex.add_argument("--force", action="store_true", help="recompute even up-to-date features")
     ex.add_argument(
         "--rehash", action="store_true", help="hash every movie instead of trusting size and mtime"

@@ -163,6 +163,7 @@ def run_extract(
     retries: int = 1,
     prefetch: int | None = None,
     tls: Sequence[str | None] = (None, None, None),
+    decode_workers: int = 0,
 ) -> int:
     """Extract the chosen features of the movies under ``data`` into the store; report and return the status.
 
@@ -189,6 +190,9 @@ def run_extract(
     tls
         Certificate authority, certificate and key files for a ``tls://`` scheduler
         (:func:`emolib.core.distributed.tls_security`).
+    decode_workers
+        Above 0: decode the movies in that many processes and run the extractors in this one
+        (:func:`emolib.features.extract_pooled`: one GPU fed by many cores); not with a Dask cluster.
 
     Returns
     -------
@@ -201,9 +205,12 @@ def run_extract(
     UsageError, DataError
         For options that cannot work (before anything is extracted).
     """
-    from emolib.core.distributed import announced_client
-    from emolib.features import DEFAULT_STORE_SUBDIR, REGISTRY, FeatureStore, extract
+    from emolib.features import DEFAULT_STORE_SUBDIR, REGISTRY, FeatureStore
 
+    if decode_workers and (scheduler or workers > 1):
+        raise UsageError(
+            "--decode-workers decodes in processes of this machine: not with --scheduler or --workers"
+        )
     names = chosen_extractors(visual, audio)
     options = extractor_options(names, weights, params, random_weights)
     imported = [n for n in names if REGISTRY[n].imported]
@@ -223,12 +230,20 @@ def run_extract(
     chosen_movies = select_movies(data, movies)
     print(f"extracting {', '.join(computed)} for {len(chosen_movies)} movies into {feature_store.root}",
           file=sys.stderr)  # fmt: skip
-    with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1, tls=tls) as client:
-        report = extract(
-            chosen_movies, extractors, feature_store, batch=batch, force=force, rehash=rehash,
-            progress=progress, client=client, retries=retries,
-            **({} if prefetch is None else {"prefetch_depth": int(prefetch)}),
-        )  # fmt: skip
+    depth = {} if prefetch is None else {"prefetch_depth": int(prefetch)}
+    if decode_workers:
+        from emolib.features import extract_pooled
+
+        report = extract_pooled(chosen_movies, extractors, feature_store, decode_workers, batch=batch,
+                                force=force, rehash=rehash, progress=progress, **depth)  # fmt: skip
+    else:
+        from emolib.core.distributed import announced_client
+        from emolib.features import extract
+
+        with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1, tls=tls) as client:
+            report = extract(chosen_movies, extractors, feature_store, batch=batch, force=force,
+                             rehash=rehash, progress=progress, client=client, retries=retries,
+                             **depth)  # fmt: skip
     for res in report.failed:
         print(f"error: {res.reason}" if res.store_failed else f"failed: {res.movie}: {res.reason}",
               file=sys.stderr)  # fmt: skip

@@ -21,6 +21,11 @@ initialised; they can only be sent elsewhere. The kernel used here therefore
 Python-level output is unchanged: ``print``, warnings about the user's data and tracebacks still
 appear in the notebook, where they belong.
 
+The kernel's environment is the one it is started from, plus only :data:`QUIET_ENV`: ``KERAS_BACKEND``
+in particular passes through unchanged, so the Keras backend of every notebook is chosen where the
+run starts (``KERAS_BACKEND=jax python -m emolib notebooks ...``, ``KERAS_BACKEND=jax papermill ...``,
+or ``KERAS_BACKEND=jax make lab`` for the kernels JupyterLab starts); the kernel spec sets none.
+
 The same settings are available to a papermill call or a JupyterLab session outside the project's
 runner as a named kernel, ``emolib`` (:func:`install_kernelspec`, done by ``make install``).
 """
@@ -53,6 +58,12 @@ LIBRARY_WARNINGS: tuple[tuple[str, str], ...] = (
         r"IProgress not found",
         "tqdm's notebook progress bars need ipywidgets; pooch (imported by librosa) loads them although "
         "no bar is ever drawn in a notebook of this project",
+    ),
+    (
+        r"RNN module weights are not part of single contiguous chunk of memory",
+        "PyTorch on a GPU: Keras's LSTM hands cuDNN its kernels freshly transposed at every call "
+        "(keras/src/backend/torch/rnn.py, prepare_lstm_params), so cuDNN copies them into one buffer "
+        "each time; a copy of the LSTM's weights per call, nothing the notebook could change",
     ),
 )
 """Warnings a reader cannot act on, as (message pattern, why it is filtered). Nothing about data."""

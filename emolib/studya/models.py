@@ -22,7 +22,9 @@ is the LSTM's own, unchanged.
 
 Mixed precision: ``mixed_precision`` builds the layers under a mixed policy
 (:func:`emolib.core.precision.policy_name`) with the output layer in float32, so the outputs, the loss
-and its gradient scaling stay in full precision.
+and its gradient scaling stay in full precision. The LSTM computes in the 16-bit type only where the
+backend's cuDNN kernel accepts it (:func:`emolib.core.precision.recurrent_policy`: float32 on JAX,
+float32 for bfloat16 on TensorFlow).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import numpy as np
 from keras import layers, ops
 from numpy.typing import ArrayLike
 
-from emolib.core.precision import policy_name
+from emolib.core.precision import policy_name, recurrent_policy
 
 __all__ = ["TASKS", "StreamLSTM", "TaskSpec", "build_model", "lstm_layer", "make_optimizer", "reset_rows"]
 
@@ -153,7 +155,8 @@ def build_model(
         Compile with the optimizer and loss (``False`` for a model that only predicts).
     mixed_precision
         Dtype policy of the layers (see :func:`emolib.core.precision.policy_name`; ``None``: the global
-        policy). The output layer computes in float32 whatever the policy, and under
+        policy). The output layer computes in float32 whatever the policy, the LSTM in the dtype its
+        backend's cuDNN kernel accepts (:func:`emolib.core.precision.recurrent_policy`), and under
         ``mixed_float16`` the optimizer scales the loss (:class:`keras.optimizers.LossScaleOptimizer`).
 
     Returns
@@ -174,7 +177,7 @@ def build_model(
     x = layers.BatchNormalization(name="normalization", dtype=policy)(inputs)
     x = layers.Dropout(dropout, name="dropout_in", dtype=policy)(x)
     lstm = StreamLSTM if stateful else layers.LSTM
-    x = lstm(units, return_sequences=True, stateful=stateful, name="lstm", dtype=policy)(x)
+    x = lstm(units, return_sequences=True, stateful=stateful, name="lstm", dtype=recurrent_policy(policy))(x)
     x = layers.Dropout(dropout, name="dropout_out", dtype=policy)(x)
     outputs = layers.Dense(spec.outputs, activation=spec.activation, name="fc", dtype="float32")(x)
     model = keras.Model(inputs, outputs, name=f"lstm_{task}")

@@ -39,5 +39,5 @@ training mean on validation).
 
 
 def budget(profile: str) -> dict[str, float]:
-    """Training lengths for a run: :data:`TINY_BUDGET` for the ``tiny`` profile, else the paper's."""
-    return dict(TINY_BUDGET if profile == "tiny" else PAPER_BUDGET)
+    """Training lengths: :data:`TINY_BUDGET` for the ``tiny`` and ``micro`` profiles, else the paper's."""
+    return dict(TINY_BUDGET if profile in ("micro", "tiny") else PAPER_BUDGET)

@@ -24,7 +24,7 @@ from emolib.synth.profiles import ME18_LAYOUT, TEST_LAYOUT, MovieSpec, get_profi
 from emolib.synth.smelloffear import build_film
 
 GENERATOR = "emolib.synth"
-GENERATOR_VERSION = "1.5"
+GENERATOR_VERSION = "1.6"
 """Bump whenever the same seed would give different files."""
 MANIFEST = "manifest.json"
 
