@@ -67,10 +67,11 @@ def bench_lstm(args: argparse.Namespace, precision: str) -> dict[str, Any]:
     import keras
     import numpy as np
 
-    from emolib.studya.models import build_model, lstm_layer
+    from emolib.studya.models import Fitting, build_model, lstm_layer
 
+    fitting = Fitting(mixed_precision=precision)
     model = build_model(args.features, "va", units=args.units, dropout=0.5, batch_size=args.batch_movies,
-                        chunk=args.chunk, stateful=True, seed=0, mixed_precision=precision)  # fmt: skip
+                        chunk=args.chunk, stateful=True, seed=0, fitting=fitting)  # fmt: skip
     rng = np.random.default_rng(0)
     x = rng.normal(size=(args.batch_movies, args.chunk, args.features)).astype("float32")
     y = np.tanh(rng.normal(size=(args.batch_movies, args.chunk, 2))).astype("float32")

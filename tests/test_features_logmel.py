@@ -45,3 +45,11 @@ def test_every_band_of_the_patch_is_a_normalised_triangle() -> None:
     centres = hz[bank.argmax(axis=1)]
     assert np.all(np.diff(centres) >= 0) and FMIN <= centres[0] and centres[-1] <= FMAX
     assert np.all(bank[:, (hz < FMIN) | (hz > FMAX)] == 0)
+
+
+def test_a_patch_is_98_frames_of_64_mel_bands() -> None:
+    from emolib.features.logmel import HOP_LENGTH, N_FRAMES, PATCH_SHAPE, WIN_LENGTH
+    from emolib.media.alignment import STEP_SAMPLES
+
+    assert PATCH_SHAPE == (N_FRAMES, N_MELS) == (98, 64)
+    assert 1 + (STEP_SAMPLES - WIN_LENGTH) // HOP_LENGTH == 98  # every frame inside the 23520-sample window

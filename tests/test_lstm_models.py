@@ -7,7 +7,7 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from emolib.studya.models import build_model, lstm_layer, reset_rows  # noqa: E402
+from emolib.studya.models import Fitting, build_model, lstm_layer, reset_rows  # noqa: E402
 from emolib.studya.training import TrainConfig, predict_steps  # noqa: E402
 
 D = 3
@@ -96,7 +96,7 @@ def test_training_carries_the_state_into_the_next_chunk_unless_the_row_is_reset(
 
     def second_loss(reset: list[bool]) -> float:
         model = build_model(D, "va", units=4, dropout=0.0, batch_size=2, chunk=6, stateful=True, seed=5,
-                            learning_rate=0.0)  # fmt: skip
+                            fitting=Fitting(learning_rate=0.0))  # fmt: skip
         model.train_on_batch(first, y)
         assert all(np.abs(keras.ops.convert_to_numpy(s.value)).sum(axis=1).min() > 0
                    for s in lstm_layer(model).states)  # fmt: skip

@@ -10,7 +10,7 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from emolib.core.precision import policy_name, use_precision  # noqa: E402
-from emolib.studya.models import build_model, lstm_layer  # noqa: E402
+from emolib.studya.models import Fitting, build_model, lstm_layer  # noqa: E402
 
 
 @pytest.fixture()
@@ -65,7 +65,7 @@ def test_a_model_trained_under_mixed_float16_outputs_float32_and_a_finite_loss(g
 
 def test_a_model_given_its_own_precision_ignores_the_global_policy(global_policy: None) -> None:
     use_precision(True)
-    model = build_model(3, "va", units=4, stateful=False, mixed_precision=False)
+    model = build_model(3, "va", units=4, stateful=False, fitting=Fitting(mixed_precision=False))
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     assert {layer.compute_dtype for layer in layers} == {"float32"} and model.inputs[0].dtype == "float32"
     assert not isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)

@@ -19,7 +19,7 @@ keras = pytest.importorskip("keras")
 from emolib.core.precision import RECURRENT_DTYPES, recurrent_policy, use_precision  # noqa: E402
 from emolib.features import create  # noqa: E402
 from emolib.features.c3d import FIGURE_3_9  # noqa: E402
-from emolib.studya.models import build_model  # noqa: E402
+from emolib.studya.models import Fitting, build_model  # noqa: E402
 from emolib.studyb.models import build_autoencoder  # noqa: E402
 
 POLICIES = ["float32", "mixed_float16", "mixed_bfloat16"]
@@ -54,7 +54,7 @@ def recurrent(policy: str, backend: str = BACKEND) -> str:
 @pytest.mark.parametrize("stateful", [True, False])
 def test_the_lstm_model(policy: str, stateful: bool) -> None:
     model = build_model(6, "va", units=4, batch_size=2 if stateful else None, chunk=3, stateful=stateful,
-                        seed=0, mixed_precision=policy)  # fmt: skip
+                        seed=0, fitting=Fitting(mixed_precision=policy))  # fmt: skip
     c = COMPUTE[policy]
     expected = {
         "normalization": c,
@@ -95,7 +95,14 @@ def test_what_reaches_the_fused_lstm(policy: str, monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(keras_backend, "lstm", fused)
     model = build_model(
-        6, "va", units=4, batch_size=2, chunk=3, stateful=True, seed=0, mixed_precision=policy
+        6,
+        "va",
+        units=4,
+        batch_size=2,
+        chunk=3,
+        stateful=True,
+        seed=0,
+        fitting=Fitting(mixed_precision=policy),
     )
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2, 3, 6)).astype(np.float32)

@@ -484,3 +484,9 @@ def test_load_errors(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="cannot load") as excinfo:
         sof.load_smelloffear(tmp_path)
     assert_names(excinfo, "Solo.npy")
+
+
+def test_the_taxonomy_has_42_labels_and_the_audio_193_features() -> None:
+    from emolib.datasets.smelloffear import AUDIO_FEATURES, LABEL_NAMES
+
+    assert len(LABEL_NAMES) == 42 and len(set(LABEL_NAMES)) == 42 and AUDIO_FEATURES == 193

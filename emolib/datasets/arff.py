@@ -223,7 +223,8 @@ def _header_from_lines(path: Path, lines: list[str]) -> ArffHeader:
         elif keyword == "@attribute":
             attributes.append(_parse_attribute(path, line, i))
         elif keyword == "@data":
-            assert relation is not None  # every other keyword before @relation was rejected above
+            if relation is None:  # unreachable: every other keyword before @relation was rejected above
+                raise DataError(path, "@data before @relation", i)
             return _finish_header(path, relation, attributes, i)
         elif attributes and not line.startswith("@"):
             raise DataError(path, "missing data section: no @data line before this data row", i)

@@ -90,8 +90,6 @@ MOVIE_SUFFIXES = (".mp4", ".mkv", ".avi", ".mov", ".m4v", ".webm")
 _SCREENING_RE = re.compile(r"^(?P<k>\d+)_(?P<film>.+)\.arff$")
 _TRANSPOSED = "_transposed"
 
-assert len(LABEL_NAMES) == 42 and AUDIO_FEATURES == 193
-
 Aligned = TypeVar("Aligned", pd.DataFrame, np.ndarray)
 
 

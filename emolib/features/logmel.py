@@ -51,8 +51,6 @@ PARAMS = {
 }
 """The patch parameters, recorded in the feature store by every extractor that uses patches."""
 
-assert PATCH_SHAPE == (98, 64)
-
 
 _MEL_LINEAR_HZ = 200.0 / 3
 """Slaney's mel scale: 200/3 Hz per mel below 1 kHz ..."""

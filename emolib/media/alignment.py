@@ -45,8 +45,6 @@ SEQUENCE_SECONDS = 30.0
 
 _EPS = 1e-9
 
-assert STEP_SAMPLES * TARGET_FPS == STEP_FRAMES * AUDIO_RATE  # the two modalities share one grid
-
 
 def n_steps(duration: float, step: float = STEP_SECONDS) -> int:
     """Number of whole steps in ``duration`` seconds (a trailing partial step is dropped).

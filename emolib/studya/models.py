@@ -38,7 +38,16 @@ from numpy.typing import ArrayLike
 
 from emolib.core.precision import policy_name, recurrent_policy
 
-__all__ = ["TASKS", "StreamLSTM", "TaskSpec", "build_model", "lstm_layer", "make_optimizer", "reset_rows"]
+__all__ = [
+    "TASKS",
+    "Fitting",
+    "StreamLSTM",
+    "TaskSpec",
+    "build_model",
+    "lstm_layer",
+    "make_optimizer",
+    "reset_rows",
+]
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,32 @@ class StreamLSTM(layers.LSTM):
         return [w for w in super().weights if id(w) not in state]
 
 
+@dataclass(frozen=True)
+class Fitting:
+    """How a model is compiled and in which precision it computes.
+
+    Attributes
+    ----------
+    fear_loss
+        ``"bce"`` (binary cross-entropy; class weights come as sample weights) or ``"focal"``.
+    focal_gamma
+        Focusing parameter of the focal loss.
+    optimizer, learning_rate
+        See :func:`make_optimizer`.
+    mixed_precision
+        Dtype policy of the layers (see :func:`emolib.core.precision.policy_name`; ``None``: the global
+        policy). The output layer computes in float32 whatever the policy, the LSTM in the dtype its
+        backend's cuDNN kernel accepts (:func:`emolib.core.precision.recurrent_policy`), and under
+        ``mixed_float16`` the optimizer scales the loss (:class:`keras.optimizers.LossScaleOptimizer`).
+    """
+
+    fear_loss: str = "bce"
+    focal_gamma: float = 2.0
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    mixed_precision: bool | str | None = None
+
+
 def build_model(
     n_features: int,
     task: str = "va",
@@ -119,13 +154,9 @@ def build_model(
     batch_size: int | None = None,
     chunk: int | None = None,
     stateful: bool = True,
-    fear_loss: str = "bce",
-    focal_gamma: float = 2.0,
-    optimizer: str = "adam",
-    learning_rate: float = 1e-3,
     seed: int | None = None,
     compile: bool = True,
-    mixed_precision: bool | str | None = None,
+    fitting: Fitting | None = None,
 ) -> keras.Model:
     """Build and compile the model of Figure 3.11 (``va``) or 3.12 (``fear``).
 
@@ -143,21 +174,12 @@ def build_model(
         Fixed batch size and steps per call of a stateful model (``chunk`` may be ``None``).
     stateful
         Keep each row's state between calls (needs ``batch_size``).
-    fear_loss
-        ``"bce"`` (binary cross-entropy; class weights come as sample weights) or ``"focal"``.
-    focal_gamma
-        Focusing parameter of the focal loss.
-    optimizer, learning_rate
-        See :func:`make_optimizer`.
     seed
         Seeds the weight initialisers and dropout.
     compile
         Compile with the optimizer and loss (``False`` for a model that only predicts).
-    mixed_precision
-        Dtype policy of the layers (see :func:`emolib.core.precision.policy_name`; ``None``: the global
-        policy). The output layer computes in float32 whatever the policy, the LSTM in the dtype its
-        backend's cuDNN kernel accepts (:func:`emolib.core.precision.recurrent_policy`), and under
-        ``mixed_float16`` the optimizer scales the loss (:class:`keras.optimizers.LossScaleOptimizer`).
+    fitting
+        Loss, optimizer and precision (:class:`Fitting`; default: its defaults).
 
     Returns
     -------
@@ -168,10 +190,10 @@ def build_model(
         raise ValueError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
     if stateful and not batch_size:
         raise ValueError("a stateful model needs a fixed batch_size")
-    spec = TASKS[task]
+    spec, fit = TASKS[task], fitting or Fitting()
     if seed is not None:
         keras.utils.set_random_seed(int(seed))
-    policy = policy_name(mixed_precision)
+    policy = policy_name(fit.mixed_precision)
     shape = (batch_size if stateful else None, chunk, int(n_features))
     inputs = keras.Input(batch_shape=shape, name="features")
     x = layers.BatchNormalization(name="normalization", dtype=policy)(inputs)
@@ -181,14 +203,14 @@ def build_model(
     x = layers.Dropout(dropout, name="dropout_out", dtype=policy)(x)
     outputs = layers.Dense(spec.outputs, activation=spec.activation, name="fc", dtype="float32")(x)
     model = keras.Model(inputs, outputs, name=f"lstm_{task}")
-    if task == "fear" and fear_loss == "focal":
-        loss: object = keras.losses.BinaryFocalCrossentropy(gamma=focal_gamma)
-    elif task == "fear" and fear_loss != "bce":
-        raise ValueError(f"fear_loss must be 'bce' or 'focal', got {fear_loss!r}")
+    if task == "fear" and fit.fear_loss == "focal":
+        loss: object = keras.losses.BinaryFocalCrossentropy(gamma=fit.focal_gamma)
+    elif task == "fear" and fit.fear_loss != "bce":
+        raise ValueError(f"fear_loss must be 'bce' or 'focal', got {fit.fear_loss!r}")
     else:
         loss = spec.loss
     if compile:
-        opt = make_optimizer(optimizer, learning_rate)
+        opt = make_optimizer(fit.optimizer, fit.learning_rate)
         if policy == "mixed_float16":  # float16 gradients underflow without loss scaling
             opt = keras.optimizers.LossScaleOptimizer(opt)
         model.compile(optimizer=opt, loss=loss, auto_scale_loss=False)  # not from the global policy

@@ -52,7 +52,7 @@ from emolib.core.precision import policy_name
 from emolib.core.prefetch import prefetch
 from emolib.media.alignment import STEPS_2017, Grid
 from emolib.studya.batching import iter_chunks, scatter_predictions, window_batches
-from emolib.studya.models import TASKS, build_model, reset_rows
+from emolib.studya.models import TASKS, Fitting, build_model, reset_rows
 from emolib.studya.scoring import fear_scores, mean_scores, to_windows, va_scores
 
 __all__ = [
@@ -153,10 +153,11 @@ def _build(
     compile: bool = True,
 ) -> keras.Model:
     """The run's model; ``compile=False`` for the copies that only predict (not seeded: no draw)."""
+    fitting = Fitting(config.fear_loss, optimizer=config.optimizer, learning_rate=config.learning_rate,
+                      mixed_precision=config.mixed_precision)  # fmt: skip
     return build_model(
-        n_features, config.task, config.units, config.dropout, batch, chunk, stateful, config.fear_loss,
-        optimizer=config.optimizer, learning_rate=config.learning_rate,
-        seed=config.seed if compile else None, compile=compile, mixed_precision=config.mixed_precision,
+        n_features, config.task, config.units, config.dropout, batch, chunk, stateful,
+        seed=config.seed if compile else None, compile=compile, fitting=fitting,
     )  # fmt: skip
 
 

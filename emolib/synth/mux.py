@@ -98,7 +98,8 @@ def encode_movie(
             "-f", "mp4", str(tmp),
         ]  # fmt: skip
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert proc.stdin is not None
+        if proc.stdin is None:  # unreachable: stdin=PIPE
+            raise RuntimeError("ffmpeg's standard input is not a pipe")
         try:
             for batch in frames:
                 if batch.dtype != np.uint8 or batch.shape[1:] != (height, width, 3):

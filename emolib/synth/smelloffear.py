@@ -49,7 +49,8 @@ def build_film(spec: MovieSpec, seed: int, out: Path) -> dict:
     files = [movie, write_latent(root / "_latent" / f"{spec.name}.csv", rendered)]
     entry: dict = {}
     if spec.labelled:
-        assert rendered.features is not None
+        if rendered.features is None:
+            raise ValueError(f"{spec.name}: a labelled film was rendered without its audio features")
         n_seq = n_sequences(spec.duration)
         labels = scene_labels(rendered.latent, n_seq, stream(seed, spec.layout, spec.index, "labels"))
         files.append(write_text(root / "labels" / f"{spec.name}.csv", format_matrix(labels)))
