@@ -314,7 +314,9 @@ a_2018_fear.to_csv(out / "studya_2018_fear.csv")
 glue_values(
     {
         "a_n_2018": len({r["path"] for r in a_2018_runs}),
-        "a_2018_movies": int(a_2018["n_movies"].max()) if len(a_2018) else 0,
+        "a_2018_movies": int(a_2018.loc[a_2018["source"].str.startswith("this book"), "n_movies"].max())
+        if a_2018_runs
+        else 0,
         "a_2018_table": a_2018,
         "a_2018_fear_table": a_2018_fear,
     }
