@@ -123,7 +123,9 @@ def test_test_dir_reaches_every_run_of_the_plan_once_per_configuration(tmp_path:
 
 def test_folds_command_line_passes_test_dir_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict = {}
-    monkeypatch.setattr(folds_command, "run_folds", lambda *a, **kw: seen.update(kw) or 0)
+    monkeypatch.setattr(
+        folds_command, "run_folds", lambda sweep, *a, **kw: seen.update(test_dir=sweep.test_dir) or 0
+    )
     assert main(["folds", "--data", str(tmp_path), "--test-dir", "data/sample/mediaeval2017test"]) == 0
     assert seen["test_dir"] == "data/sample/mediaeval2017test"
     assert main(["folds", "--data", str(tmp_path)]) == 0 and seen["test_dir"] is None

@@ -31,6 +31,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -41,7 +42,7 @@ from emolib.core.workers import share_cores, worker_env
 if TYPE_CHECKING:
     from distributed import Client, Security
 
-__all__ = ["TaskError", "announced_client", "describe", "open_client", "run_tasks",
+__all__ = ["ClusterChoice", "TaskError", "announced_client", "describe", "open_client", "run_tasks",
            "tls_security"]  # fmt: skip
 
 
@@ -168,6 +169,28 @@ def describe(client: Client) -> str:
     workers = info.get("workers", {})
     threads = sum(int(w.get("nthreads", 0)) for w in workers.values())
     return f"Dask scheduler {client.scheduler.address}: {len(workers)} workers, {threads} threads"
+
+
+@dataclass(frozen=True)
+class ClusterChoice:
+    """Where a command's tasks run: its ``--scheduler``, ``--workers``, ``--retries`` and ``--tls-*`` options.
+
+    Attributes
+    ----------
+    scheduler
+        A scheduler's address or scheduler file (``None``: a local cluster of ``workers`` processes).
+    workers
+        Processes of the local cluster.
+    retries
+        How many more times a task that crashed is run.
+    tls
+        Certificate authority, certificate and key files for a ``tls://`` scheduler (:func:`tls_security`).
+    """
+
+    scheduler: str | None = None
+    workers: int = 1
+    retries: int = 1
+    tls: Sequence[str | None] = (None, None, None)
 
 
 @contextlib.contextmanager

@@ -410,8 +410,7 @@ def extract(
     rehash: bool = False,
     progress: bool = True,
     on_result: Callable[[MovieResult], None] | None = None,
-    client: Client | None = None,
-    retries: int = 1,
+    cluster: tuple[Client, int] | None = None,
     prefetch_depth: int = DEFAULT_PREFETCH,
 ) -> ExtractReport:
     """Extract features of every movie into the store, skipping what is done and unchanged.
@@ -434,12 +433,10 @@ def extract(
         Show an overall bar and a per-movie bar (tqdm, on stderr).
     on_result
         Called with each movie's result as soon as it is known.
-    client
-        A Dask client (:func:`emolib.core.distributed.open_client`): one task per movie on its workers,
-        which must see the movies and the store at the same paths.
-    retries
-        With ``client``: how many more times a task that crashed is run (failures on the data are not
-        retried).
+    cluster
+        A Dask client (:func:`emolib.core.distributed.open_client`) and how many more times a task that
+        crashed is run on it (failures on the data are not retried): one task per movie on its workers,
+        which must see the movies and the store at the same paths. ``None``: in this process.
     prefetch_depth
         Batches decoded ahead of the extractors in a background thread, so that decoding overlaps with
         the networks (0: decode in the calling thread). The features are the same either way.
@@ -479,9 +476,10 @@ def extract(
             if on_result is not None:
                 on_result(res)
 
-        if client is not None:
+        if cluster is not None:
             from emolib.core.distributed import run_tasks
 
+            client, retries = cluster
             specs = tuple(ExtractorSpec.of(e) for e in extractors)
             root = str(store.root.resolve())
             jobs = [

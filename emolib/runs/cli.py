@@ -35,6 +35,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from emolib.core.distributed import ClusterChoice
 from emolib.core.errors import DataError, StorageError
 from emolib.core.options import UsageError
 
@@ -97,34 +98,33 @@ def _add_dask_options(parser: argparse.ArgumentParser, workers: int, what: str) 
     tls.add_argument("--tls-key", metavar="PEM", help="this client's private key, if not in --tls-cert")
 
 
-def _tls_files(args: argparse.Namespace) -> tuple[str | None, str | None, str | None]:
-    return args.tls_ca_file, args.tls_cert, args.tls_key
+def _cluster(args: argparse.Namespace) -> ClusterChoice:
+    """The command's Dask cluster options."""
+    tls = (args.tls_ca_file, args.tls_cert, args.tls_key)
+    return ClusterChoice(args.scheduler, args.workers, args.retries, tls)
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from emolib.runs.extract_command import extractor_table, run_extract
+    from emolib.runs.extract_command import ExtractChoice, extractor_table, run_extract
 
     if args.list:
         print("\n".join(extractor_table()))
         return 0
+    choice = ExtractChoice(args.batch, args.force, args.rehash, not args.no_progress, args.prefetch,
+                           args.decode_workers)  # fmt: skip
     return run_extract(
         args.data, args.visual, args.audio, store=args.store, weights=args.weights, params=args.param,
-        random_weights=args.random_weights, movies=args.movies, batch=args.batch, force=args.force,
-        rehash=args.rehash, progress=not args.no_progress, scheduler=args.scheduler, workers=args.workers,
-        retries=args.retries, prefetch=args.prefetch, tls=_tls_files(args),
-        decode_workers=args.decode_workers,
+        random_weights=args.random_weights, movies=args.movies, choice=choice, cluster=_cluster(args),
     )  # fmt: skip
 
 
 def _cmd_folds(args: argparse.Namespace) -> int:
-    from emolib.runs.folds_command import run_folds
+    from emolib.runs.folds_command import SweepChoice, SweepPaths, run_folds
 
-    return run_folds(
-        args.data, args.profile, args.seed, args.n_folds, args.task, notebook=args.notebook, out=args.out,
-        outputs=args.outputs, book=args.book, settings=args.set, grid=args.grid, folds=args.folds,
-        scheduler=args.scheduler, workers=args.workers, retries=args.retries, evaluate=args.evaluate,
-        features=args.features, tls=_tls_files(args), test_dir=args.test_dir,
-    )  # fmt: skip
+    sweep = SweepChoice(args.data, args.profile, args.seed, args.n_folds, args.task, args.set, args.grid,
+                        args.folds, args.test_dir)  # fmt: skip
+    paths = SweepPaths(args.notebook, args.out, args.outputs, args.book)
+    return run_folds(sweep, paths, _cluster(args), evaluate=args.evaluate, features=args.features)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emolib.core.distributed import ClusterChoice
 from emolib.core.errors import DataError
 from emolib.core.options import UsageError, key_values, parse_value
 
@@ -145,6 +147,30 @@ def select_movies(data: str | Path, only: Sequence[str] | None = None) -> dict[s
     return movies
 
 
+@dataclass(frozen=True)
+class ExtractChoice:
+    """How ``extract`` runs, besides what it extracts and where its tasks run.
+
+    Attributes
+    ----------
+    batch, force, rehash, progress
+        As for :func:`emolib.features.extract`.
+    prefetch
+        Decoded batches prepared ahead of the networks, in a background thread (``prefetch_depth``
+        of :func:`emolib.features.extract`; ``None``: its default, 0: decode inline).
+    decode_workers
+        Above 0: decode the movies in that many processes and run the extractors in this one
+        (:func:`emolib.features.extract_pooled`: one GPU fed by many cores); not with a Dask cluster.
+    """
+
+    batch: int | None = None
+    force: bool = False
+    rehash: bool = False
+    progress: bool = True
+    prefetch: int | None = None
+    decode_workers: int = 0
+
+
 def run_extract(
     data: str | Path,
     visual: Sequence[str] | None,
@@ -154,16 +180,8 @@ def run_extract(
     params: Sequence[str] | None = None,
     random_weights: Sequence[str] | None = None,
     movies: Sequence[str] | None = None,
-    batch: int | None = None,
-    force: bool = False,
-    rehash: bool = False,
-    progress: bool = True,
-    scheduler: str | None = None,
-    workers: int = 1,
-    retries: int = 1,
-    prefetch: int | None = None,
-    tls: Sequence[str | None] = (None, None, None),
-    decode_workers: int = 0,
+    choice: ExtractChoice | None = None,
+    cluster: ClusterChoice | None = None,
 ) -> int:
     """Extract the chosen features of the movies under ``data`` into the store; report and return the status.
 
@@ -179,20 +197,11 @@ def run_extract(
         Items of ``--weights``, ``--param`` and ``--random-weights`` (:func:`extractor_options`).
     movies
         Only these movies (default: all).
-    batch, force, rehash, progress, retries
-        As for :func:`emolib.features.extract`.
-    scheduler, workers
-        The Dask cluster (:func:`emolib.core.distributed.open_client`); used when ``scheduler`` is given or
-        ``workers`` is above 1, else the movies are extracted in this process.
-    prefetch
-        Decoded batches prepared ahead of the networks, in a background thread (``prefetch_depth``
-        of :func:`emolib.features.extract`; ``None``: its default, 0: decode inline).
-    tls
-        Certificate authority, certificate and key files for a ``tls://`` scheduler
-        (:func:`emolib.core.distributed.tls_security`).
-    decode_workers
-        Above 0: decode the movies in that many processes and run the extractors in this one
-        (:func:`emolib.features.extract_pooled`: one GPU fed by many cores); not with a Dask cluster.
+    choice
+        Batch, forcing, progress, prefetch and decoding processes (:class:`ExtractChoice`).
+    cluster
+        The Dask cluster (:class:`emolib.core.distributed.ClusterChoice`); used when a scheduler is given
+        or its workers are above 1, else the movies are extracted in this process.
 
     Returns
     -------
@@ -207,7 +216,9 @@ def run_extract(
     """
     from emolib.features import DEFAULT_STORE_SUBDIR, REGISTRY, FeatureStore
 
-    if decode_workers and (scheduler or workers > 1):
+    c, where = choice or ExtractChoice(), cluster or ClusterChoice()
+    batch, force, rehash, progress = c.batch, c.force, c.rehash, c.progress
+    if c.decode_workers and (where.scheduler or where.workers > 1):
         raise UsageError(
             "--decode-workers decodes in processes of this machine: not with --scheduler or --workers"
         )
@@ -230,20 +241,21 @@ def run_extract(
     chosen_movies = select_movies(data, movies)
     print(f"extracting {', '.join(computed)} for {len(chosen_movies)} movies into {feature_store.root}",
           file=sys.stderr)  # fmt: skip
-    depth = {} if prefetch is None else {"prefetch_depth": int(prefetch)}
-    if decode_workers:
+    depth = {} if c.prefetch is None else {"prefetch_depth": int(c.prefetch)}
+    if c.decode_workers:
         from emolib.features import extract_pooled
 
-        report = extract_pooled(chosen_movies, extractors, feature_store, decode_workers, batch=batch,
+        report = extract_pooled(chosen_movies, extractors, feature_store, c.decode_workers, batch=batch,
                                 force=force, rehash=rehash, progress=progress, **depth)  # fmt: skip
     else:
         from emolib.core.distributed import announced_client
         from emolib.features import extract
 
-        with announced_client(scheduler, workers, use=bool(scheduler) or workers > 1, tls=tls) as client:
+        use = bool(where.scheduler) or where.workers > 1
+        with announced_client(where.scheduler, where.workers, use=use, tls=where.tls) as client:
+            dask = None if client is None else (client, where.retries)
             report = extract(chosen_movies, extractors, feature_store, batch=batch, force=force,
-                             rehash=rehash, progress=progress, client=client, retries=retries,
-                             **depth)  # fmt: skip
+                             rehash=rehash, progress=progress, cluster=dask, **depth)  # fmt: skip
     for res in report.failed:
         print(f"error: {res.reason}" if res.store_failed else f"failed: {res.movie}: {res.reason}",
               file=sys.stderr)  # fmt: skip

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from emolib.core.distributed import ClusterChoice
 from emolib.core.options import key_values, parse_value
 
-__all__ = ["EVALUATION_NOTEBOOK", "chosen_folds", "extract_missing_features", "parse_grid",
-           "rebuild_evaluation", "result_line", "run_folds", "sweep_parameters"]  # fmt: skip
+__all__ = ["EVALUATION_NOTEBOOK", "SweepChoice", "SweepPaths", "chosen_folds", "extract_missing_features",
+           "parse_grid", "rebuild_evaluation", "result_line", "run_folds", "sweep_parameters"]  # fmt: skip
 
 EVALUATION_NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "07_evaluation.py"
 """The notebook that evaluates the runs of a sweep (the book's evaluation chapter)."""
@@ -129,57 +131,76 @@ def rebuild_evaluation(
                    failed_copy=Path(outputs) / "07_evaluation" / "FAILED.ipynb")  # fmt: skip
 
 
-def run_folds(
-    data: str | Path,
-    profile: str,
-    seed: int,
-    n_folds: int,
-    task: str,
-    notebook: str | Path,
-    out: str | Path,
-    outputs: str | Path,
-    book: str | Path,
-    settings: Sequence[str] | None = None,
-    grid: Sequence[str] | None = None,
-    folds: Iterable[int] | None = None,
-    scheduler: str | None = None,
-    workers: int = 2,
-    retries: int = 1,
-    evaluate: bool = True,
-    features: bool = True,
-    tls: Sequence[str | None] = (None, None, None),
-    test_dir: str | Path | None = None,
-) -> int:
-    """Run the sweep, print its progress and summary, then rebuild the evaluation chapter.
+@dataclass(frozen=True)
+class SweepChoice:
+    """What a sweep runs: the parameters of every run and the grid of configurations.
 
-    Parameters
+    Attributes
     ----------
     data, profile, seed, n_folds, task, settings
         The parameters of every run (:func:`sweep_parameters`).
+    grid
+        ``NAME=V1,V2,...`` items of the parameters to sweep (:func:`parse_grid`).
+    folds
+        Fold indices to run (``None``: all ``n_folds``, after ``settings``).
+    test_dir
+        A test folder (``--test-dir``): every run follows the MediaEval protocol on it (trains on the
+        whole development set, scores the test movies), one run per configuration (:func:`chosen_folds`);
+        notebook 07, which evaluates fold runs, is not rebuilt.
+    """
+
+    data: str | Path
+    profile: str = "tiny"
+    seed: int = 0
+    n_folds: int = 4
+    task: str = "both"
+    settings: Sequence[str] | None = None
+    grid: Sequence[str] | None = None
+    folds: Iterable[int] | None = None
+    test_dir: str | Path | None = None
+
+
+@dataclass(frozen=True)
+class SweepPaths:
+    """Where a sweep reads its notebook and writes its runs.
+
+    Attributes
+    ----------
     notebook
         The notebook source each run executes.
     out
         Root of the runs; the summary goes to ``out/summary.csv``.
     outputs, book
-        For :func:`rebuild_evaluation`, which gets the ``data_dir``, ``profile`` and ``seed`` of
-        the runs (``--set`` included).
-    grid
-        ``NAME=V1,V2,...`` items of the parameters to sweep (:func:`parse_grid`).
-    folds
-        Fold indices to run (``None``: all ``n_folds``, after ``settings``).
-    scheduler, workers, retries
-        The Dask cluster (:func:`emolib.core.distributed.open_client`) and the retries of a failed run.
+        For :func:`rebuild_evaluation`.
+    """
+
+    notebook: str | Path
+    out: str | Path
+    outputs: str | Path
+    book: str | Path
+
+
+def run_folds(
+    sweep: SweepChoice,
+    paths: SweepPaths,
+    cluster: ClusterChoice | None = None,
+    evaluate: bool = True,
+    features: bool = True,
+) -> int:
+    """Run the sweep, print its progress and summary, then rebuild the evaluation chapter.
+
+    Parameters
+    ----------
+    sweep
+        The runs' parameters, the grid, the folds, the test folder (:class:`SweepChoice`).
+    paths
+        The notebook, the runs' root, the outputs and the book (:class:`SweepPaths`).
+    cluster
+        The Dask cluster and the retries of a failed run (:func:`emolib.core.distributed.open_client`).
     evaluate
         Whether to rebuild notebook 07 after the runs.
     features
         Whether to extract missing features once before the runs (:func:`extract_missing_features`).
-    tls
-        Certificate authority, certificate and key files for a ``tls://`` scheduler
-        (:func:`emolib.core.distributed.tls_security`).
-    test_dir
-        A test folder (``--test-dir``): every run follows the MediaEval protocol on it (trains on the
-        whole development set, scores the test movies), one run per configuration
-        (:func:`chosen_folds`); notebook 07, which evaluates fold runs, is not rebuilt.
 
     Returns
     -------
@@ -195,25 +216,30 @@ def run_folds(
     from emolib.runs.notebooks import NotebookFailed
     from emolib.runs.sweep import plan, run_all
 
-    base = sweep_parameters(data, profile, seed, n_folds, task, settings, test_dir)
-    configs = parse_grid(grid)
-    chosen = chosen_folds(base, folds)
+    where = cluster or ClusterChoice(workers=2)
+    notebook, out = paths.notebook, paths.out
+    base = sweep_parameters(sweep.data, sweep.profile, sweep.seed, sweep.n_folds, sweep.task, sweep.settings,
+                            sweep.test_dir)  # fmt: skip
+    configs = parse_grid(sweep.grid)
+    chosen = chosen_folds(base, sweep.folds)
     if features:
         extract_missing_features(base)
     tasks = plan(out, base, configs, chosen, source=notebook)
     print(f"{len(tasks)} runs ({len(tasks) // max(1, len(chosen))} configurations) of "
           f"{Path(notebook).name} into {out}", flush=True)  # fmt: skip
     summary = Path(out) / "summary.csv"
-    with announced_client(scheduler, workers, tls=tls) as client:
+    with announced_client(where.scheduler, where.workers, tls=where.tls) as client:
         table = run_all(tasks, summary=summary, on_result=lambda res: print(result_line(res), flush=True),
-                        client=client, retries=retries)  # fmt: skip
+                        client=client, retries=where.retries)  # fmt: skip
     failed = int((table["status"] == "failed").sum())
     print(f"{len(table) - failed} runs finished, {failed} failed; summary in {summary}")
     if evaluate and base.get("test_dir"):
         print("test-set runs: scores in each run's metrics.json (test_set); notebook 07 not rebuilt")
     elif evaluate:
         try:
-            target = rebuild_evaluation(base["data_dir"], base["profile"], base["seed"], out, outputs, book)
+            target = rebuild_evaluation(
+                base["data_dir"], base["profile"], base["seed"], out, paths.outputs, paths.book
+            )
         except NotebookFailed as err:
             print(f"\n{err}", file=sys.stderr)
             return 1
