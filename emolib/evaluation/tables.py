@@ -12,7 +12,7 @@ published figures on the real data, to be shown apart from the project's own run
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -141,25 +141,39 @@ def protocol_table(runs: Sequence[dict]) -> pd.DataFrame:
         Columns of :data:`PUBLISHED_VA` (``year`` empty) plus ``n_movies`` and ``path``.
     """
     rows = []
-    for run in runs:
-        section = run.get("test_set") or {}
-        if run.get("task") != "va" or not section.get("scored"):
-            continue
-        test = Path(str(section.get("test_dir", "?")))
-        source = (
-            f"this book's run on {test.parent.name}/{test.name}, trained on {Path(str(run['data_dir'])).name}"
-        )
+    for run, section, source in _scored_va_runs(runs):
+        source = f"{source}, trained on {Path(str(run['data_dir'])).name}"
         for model, scores in section.get("scores", {}).items():
             row = {
-                "system": f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})",
+                "system": _book_system(run, model),
                 "year": pd.NA,
-                **{m: np.nan if scores.get(m) is None else scores[m] for m in VA_METRICS},
+                **_va_scores(scores),
                 "source": source,
                 "n_movies": int(scores.get("n_movies", 0)),
                 "path": run["path"],
             }
             rows.append(row)
     return pd.DataFrame(rows, columns=[*PUBLISHED_VA.columns, "n_movies", "path"])
+
+
+def _scored_va_runs(runs: Sequence[dict]) -> Iterator[tuple[dict, dict, str]]:
+    """Each valence/arousal run scored on a test set: the run, its ``test_set`` section and a source line."""
+    for run in runs:
+        section = run.get("test_set") or {}
+        if run.get("task") != "va" or not section.get("scored"):
+            continue
+        test = Path(str(section.get("test_dir", "?")))
+        yield run, section, f"this book's run on {test.parent.name}/{test.name}"
+
+
+def _book_system(run: dict, model: str) -> str:
+    """The name of one of this book's predictors in a table beside published systems."""
+    return f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})"
+
+
+def _va_scores(scores: dict) -> dict[str, float]:
+    """The valence/arousal scores of one predictor, NaN where a run has none."""
+    return {m: np.nan if scores.get(m) is None else scores[m] for m in VA_METRICS}
 
 
 PUBLISHED_2018 = ("GLA", "THUHCSI", "MIC-TJU", "Ou et al.", "constant mean predictor")
@@ -190,21 +204,16 @@ def edition2018_table(runs: Sequence[dict]) -> pd.DataFrame:
         published rows).
     """
     rows = []
-    for run in runs:
-        section = run.get("test_set") or {}
-        if run.get("task") != "va" or not section.get("scored"):
-            continue
-        test = Path(str(section.get("test_dir", "?")))
-        source = f"this book's run on {test.parent.name}/{test.name}"
+    for run, section, source in _scored_va_runs(runs):
         for model, pooled in (section.get("pooled") or {}).items():
             for scoring, scores in (
                 (SCORED_2018, pooled),
                 (SCORED_PER_MOVIE, section["scores"].get(model, {})),
             ):
                 rows.append({
-                    "system": f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})",
+                    "system": _book_system(run, model),
                     "scoring": scoring,
-                    **{m: np.nan if scores.get(m) is None else scores[m] for m in VA_METRICS},
+                    **_va_scores(scores),
                     "n_movies": int(section["scores"].get(model, {}).get("n_movies", 0)),
                     "source": source, "path": run["path"],
                 })  # fmt: skip
