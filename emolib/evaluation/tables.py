@@ -90,26 +90,21 @@ PUBLISHED_VA = pd.DataFrame(
 def gather_runs(root: str | Path) -> list[dict]:
     """Every finished fold run (``metrics.json`` of kind :data:`METRICS_KIND`) under ``root``, sorted by path.
 
-    Each dict is the run's metrics with ``path`` (its folder) added. Unreadable files are skipped.
+    Each dict is the run's metrics with ``path`` (its folder) and ``mtime`` added. Unreadable files are
+    skipped.
     """
-    runs = []
-    base = Path(root)
-    if not base.is_dir():
-        return runs
-    for path in sorted(base.rglob("metrics.json")):
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
-            continue
-        if isinstance(data, dict) and data.get("kind") == METRICS_KIND:
-            runs.append({**data, "path": str(path.parent), "mtime": path.stat().st_mtime})
-    return runs
+    return _gather(root, METRICS_KIND)
 
 
 def gather_test_set_runs(root: str | Path, kind: str = TEST_SET_KIND) -> list[dict]:
     """Every finished test-set run under ``root`` (``metrics.json`` of ``kind``: by default notebook 04 with a
     ``test_dir``, :data:`~emolib.studya.run.TEST_SET_KIND`; the MediaEval 2018 protocol's runs are of
     :data:`~emolib.studya.run.EDITION2018_KIND`), sorted by path, as :func:`gather_runs`."""
+    return _gather(root, kind)
+
+
+def _gather(root: str | Path, kind: str) -> list[dict]:
+    """The readable ``metrics.json`` files of ``kind`` under ``root``, with their folder and time."""
     runs = []
     base = Path(root)
     if not base.is_dir():
@@ -120,7 +115,7 @@ def gather_test_set_runs(root: str | Path, kind: str = TEST_SET_KIND) -> list[di
         except (OSError, json.JSONDecodeError):
             continue
         if isinstance(data, dict) and data.get("kind") == kind:
-            runs.append({**data, "path": str(path.parent)})
+            runs.append({**data, "path": str(path.parent), "mtime": path.stat().st_mtime})
     return runs
 
 
