@@ -46,7 +46,7 @@ run_box(
     },
 )
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 import json
 from pathlib import Path
 
@@ -54,10 +54,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 from IPython.display import display
-from myst_nb import glue
 
 from emolib.core.atomic import write_text
-from emolib.core.figures import figure_saver
+from emolib.core.figures import figure_saver, glue_values
 from emolib.datasets import exploration
 from emolib.datasets.layouts import locate
 from emolib.datasets.mediaeval import load_devset, load_mediaeval2018
@@ -68,13 +67,15 @@ filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
-layouts = locate(data_dir)
-summary = {"data_dir": str(layouts.root), "profile": profile, "seed": seed}
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
+
+# %% tags=["hide-input"]
+layouts = locate(data_dir)  # which of the three layouts data_dir holds (None: absent)
 print(f"MediaEval 2017 layout: {layouts.mediaeval}\nMediaEval 2018 layout: {layouts.mediaeval2018}")
 print(f"Smell of Fear layout:  {layouts.smelloffear}")
 
-show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
-
+# %% tags=["remove-cell"]
+summary = {"data_dir": str(layouts.root), "profile": profile, "seed": seed}
 
 # %% [markdown]
 # The notebook runs on whatever `data_dir` names: the synthetic sample by default, or a real
@@ -94,17 +95,19 @@ if layouts.mediaeval is not None:
     ann = devset.annotations
     shown = movie or devset.names[0]
     one = devset.movie_annotations(shown)
-    summary["mediaeval"] = {
-        "movies": len(movies),
-        "windows": len(ann),
-        "fear_share": float(ann["fear"].mean()),
-        "hours": float(movies["duration"].sum() / 3600),
-    }
-    glue("me_movies", len(movies), display=False)
-    glue("me_windows", len(ann), display=False)
-    glue("me_fear_pct", f"{100 * ann['fear'].mean():.1f}", display=False)
-    glue("me_shown", shown.replace("_", " "), display=False)
     display(movies.round(3))
+
+# %% tags=["remove-cell"]
+if layouts.mediaeval is not None:
+    summary["mediaeval"] = exploration.mediaeval_summary(devset, movies)
+    glue_values(
+        {
+            "me_movies": len(movies),
+            "me_windows": len(ann),
+            "me_fear_pct": f"{100 * ann['fear'].mean():.1f}",
+            "me_shown": shown.replace("_", " "),
+        }
+    )
 
 # %% [markdown]
 # The sample holds {glue:text}`me_movies` annotated movies and {glue:text}`me_windows` windows, of
@@ -122,6 +125,8 @@ if layouts.mediaeval is not None:
     ax.legend(loc="upper right")
     show("fig_va_along", fig)
 
+# %% tags=["hide-input"]
+if layouts.mediaeval is not None:
     fig, ax = plt.subplots(figsize=(9, 1.8))
     ax.fill_between(one["time"], one["fear"], step="post", color="tab:red", alpha=0.6)
     ax.set(xlabel="window start (s)", ylabel="fear", yticks=[0, 1], title=shown)
@@ -151,6 +156,8 @@ if layouts.mediaeval is not None:
     axes[0].invert_yaxis()
     show("fig_fps_durations", fig)
 
+# %% tags=["hide-input"]
+if layouts.mediaeval is not None:
     fig, axes = plt.subplots(1, 3, figsize=(11, 3))
     sns.histplot(ann["valence"], bins=20, ax=axes[0], color="tab:orange")
     sns.histplot(ann["arousal"], bins=20, ax=axes[1], color="tab:blue")
@@ -192,14 +199,12 @@ if layouts.mediaeval2018 is not None:
     movies18 = exploration.movie_table(dev18).assign(part=dev18.movies["dev_part"].to_numpy())
     shown18 = dev18.names[0]
     one18 = dev18.movie_annotations(shown18)
-    summary["mediaeval2018"] = {
-        "movies": len(movies18),
-        "seconds": len(dev18.annotations),
-        "fear_share": float(dev18.annotations["fear"].mean()) if "fear" in dev18.annotations else None,
-        "defects": len(dev18.defects),
-    }
     display(movies18.round(3))
     display(exploration.defects_table(dev18.defects))
+
+# %% tags=["remove-cell"]
+if layouts.mediaeval2018 is not None:
+    summary["mediaeval2018"] = exploration.mediaeval_summary(dev18, movies18)
 
 # %% tags=["hide-input"]
 if layouts.mediaeval2018 is not None:
@@ -234,11 +239,10 @@ if layouts.mediaeval2018 is not None:
 
 # %% tags=["hide-input"]
 descriptors = exploration.descriptor_table(layouts.root)
-summary["descriptors"] = {
-    f"{row.edition} {row.descriptor}": {"movies": int(row.movies), "rows": int(row.rows)}
-    for row in descriptors.itertuples()
-}
 display(descriptors)
+
+# %% tags=["remove-cell"]
+summary["descriptors"] = exploration.descriptor_summary(descriptors)
 
 # %% [markdown]
 # ## Smell of Fear: scene labels and breath
@@ -252,17 +256,21 @@ if layouts.smelloffear is not None:
     sof = load_smelloffear(layouts.smelloffear)
     freq = exploration.label_frequencies(sof, min_positive)
     kept = freq.loc[freq["kept"], "label"].tolist()
-    summary["smelloffear"] = {
-        "films": len(sof.films),
-        "sequences": int(sof.films["n_sequences"].sum()),
-        "screenings": int(sof.films["screenings"].map(len).sum()),
-        "kept_labels": kept,
-    }
-    glue("sof_films", len(sof.films), display=False)
-    glue("sof_sequences", int(sof.films["n_sequences"].sum()), display=False)
-    glue("sof_kept", len(kept), display=False)
-    glue("sof_kept_names", ", ".join(kept) or "none", display=False)
 
+# %% tags=["remove-cell"]
+if layouts.smelloffear is not None:
+    summary["smelloffear"] = exploration.smelloffear_summary(sof, kept)
+    glue_values(
+        {
+            "sof_films": len(sof.films),
+            "sof_sequences": int(sof.films["n_sequences"].sum()),
+            "sof_kept": len(kept),
+            "sof_kept_names": ", ".join(kept) or "none",
+        }
+    )
+
+# %% tags=["hide-input"]
+if layouts.smelloffear is not None:
     fig, ax = plt.subplots(figsize=(10, 8))
     colours = ["tab:green" if k else "tab:gray" for k in freq["kept"]]
     ax.barh(freq["label"], freq["positives"], color=colours)
@@ -293,23 +301,18 @@ if layouts.smelloffear is not None:
 if layouts.smelloffear is not None and any(sof.vocs.values()):
     shown_film = film or max(sof.vocs, key=lambda f: len(sof.vocs[f]))
     curves = exploration.voc_curves(sof, shown_film)
-    summary["smelloffear"]["voc_missing_share"] = float(curves["raw"].isna().mean())
-    glue("sof_film", shown_film, display=False)
     grid = sns.relplot(
-        data=curves,
-        x="minute",
-        y="scaled",
-        hue="screening",
-        col="compound",
-        col_wrap=3,
-        kind="line",
-        height=2.4,
-        aspect=1.5,
-        palette="viridis",
-    )
+        data=curves, x="minute", y="scaled", hue="screening", col="compound", col_wrap=3,
+        kind="line", height=2.4, aspect=1.5, palette="viridis",
+    )  # fmt: skip
     grid.set_axis_labels("minute of the film", "scaled concentration")
     grid.figure.suptitle(f"{shown_film}: every screening", y=1.02)
     show("fig_voc_curves", grid.figure)
+
+# %% tags=["remove-cell"]
+if layouts.smelloffear is not None and any(sof.vocs.values()):
+    summary["smelloffear"]["voc_missing_share"] = float(curves["raw"].isna().mean())
+    glue_values({"sof_film": shown_film})
 
 # %% [markdown]
 # ```{glue:figure} fig_voc_curves
@@ -319,6 +322,8 @@ if layouts.smelloffear is not None and any(sof.vocs.values()):
 # min–max scaled per screening with gaps filled from the other screenings.
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+
+# %% tags=["hide-input"]
 pd.Series({k: v for k, v in summary.items() if not isinstance(v, dict)})

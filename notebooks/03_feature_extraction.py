@@ -51,29 +51,35 @@ run_box(
     examples={"visual": "'[\"colour-motion\"]'"},
 )
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 import json
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import seaborn as sns
 from IPython.display import display
-from myst_nb import glue
 
 from emolib.core.atomic import write_text
-from emolib.core.figures import figure_saver
+from emolib.core.figures import figure_saver, glue_values
 from emolib.datasets.layouts import locate
 from emolib.datasets.mediaeval import load_devset
 from emolib.features import DEFAULT_STORE_SUBDIR, FeatureStore, create, extract, find_movies
-from emolib.features.report import feature_statistics, projection
+from emolib.features.report import (
+    feature_statistics,
+    plot_features_along,
+    plot_projection,
+    projection,
+    run_table,
+)
 from emolib.runs.kernels import filter_library_warnings
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 sns.set_theme(style="whitegrid", context="notebook")
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
+
+# %% tags=["hide-input"]
 layouts = locate(data_dir)
 devset = load_devset(layouts.mediaeval)
 movies = find_movies(data_dir)
@@ -82,6 +88,8 @@ names = list(visual) + list(audio)
 extractors = [
     create(n, weights=weights.get(n), random_weights=n in random_weights, **params.get(n, {})) for n in names
 ]
+
+# %% tags=["remove-cell"]
 summary = {
     "data_dir": str(layouts.root),
     "profile": profile,
@@ -89,9 +97,6 @@ summary = {
     "store": str(store.root),
     "extractors": {e.name: e.identity() for e in extractors},
 }
-
-show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
-
 
 # %% [markdown]
 # The thesis's extractors are C3D {cite:p}`tran2015learning` (fc6, 4096-d) for the picture and VGG19
@@ -119,18 +124,13 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 
 # %%
 report = extract(movies, extractors, store, progress=False)
-runs = pd.DataFrame(
-    [
-        {"movie": r.movie, "status": r.status, "seconds": round(r.seconds, 2), "reason": r.reason}
-        for r in report.results
-    ]
-)
-display(runs)
+display(run_table(report))
 if report.failed:
     raise RuntimeError(f"feature extraction failed: {report.failed}")
+
+# %% tags=["remove-cell"]
 summary["run"] = report.summary()
-glue("n_extract_movies", len(movies), display=False)
-glue("extractor_names", ", ".join(names), display=False)
+glue_values({"n_extract_movies": len(movies), "extractor_names": ", ".join(names)})
 
 # %% [markdown]
 # ## Feature statistics per movie and modality
@@ -142,33 +142,19 @@ glue("extractor_names", ", ".join(names), display=False)
 
 # %% tags=["hide-input"]
 stats = feature_statistics(store, names, list(movies))
-summary["statistics"] = stats.to_dict(orient="records")
 display(stats.round(4))
-dims = stats.groupby("extractor")["dim"].first()
-fused_dim = int(dims.sum())
-glue("fused_dim", fused_dim, display=False)
+
+# %% tags=["remove-cell"]
+summary["statistics"] = stats.to_dict(orient="records")
+glue_values({"fused_dim": int(stats.groupby("extractor")["dim"].first().sum())})
 
 # %% tags=["hide-input"]
 movie = shown_movie or next(iter(movies))
-glue("shown_movie", movie.replace("_", " "), display=False)
 fused = store.load_fused(movie, names)
-fig, axes = plt.subplots(len(fused.blocks), 1, figsize=(11, 1.8 + 1.6 * len(fused.blocks)), squeeze=False)
-for ax, (name, _) in zip(axes[:, 0], fused.blocks, strict=True):
-    block = fused.block(name).astype(np.float64)
-    z = (block - block.mean(axis=0)) / np.where(block.std(axis=0) > 1e-9, block.std(axis=0), 1.0)
-    ax.imshow(
-        z.T,
-        aspect="auto",
-        cmap="coolwarm",
-        vmin=-3,
-        vmax=3,
-        interpolation="nearest",
-        extent=(0, fused.n_steps * 16 / 30, block.shape[1], 0),
-    )
-    ax.set(ylabel=f"{name}\nfeature", title=f"{name} ({block.shape[1]}-d)")
-axes[-1, 0].set_xlabel("time (s)")
-fig.tight_layout()
-show("fig_features_along", fig)
+show("fig_features_along", plot_features_along(fused))
+
+# %% tags=["remove-cell"]
+glue_values({"shown_movie": movie.replace("_", " ")})
 
 # %% [markdown]
 # ```{glue:figure} fig_features_along
@@ -188,15 +174,10 @@ show("fig_features_along", fig)
 # %% tags=["hide-input"]
 ann = {m: devset.movie_annotations(m) for m in movies if m in devset.names}
 points, ratio = projection(store, names, ann, seed=seed)
-glue("pca_var", f"{100 * ratio.sum():.0f}", display=False)
-fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharex=True, sharey=True)
-for ax, target, cmap in zip(axes, ["valence", "arousal"], ["RdYlGn", "viridis"], strict=True):
-    sc = ax.scatter(
-        points["pc1"], points["pc2"], c=points[target], cmap=cmap, vmin=-1, vmax=1, s=6, alpha=0.8
-    )
-    fig.colorbar(sc, ax=ax, label=target)
-    ax.set(xlabel=f"PC 1 ({100 * ratio[0]:.0f} %)", ylabel=f"PC 2 ({100 * ratio[1]:.0f} %)", title=target)
-show("fig_projection", fig)
+show("fig_projection", plot_projection(points, ratio))
+
+# %% tags=["remove-cell"]
+glue_values({"pca_var": f"{100 * ratio.sum():.0f}"})
 summary["projection_variance"] = ratio.tolist()
 
 # %% [markdown]
@@ -224,8 +205,10 @@ if bench_file.is_file():
 else:
     print("no benchmark results yet: run `python benchmarks/features.py`")
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 write_text(out / "summary.json", json.dumps(summary, indent=2, default=str))
+
+# %% tags=["hide-input"]
 stats.groupby(["modality", "extractor"])[["steps", "dim", "feature_std"]].agg(["sum", "first", "mean"]).iloc[
     :, [0, 4, 8]
 ]

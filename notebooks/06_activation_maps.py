@@ -50,7 +50,7 @@ run_box(
     examples={"label": "suspense"},
 )
 
-# %% tags=["hide-input"]
+# %% tags=["remove-cell"]
 from pathlib import Path
 
 import keras
@@ -58,46 +58,48 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import display
-from myst_nb import glue
 
-from emolib.core.figures import figure_saver
+from emolib.core.figures import figure_saver, glue_values
 from emolib.datasets.layouts import locate
 from emolib.runs.kernels import filter_library_warnings
-from emolib.studyb.dataset import load_studyb, plan_experiments
-from emolib.studyb.experiments import run_experiment, train_autoencoder
+from emolib.studyb.dataset import load_studyb
+from emolib.studyb.explain import encoder_to_explain, head_to_explain, shown_sequence
 from emolib.studyb.frames import to_unit_float
-from emolib.studyb.models import extract_encoder
-from emolib.studyb.saliency import dead_filter_lists, grad_cam, layer_activations
-from emolib.studyb.specs import ExperimentSpec
-from emolib.studyb.training import load_model, write_json
+from emolib.studyb.saliency import (
+    dead_filter_lists,
+    grad_cam,
+    layer_activations,
+    plot_activations,
+    plot_grad_cam,
+)
+from emolib.studyb.training import write_json
 
 filter_library_warnings()  # only warnings a reader can act on reach the page
 keras.utils.set_random_seed(seed)
 out = Path(output_dir)
 out.mkdir(parents=True, exist_ok=True)
+show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
 root = locate(data_dir).smelloffear or Path(data_dir)
 run05 = out.parent / "05_autoencoder"
 encoder_path = Path(encoder_path or run05 / "encoder.keras")
 head_path = Path(head_path or run05 / "video_labels.keras")
-cache = frames_cache or encoder_path.parent / "frames"
-data = load_studyb(root, "video", frames_cache=cache)
+
+# %% tags=["hide-input"]
+data = load_studyb(root, "video", frames_cache=frames_cache or encoder_path.parent / "frames")
 if data.frames is None:
     raise SystemExit("activation maps need movies: this folder has none")
-trained_here = not encoder_path.is_file()
-if trained_here:
-    encoder = extract_encoder(train_autoencoder(data, True, epochs, out, seed=seed)["model"])
-else:
-    encoder = load_model(encoder_path)
-film = film or data.sequences["film"].iloc[0]
-rows = data.sequences.index[data.sequences["film"] == film]
-row = int(rows[len(rows) // 2] if sequence is None else rows[int(sequence)])
-x = to_unit_float(data.frames[row : row + 1])
-glue("film", film, display=False)
-glue("sequence", int(data.sequences.loc[row, "sequence"]), display=False)
-glue("source", "trained here briefly" if trained_here else "notebook 05's checkpoint", display=False)
+encoder, trained_here = encoder_to_explain(encoder_path, data, epochs, out, seed=seed)
+film, row = shown_sequence(data.sequences, film, sequence)
+x = to_unit_float(data.frames[row : row + 1])  # the sequence shown, (1, 30, 36, 64, 3) in [0, 1]
 
-show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered captions
-
+# %% tags=["remove-cell"]
+glue_values(
+    {
+        "film": film,
+        "sequence": int(data.sequences.loc[row, "sequence"]),
+        "source": "trained here briefly" if trained_here else "notebook 05's checkpoint",
+    }
+)
 
 # %% [markdown]
 # The encoder is the checkpoint notebook 05 wrote (`encoder_path`). If it is absent (the notebook
@@ -113,32 +115,17 @@ show = figure_saver(out)  # PNG into output_dir, glued for the book's numbered c
 # %% tags=["hide-input"]
 names = ["enc_relu1", "enc_pool1", "enc_relu2", "code"]
 acts = layer_activations(encoder, x, names)
-n_show, frame_idx = 4, np.linspace(0, 29, 6).astype(int)
-fig, axes = plt.subplots(
-    1 + len(names) * n_show, len(frame_idx), figsize=(9, 1.05 * (1 + len(names) * n_show))
-)
-for j, f in enumerate(frame_idx):
-    axes[0, j].imshow(x[0, f])
-    axes[0, j].set_title(f"frame {f}", fontsize=7)
-for i, name in enumerate(names):
-    a = acts[name][0]
-    strongest = np.argsort(a.reshape(-1, a.shape[-1]).max(axis=0))[::-1][:n_show]
-    for k, filt in enumerate(strongest):
-        r = 1 + i * n_show + k
-        for j, f in enumerate(frame_idx):
-            axes[r, j].imshow(a[min(f * a.shape[0] // 30, a.shape[0] - 1), :, :, filt], cmap="jet")
-        axes[r, 0].set_ylabel(f"{name}\n#{filt}", fontsize=6)
-for ax in axes.flat:
-    ax.set_xticks([])
-    ax.set_yticks([])
-show("fig_activations", fig)
+frame_idx = np.linspace(0, 29, 6).astype(int)
+show("fig_activations", plot_activations(x, acts, frame_idx, n_filters=4))
 
 dead = dead_filter_lists(encoder, to_unit_float(data.frames), names)  # one pass over every sequence
 table = pd.DataFrame(
     {"filters": [acts[n].shape[-1] for n in names], "dead": [len(dead[n]) for n in names]}, index=names
 )
-glue("dead_total", int(table["dead"].sum()), display=False)
 display(table)
+
+# %% tags=["remove-cell"]
+glue_values({"dead_total": int(table["dead"].sum())})
 
 # %% [markdown]
 # ```{glue:figure} fig_activations
@@ -158,43 +145,20 @@ display(table)
 # pixels, so it says when in the 30 s and where in the picture the head found its label.
 
 # %% tags=["hide-input"]
-if head_path.is_file() and not trained_here:
-    head = load_model(head_path)
-else:
-    labels_run = next(
-        e for e in plan_experiments(data.available, "video", heads=[fallback_head]) if e.target == "labels"
-    )
-    run_experiment(ExperimentSpec(labels_run, 10 * epochs, units=64, seed=seed), data, out, encoder)
-    head = load_model(out / f"{labels_run.name}.keras")
+head = head_to_explain(None if trained_here else head_path, data, encoder, fallback_head, epochs, out, seed)
 target = label if label in data.kept else data.kept[0]
 maps, score = grad_cam(head, x, data.kept.index(target))
-fig, axes = plt.subplots(2, len(frame_idx), figsize=(9, 2.6))
-for j, f in enumerate(frame_idx):
-    axes[0, j].imshow(x[0, f])
-    axes[1, j].imshow(x[0, f])
-    axes[1, j].imshow(maps[0, f], cmap="jet", alpha=0.5, vmin=0, vmax=1)
-    axes[0, j].set_title(f"frame {f}", fontsize=7)
-for ax in axes.flat:
-    ax.set_xticks([])
-    ax.set_yticks([])
-show("fig_gradcam", fig)
+show("fig_gradcam", plot_grad_cam(x, maps, frame_idx))
 fig, ax = plt.subplots(figsize=(7, 2))
 ax.plot(np.arange(30), maps[0].mean(axis=(1, 2)))
 ax.set(xlabel="second of the sequence", ylabel="mean Grad-CAM")
 show("fig_gradcam_time", fig)
-glue("label", target, display=False)
-glue("score", f"{float(score[0]):.2f}", display=False)
+
+# %% tags=["remove-cell"]
+glue_values({"label": target, "score": f"{float(score[0]):.2f}"})
+activations = {"film": film, "row": row, "dead_filters": dead, "label": target, "score": float(score[0])}
 write_json(
-    out / "activations.json",
-    {
-        "film": film,
-        "row": row,
-        "dead_filters": dead,
-        "label": target,
-        "score": float(score[0]),
-        "encoder": str(encoder_path),
-        "trained_here": trained_here,
-    },
+    out / "activations.json", {**activations, "encoder": str(encoder_path), "trained_here": trained_here}
 )
 
 # %% [markdown]

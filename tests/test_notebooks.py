@@ -38,8 +38,20 @@ def test_paired_ipynb_is_in_sync_and_output_free(source: Path) -> None:
     assert output_problems(source.with_suffix(".ipynb")) == []
 
 
-TAUGHT = {"04_lstm_training": True, "05_autoencoder": False, "07_evaluation": False}
+TAUGHT = {
+    "01_dataset_exploration": True,
+    "02_preprocessing": True,
+    "03_feature_extraction": True,
+    "04_lstm_training": True,
+    "05_autoencoder": False,
+    "06_activation_maps": True,
+    "07_evaluation": False,
+}
 """Notebooks whose visible cells hold only the lesson, and whether a visible cell may loop."""
+
+
+def test_every_notebook_is_taught() -> None:
+    assert sorted(TAUGHT) == [s.stem for s in SOURCES]
 
 
 @pytest.mark.parametrize("stem", sorted(TAUGHT))

@@ -77,3 +77,35 @@ def test_filter_peaks_over_batches_find_the_dead_filter_of_every_layer() -> None
     # the green filter fires on sequence 1; a model without green input has it dead
     assert dead_filter_lists(model, x[:1], names) == {n: dead_filters(whole[n][:1]).tolist() for n in names}
     assert dead_filter_lists(model, x[:1], names) == {"enc_relu2": [1], "enc_pool2": [1]}
+
+
+def test_strongest_filters_rank_by_peak() -> None:
+    from emolib.studyb.saliency import strongest_filters
+
+    a = np.zeros((2, 3, 3, 4), np.float32)
+    a[1, 2, 0, 1], a[0, 0, 0, 3], a[1, 1, 1, 0] = 5.0, 2.0, 1.0
+    assert strongest_filters(a, 3).tolist() == [1, 3, 0]
+
+
+def test_activation_and_grad_cam_figures_draw_the_shown_frames_and_strongest_filters() -> None:
+    import matplotlib.pyplot as plt
+
+    from emolib.studyb.saliency import layer_activations, plot_activations, plot_grad_cam
+
+    model, x = _red_detector(1.0), _sequences()[:1]
+    acts = layer_activations(model, x, ["enc_relu2", "enc_pool2"])
+    frames = [0, 12, 29]
+    fig = plot_activations(x, acts, frames, n_filters=2)
+    assert len(fig.axes) == (1 + 2 * 2) * len(frames)
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["frame 0", "frame 12", "frame 29"]
+    labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
+    assert labels == ["enc_relu2\n#0", "enc_relu2\n#1", "enc_pool2\n#0", "enc_pool2\n#1"]  # red fires first
+    # a pooled layer (15 time steps) shows the step covering frame 29: its last
+    pooled = fig.axes[3 * len(frames) + 2].images[0].get_array()
+    np.testing.assert_array_equal(pooled, acts["enc_pool2"][0, 14, :, :, 0])
+    plt.close(fig)
+    maps, _ = grad_cam(model, x, output=0)
+    fig = plot_grad_cam(x, maps, frames)
+    assert len(fig.axes) == 2 * len(frames) and [len(ax.images) for ax in fig.axes[3:]] == [2, 2, 2]
+    np.testing.assert_array_equal(fig.axes[4].images[1].get_array(), maps[0, 12])
+    plt.close(fig)

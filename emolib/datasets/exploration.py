@@ -1,8 +1,10 @@
-"""Tables behind the dataset-exploration chapter (notebook 01), for whichever data is pointed at."""
+"""Tables and summaries behind the dataset-exploration chapter (notebook 01), for whichever data is
+pointed at."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,3 +164,66 @@ def defects_table(defects: list[str] | tuple[str, ...]) -> pd.DataFrame:
         where, _, what = text.partition(": ")
         rows.append({"file": Path(where.split(":")[0]).name, "defect": what})
     return pd.DataFrame(rows, columns=["file", "defect"])
+
+
+def mediaeval_summary(devset: MediaEvalSet, movies: pd.DataFrame) -> dict[str, Any]:
+    """What the chapter's ``summary.json`` records of a MediaEval set.
+
+    Parameters
+    ----------
+    devset
+        A 2017 set (10 s windows) or a 2018 one (one row per second).
+    movies
+        Its :func:`movie_table`.
+
+    Returns
+    -------
+    dict
+        ``movies``, then for 2017 ``windows``, ``fear_share`` and ``hours`` (the movies' durations summed),
+        for 2018 ``seconds``, ``fear_share`` and ``defects`` (the loader's warnings); ``fear_share`` is the
+        share of annotation rows labelled fear, ``None`` when no movie has fear ground truth.
+    """
+    ann = devset.annotations
+    fear = float(ann["fear"].mean()) if "fear" in ann else None
+    if devset.grid == "second":
+        defects = len(devset.defects)
+        return {"movies": len(movies), "seconds": len(ann), "fear_share": fear, "defects": defects}
+    hours = float(movies["duration"].sum() / 3600)
+    return {"movies": len(movies), "windows": len(ann), "fear_share": fear, "hours": hours}
+
+
+def smelloffear_summary(dataset: SmellOfFearSet, kept: list[str]) -> dict[str, Any]:
+    """What the chapter's ``summary.json`` records of a Smell of Fear set.
+
+    Parameters
+    ----------
+    dataset
+        The set.
+    kept
+        The labels the kept-label rule keeps (:func:`label_frequencies`).
+
+    Returns
+    -------
+    dict
+        ``films`` (labelled), ``sequences`` and ``screenings`` (over all films) and ``kept_labels``.
+    """
+    return {
+        "films": len(dataset.films),
+        "sequences": int(dataset.films["n_sequences"].sum()),
+        "screenings": int(dataset.films["screenings"].map(len).sum()),
+        "kept_labels": kept,
+    }
+
+
+def descriptor_summary(descriptors: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """The movies and rows of each descriptor folder, keyed ``"<edition> <descriptor>"``.
+
+    Parameters
+    ----------
+    descriptors
+        A :func:`descriptor_table`.
+    """
+    return {
+        f"{row.edition} {row.descriptor}": {"movies": int(row.movies), "rows": int(row.rows)}
+        for row in descriptors.itertuples()
+    }

@@ -1,15 +1,42 @@
-"""Tables for the feature notebook: per-movie statistics, step annotations and a 2-D projection."""
+"""Tables and figures of the feature notebook (03): the run, per-movie statistics, step annotations,
+the features along a movie and a 2-D projection of every step."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from emolib.media.alignment import expand_to_steps, step_starts
 
-from .store import FeatureStore
+from .store import FeatureStore, FusedFeatures
+
+if TYPE_CHECKING:
+    from .runner import ExtractReport
+
+
+def run_table(report: ExtractReport) -> pd.DataFrame:
+    """One row per movie an extraction run attempted.
+
+    Parameters
+    ----------
+    report
+        What :func:`emolib.features.extract` returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``movie``, ``status`` (``done``, ``skipped`` or ``failed``), ``seconds`` (rounded to 2 decimals)
+        and ``reason``.
+    """
+    rows = [
+        {"movie": r.movie, "status": r.status, "seconds": round(r.seconds, 2), "reason": r.reason}
+        for r in report.results
+    ]
+    return pd.DataFrame(rows)
 
 
 def step_annotations(annotations: pd.DataFrame, n_steps: int) -> pd.DataFrame:
@@ -109,3 +136,60 @@ def projection(
     out = pd.concat(labels, ignore_index=True)
     out["pc1"], out["pc2"] = xy[:, 0], xy[:, 1]
     return out, pca.explained_variance_ratio_
+
+
+def plot_features_along(fused: FusedFeatures) -> plt.Figure:
+    """Every extractor's features along one movie, one column per step, each feature standardised.
+
+    Parameters
+    ----------
+    fused
+        One movie's fused features (:meth:`emolib.features.FeatureStore.load_fused`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One heat map per block, features as rows over time, z-scores clipped to ±3 (blue low, red high);
+        a feature that never moves in the movie stays at 0.
+    """
+    n = len(fused.blocks)
+    fig, axes = plt.subplots(n, 1, figsize=(11, 1.8 + 1.6 * n), squeeze=False)
+    for ax, (name, _) in zip(axes[:, 0], fused.blocks, strict=True):
+        block = fused.block(name).astype(np.float64)
+        z = (block - block.mean(axis=0)) / np.where(block.std(axis=0) > 1e-9, block.std(axis=0), 1.0)
+        ax.imshow(
+            z.T,
+            aspect="auto",
+            cmap="coolwarm",
+            vmin=-3,
+            vmax=3,
+            interpolation="nearest",
+            extent=(0, fused.n_steps * fused.step_seconds, block.shape[1], 0),
+        )
+        ax.set(ylabel=f"{name}\nfeature", title=f"{name} ({block.shape[1]}-d)")
+    axes[-1, 0].set_xlabel("time (s)")
+    fig.tight_layout()
+    return fig
+
+
+def plot_projection(points: pd.DataFrame, ratio: np.ndarray) -> plt.Figure:
+    """The steps on their first two principal axes, coloured by valence (left) and arousal (right).
+
+    Parameters
+    ----------
+    points, ratio
+        What :func:`projection` returned.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two scatter plots sharing their axes, each axis labelled with its share of the variance.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5), sharex=True, sharey=True)
+    for ax, target, cmap in zip(axes, ["valence", "arousal"], ["RdYlGn", "viridis"], strict=True):
+        sc = ax.scatter(
+            points["pc1"], points["pc2"], c=points[target], cmap=cmap, vmin=-1, vmax=1, s=6, alpha=0.8
+        )
+        fig.colorbar(sc, ax=ax, label=target)
+        ax.set(xlabel=f"PC 1 ({100 * ratio[0]:.0f} %)", ylabel=f"PC 2 ({100 * ratio[1]:.0f} %)", title=target)
+    return fig

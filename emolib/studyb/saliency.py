@@ -9,11 +9,15 @@ Grad-CAM over space *and time* (after Selvaraju et al., 2017): for a label's sco
 3D convolution's output ``A`` of shape ``(t, h, w, k)``, each filter ``k`` is weighted by the mean
 gradient ``dy/dA_k`` over time and space, and the map is ``ReLU(sum_k w_k A_k)``, upsampled to
 the input's frames. It shows *when* and *where* in the 30 s the head found its evidence.
+
+:func:`plot_activations` and :func:`plot_grad_cam` draw both for the book (matplotlib is imported only
+when they are called: a GPU server computes the maps without it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
@@ -21,12 +25,18 @@ from numpy.typing import NDArray
 
 from emolib.core.backends import output_gradient
 
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
+
 __all__ = [
     "dead_filter_lists",
     "dead_filters",
     "filter_peaks",
     "grad_cam",
     "layer_activations",
+    "plot_activations",
+    "plot_grad_cam",
+    "strongest_filters",
     "upsample_to",
 ]
 
@@ -163,3 +173,84 @@ def grad_cam(
         peak = cam.max()
         maps.append(upsample_to(cam / peak if peak > 0 else cam, target))
     return np.stack(maps), out[:, output]
+
+
+def strongest_filters(activation: NDArray, n: int) -> NDArray[np.int64]:
+    """The ``n`` filters of one activation ``(..., filters)`` with the highest peak, strongest first."""
+    a = np.asarray(activation)
+    return np.argsort(a.reshape(-1, a.shape[-1]).max(axis=0))[::-1][:n]
+
+
+def _bare(axes: NDArray) -> None:
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+
+def plot_activations(
+    x: NDArray, activations: Mapping[str, NDArray], frames: Sequence[int], n_filters: int = 4
+) -> plt.Figure:
+    """One sequence's frames above the outputs of its strongest filters in each layer (the paper's Figure 14).
+
+    Parameters
+    ----------
+    x
+        The sequence, ``(1, 30, h, w, 3)`` in [0, 1].
+    activations
+        Layer name to its output for ``x`` (:func:`layer_activations`), drawn in this order.
+    frames
+        Frames of the 30 shown (columns); a pooled layer shows the time step covering each.
+    n_filters
+        Filters shown per layer: the :func:`strongest_filters`, one row each, labelled
+        ``<layer> #<filter>``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``1 + len(activations) * n_filters`` rows of heat maps (``jet``: dark blue none, red strongest).
+    """
+    import matplotlib.pyplot as plt
+
+    n_rows = 1 + len(activations) * n_filters
+    fig, axes = plt.subplots(n_rows, len(frames), figsize=(9, 1.05 * n_rows))
+    for j, f in enumerate(frames):
+        axes[0, j].imshow(x[0, f])
+        axes[0, j].set_title(f"frame {f}", fontsize=7)
+    for i, (name, activation) in enumerate(activations.items()):
+        a = activation[0]
+        for k, filt in enumerate(strongest_filters(a, n_filters)):
+            r = 1 + i * n_filters + k
+            for j, f in enumerate(frames):
+                axes[r, j].imshow(a[min(f * a.shape[0] // 30, a.shape[0] - 1), :, :, filt], cmap="jet")
+            axes[r, 0].set_ylabel(f"{name}\n#{filt}", fontsize=6)
+    _bare(axes)
+    return fig
+
+
+def plot_grad_cam(x: NDArray, maps: NDArray, frames: Sequence[int]) -> plt.Figure:
+    """Frames of one sequence above the same frames under their Grad-CAM map.
+
+    Parameters
+    ----------
+    x
+        The sequence, ``(1, 30, h, w, 3)`` in [0, 1].
+    maps
+        Its :func:`grad_cam` maps, ``(1, 30, h, w)`` in [0, 1].
+    frames
+        Frames shown (columns).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two rows: the frames, and the frames overlaid with the map (``jet``, half transparent).
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, len(frames), figsize=(9, 2.6))
+    for j, f in enumerate(frames):
+        axes[0, j].imshow(x[0, f])
+        axes[1, j].imshow(x[0, f])
+        axes[1, j].imshow(maps[0, f], cmap="jet", alpha=0.5, vmin=0, vmax=1)
+        axes[0, j].set_title(f"frame {f}", fontsize=7)
+    _bare(axes)
+    return fig
