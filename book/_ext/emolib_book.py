@@ -3,11 +3,35 @@
 Jupyter Book 1 registers some extensions' inline scripts twice (``const THEBE_JS_URL`` among them),
 which the browser rejects with "Identifier has already been declared". This extension keeps the
 first copy of every script on each page, so the rendered book loads without console errors.
+
+A page that quotes a notebook's glued values (``{glue:text}`notebooks/07_evaluation.ipynb::key```) reads
+them when Sphinx reads the page, and Sphinx re-reads only pages whose own file changed: after a build that
+re-executed the notebook, the Results chapter would keep the old numbers. This extension makes every
+notebook a page quotes a dependency of that page, so an incremental build re-reads it.
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
+
+_QUOTED_NOTEBOOK = re.compile(r"`([^`:]+\.ipynb)::")
+"""The notebook path of a cross-document glue reference, as written in the page (relative to it)."""
+
+
+def quoted_notebooks(text: str) -> list[str]:
+    """The notebooks whose glued values a page's source quotes, each once, in order of first quote."""
+    return list(dict.fromkeys(_QUOTED_NOTEBOOK.findall(text)))
+
+
+def note_quoted_notebooks(app: Any, docname: str, source: list[str]) -> None:
+    """Make each notebook the page quotes a dependency of it (re-read when the notebook changes)."""
+    folder = Path(app.env.doc2path(docname)).parent
+    for name in quoted_notebooks(source[0]):
+        path = (folder / name).resolve()
+        if path.is_file():
+            app.env.note_dependency(str(path))
 
 
 def _script_key(script: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -32,6 +56,7 @@ def dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, do
 
 
 def setup(app: Any) -> dict[str, Any]:
-    """Register the page hook (runs after the extensions that add the scripts)."""
+    """Register the page hook (runs after the extensions that add the scripts) and the glue dependencies."""
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("source-read", note_quoted_notebooks)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
