@@ -16,13 +16,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-_QUOTED_NOTEBOOK = re.compile(r"`([^`:]+\.ipynb)::")
-"""The notebook path of a cross-document glue reference, as written in the page (relative to it)."""
+_QUOTED_NOTEBOOK = re.compile(r"`([^`:\s]+\.ipynb)::|^:doc:\s*(\S+\.ipynb)\s*$", re.M)
+"""The notebook of a cross-document glue reference, as written in the page (relative to it): a role's
+``path::key`` or a glue directive's ``:doc:`` option."""
 
 
 def quoted_notebooks(text: str) -> list[str]:
     """The notebooks whose glued values a page's source quotes, each once, in order of first quote."""
-    return list(dict.fromkeys(_QUOTED_NOTEBOOK.findall(text)))
+    return list(dict.fromkeys(role or directive for role, directive in _QUOTED_NOTEBOOK.findall(text)))
 
 
 def note_quoted_notebooks(app: Any, docname: str, source: list[str]) -> None:
@@ -59,4 +60,5 @@ def setup(app: Any) -> dict[str, Any]:
     """Register the page hook (runs after the extensions that add the scripts) and the glue dependencies."""
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("source-read", note_quoted_notebooks)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # env_version: a build environment from before the glue dependencies is read afresh once
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
