@@ -204,3 +204,19 @@ def test_the_2018_table_puts_the_books_rows_beside_the_published_ones(tmp_path: 
     shown = edition2018_with_intervals(table, intervals)
     assert shown.iloc[0]["mse_valence"].startswith("0.010 [")  # the 2018-scored row with its interval
     assert shown.iloc[1]["mse_valence"] == "0.010"  # the per-movie row: the value alone
+
+
+def test_the_fear_iou_table_names_fears_own_baselines() -> None:
+    from emolib.evaluation.tables import fear_iou_table
+
+    entry = {"threshold": 0.3, "iou": 0.5, "iou_mean": 0.4, "per_movie": [{"movie": "a"}, {"movie": "b"}]}
+    section = {"fear_iou": {"lstm": entry, "ridge": entry, "constant": entry}}
+    runs = [{"task": "fear", "modality": "audio", "path": "fear", "test_set": section},
+            {"task": "va", "modality": "audio", "path": "va", "test_set": section}]  # fmt: skip
+    table = fear_iou_table(runs)
+    assert list(table["system"]) == [
+        "This book: LSTM (audio)",
+        "This book: logistic regression (audio)",  # fear's "ridge": a logistic regression
+        "This book: constant training fear rate (audio)",
+    ]
+    assert (table["n_movies"] == 2).all() and (table["path"] == "fear").all()

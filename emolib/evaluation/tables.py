@@ -161,9 +161,10 @@ def _scored_va_runs(runs: Sequence[dict]) -> Iterator[tuple[dict, dict, str]]:
         yield run, section, f"this book's run on {test.parent.name}/{test.name}"
 
 
-def _book_system(run: dict, model: str) -> str:
-    """The name of one of this book's predictors in a table beside published systems."""
-    return f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})"
+def _book_system(run: dict, model: str, labels: dict[str, str] | None = None) -> str:
+    """The name of one of this book's predictors in a table beside published systems (``labels``: the names
+    of the task's models, valence/arousal's by default)."""
+    return f"This book: {(labels or _LABELS).get(model, model)} ({run.get('modality', '?')})"
 
 
 def _va_scores(scores: dict) -> dict[str, float]:
@@ -174,6 +175,8 @@ def _va_scores(scores: dict) -> dict[str, float]:
 PUBLISHED_2018 = ("GLA", "THUHCSI", "MIC-TJU", "Ou et al.", "constant mean predictor")
 """Systems of :data:`PUBLISHED_VA` scored on the MediaEval 2018 test set (per second)."""
 _LABELS = {"lstm": "LSTM", "ridge": "ridge regression", "constant": "constant mean predictor"}
+_FEAR_LABELS = {"lstm": "LSTM", "ridge": "logistic regression", "constant": "constant training fear rate"}
+"""Fear's baselines under the same keys: a class-balanced logistic regression and the training rate."""
 SCORED_2018 = "every second of the test movies together (the 2018 task)"
 SCORED_PER_MOVIE = "per test movie, then the mean"
 
@@ -237,7 +240,7 @@ def fear_iou_table(runs: Sequence[dict]) -> pd.DataFrame:
             continue
         for model, entry in section.items():
             rows.append({
-                "system": f"This book: {_LABELS.get(model, model)} ({run.get('modality', '?')})",
+                "system": _book_system(run, model, _FEAR_LABELS),
                 **{k: entry.get(k) for k in ("threshold", "iou", "iou_mean")},
                 "n_movies": len(entry.get("per_movie", [])), "path": run["path"],
             })  # fmt: skip
