@@ -175,23 +175,29 @@ def test_protocol_runs_get_intervals_over_their_test_movies_and_the_table_shows_
     assert empty_int.empty and empty_cmp.empty
 
 
-def test_the_2018_table_puts_the_books_rows_beside_the_published_ones(tmp_path: Path) -> None:
-    from emolib.evaluation.studya_intervals import edition2018_intervals, edition2018_with_intervals
-    from emolib.evaluation.tables import SCORED_2018, SCORED_PER_MOVIE, edition2018_table
-
+def _run_2018(folder: Path, n_movies: int) -> dict:
+    """A 2018-scored valence/arousal run on ``n_movies`` test movies of 20 seconds (its predictions.csv)."""
     rng = np.random.default_rng(0)
     rows = []
-    for k in range(6):  # six test movies of 20 seconds
+    for k in range(n_movies):
         truth = rng.uniform(-0.5, 0.5, (20, 2))
         rows += [{"movie": f"MEDIAEVAL18_{54 + k}", "time": t, "true_valence": v, "true_arousal": a,
                   "lstm_valence": v + 0.1, "lstm_arousal": a, "ridge_valence": 0.0,
                   "ridge_arousal": a * 0.5, "constant_valence": 0.1, "constant_arousal": 0.0}
                  for t, (v, a) in enumerate(truth)]  # fmt: skip
-    pd.DataFrame(rows).to_csv(tmp_path / "predictions.csv", index=False)
-    scores = {"mse_valence": 0.01, "r_valence": 1.0, "mse_arousal": 0.0, "r_arousal": 1.0, "n_movies": 6.0}
+    pd.DataFrame(rows).to_csv(folder / "predictions.csv", index=False)
+    scores = {"mse_valence": 0.01, "r_valence": 1.0, "mse_arousal": 0.0, "r_arousal": 1.0,
+              "n_movies": float(n_movies)}  # fmt: skip
     section = {"scored": True, "test_dir": "/d/sample/mediaeval2018", "scores": {"lstm": scores},
-               "pooled": {"lstm": {**scores, "n_rows": 120.0}}}  # fmt: skip
-    run = {"task": "va", "modality": "mixed", "path": str(tmp_path), "test_set": section}
+               "pooled": {"lstm": {**scores, "n_rows": 20.0 * n_movies}}}  # fmt: skip
+    return {"task": "va", "modality": "mixed", "path": str(folder), "test_set": section}
+
+
+def test_the_2018_table_puts_the_books_rows_beside_the_published_ones(tmp_path: Path) -> None:
+    from emolib.evaluation.studya_intervals import edition2018_intervals, edition2018_with_intervals
+    from emolib.evaluation.tables import SCORED_2018, SCORED_PER_MOVIE, edition2018_table
+
+    run = _run_2018(tmp_path, 6)
     table = edition2018_table([run])
     ours = table[table["path"] != ""]
     assert list(ours["scoring"]) == [SCORED_2018, SCORED_PER_MOVIE]
@@ -204,6 +210,21 @@ def test_the_2018_table_puts_the_books_rows_beside_the_published_ones(tmp_path: 
     shown = edition2018_with_intervals(table, intervals)
     assert shown.iloc[0]["mse_valence"].startswith("0.010 [")  # the 2018-scored row with its interval
     assert shown.iloc[1]["mse_valence"] == "0.010"  # the per-movie row: the value alone
+
+
+def test_a_2018_test_part_of_one_movie_is_scored_without_interval_or_verdict(tmp_path: Path) -> None:
+    from emolib.evaluation.studya_intervals import edition2018_intervals
+
+    intervals, comparisons = edition2018_intervals([_run_2018(tmp_path, 1)], n_resamples=200)
+    lstm = intervals.set_index(["model", "metric"])
+    assert lstm.loc[("lstm", "mse_valence"), "estimate"] == pytest.approx(0.01)
+    assert lstm.loc[("lstm", "r_arousal"), "estimate"] == pytest.approx(1.0)
+    assert np.isnan(lstm.loc[("constant", "r_valence"), "estimate"])  # a constant has no correlation
+    assert intervals[["low", "high"]].isna().all().all() and (intervals["n_movies"] == 1).all()
+    ridge = comparisons[(comparisons["baseline"] == "ridge") & (comparisons["metric"] == "mse_valence")]
+    valence = np.random.default_rng(0).uniform(-0.5, 0.5, (20, 2))[:, 0]  # the ridge predicts 0
+    assert ridge["difference"].iloc[0] == pytest.approx(0.01 - np.mean(valence**2))
+    assert comparisons["low"].isna().all() and (comparisons["verdict"] == UNDECIDED).all()
 
 
 def test_the_fear_iou_table_names_fears_own_baselines() -> None:

@@ -37,6 +37,7 @@ from emolib.evaluation.intervals import (
 )
 from emolib.evaluation.tables import CONFIG_KEYS, SCORED_2018, VA_METRICS, movie_table
 from emolib.evaluation.unit_metrics import pooled_error, pooled_pearson, unit_mean
+from emolib.studya.scoring import pearson
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -383,12 +384,23 @@ def protocol_with_intervals(protocol: pd.DataFrame, intervals: pd.DataFrame) -> 
     return pd.DataFrame(rows, columns=["system", *VA_METRICS, "n_movies", "source"])
 
 
-def _pooled_metric(rows: pd.DataFrame, model: str, metric: str, units: np.ndarray) -> UnitMetric:
-    """``mse_<dim>`` or ``r_<dim>`` of one predictor over the seconds of the drawn test movies."""
+def _series(rows: pd.DataFrame, model: str, metric: str) -> tuple[str, np.ndarray, np.ndarray]:
+    """The kind of ``metric`` (``mse`` or ``r``), the true values and one predictor's of its dimension."""
     kind, dim = metric.split("_")
     truth = rows[f"true_{dim}"].to_numpy(dtype=np.float64)
-    pred = rows[f"{model}_{dim}"].to_numpy(dtype=np.float64)
+    return kind, truth, rows[f"{model}_{dim}"].to_numpy(dtype=np.float64)
+
+
+def _pooled_metric(rows: pd.DataFrame, model: str, metric: str, units: np.ndarray) -> UnitMetric:
+    """``mse_<dim>`` or ``r_<dim>`` of one predictor over the seconds of the drawn test movies."""
+    kind, truth, pred = _series(rows, model, metric)
     return pooled_pearson(truth, pred, units) if kind == "r" else pooled_error(truth, pred, units)
+
+
+def _pooled_value(rows: pd.DataFrame, model: str, metric: str) -> float:
+    """The same score over every second of all the test movies (defined for a single movie too)."""
+    kind, truth, pred = _series(rows, model, metric)
+    return pearson(pred, truth) if kind == "r" else float(np.mean((pred - truth) ** 2))
 
 
 def edition2018_intervals(
@@ -429,8 +441,8 @@ def edition2018_intervals(
             dim = metric.split("_")[1]
 
             models = [m for m in ("lstm", "ridge", "constant") if f"{m}_{dim}" in rows]
-            built = {m: _pooled_metric(rows, m, metric, units) for m in models}
-            whole = {m: float(built[m](np.ones((1, n_movies)))[0]) for m in models}
+            whole = {m: _pooled_value(rows, m, metric) for m in models}
+            built = {m: _pooled_metric(rows, m, metric, units) for m in models} if enough else {}
             for m in models:
                 found = bootstrap(built[m], n_resamples, seed=seed) if enough else None
                 low, high = (found.low, found.high) if found else (np.nan, np.nan)
