@@ -94,11 +94,11 @@ torch: $(STAMP) ## the model tests on the PyTorch backend (installs the CPU torc
 
 test-backends: torch jax ## the model tests on PyTorch and on JAX (about 1 GB of wheels; see the README)
 
-notebooks-backend: $(STAMP) ## every notebook on the micro sample with KERAS_BACKEND=BACKEND (jax or torch, installed into .venv) into outputs/backend-BACKEND/
+notebooks-backend: $(STAMP) ## every notebook on the micro sample with KERAS_BACKEND=BACKEND (jax or torch, installed into .venv) into outputs-BACKEND/
 	$(BIN)/python -m pip install --quiet $(if $(filter torch,$(BACKEND)),'torch==$(TORCH_VERSION)' $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)),$(BACKEND))
-	$(BIN)/python -m emolib sample --profile micro --seed $(SEED) --out outputs/sample-micro --workers $(WORKERS)
-	KERAS_BACKEND=$(BACKEND) $(BIN)/python -m emolib notebooks --data outputs/sample-micro --profile micro \
-		--seed $(SEED) --out outputs/backend-$(BACKEND)/notebooks --outputs outputs/backend-$(BACKEND)
+	$(BIN)/python -m emolib sample --profile micro --seed $(SEED) --out outputs-$(BACKEND)/sample-micro --workers $(WORKERS)
+	KERAS_BACKEND=$(BACKEND) $(BIN)/python -m emolib notebooks --data outputs-$(BACKEND)/sample-micro --profile micro \
+		--seed $(SEED) --out outputs-$(BACKEND)/notebooks --outputs outputs-$(BACKEND)/runs
 
 $(LAB_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[$(EXTRA),lab]'
@@ -113,8 +113,8 @@ lint: $(STAMP) ## the pre-commit hooks on every tracked file: ruff, notebook pai
 sync-notebooks: $(STAMP) ## re-pair notebooks/*.ipynb with their py:percent sources
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
 
-clean: ## remove generated data, run outputs and the built book
-	rm -rf book/_build book/notebooks outputs $(DATA)
+clean: ## remove generated data, run outputs (the backend checks' too) and the built book
+	rm -rf book/_build book/notebooks outputs outputs-jax outputs-torch $(DATA)
 
 distclean: clean ## also remove the virtual environment
 	rm -rf $(VENV)

@@ -78,3 +78,18 @@ def test_every_notebook_runs_on_the_micro_sample(backend: str, tmp_path: Path) -
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-5000:]
     executed = sorted(p.stem for p in (tmp_path / "notebooks").glob("*.ipynb"))
     assert executed == [s.stem for s in discover(ROOT / "notebooks")]
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_the_backend_check_writes_nothing_under_the_books_outputs(backend: str) -> None:
+    # notebook 07 of the book gathers every run under outputs/: a micro-sample run there would
+    # become rows of the book's tables (it did, until the check got a root of its own)
+    dry = subprocess.run(
+        ["make", "-n", "notebooks-backend", f"BACKEND={backend}"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    words = dry.stdout.replace("\\\n", " ").split()
+    written = [words[k + 1] for k, w in enumerate(words[:-1]) if w in ("--out", "--outputs")]
+    assert len(written) == 3, dry.stdout  # the sample, the executed notebooks, the runs' outputs
+    for path in written:
+        assert Path(path).parts[0] == f"outputs-{backend}", path
