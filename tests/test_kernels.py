@@ -119,6 +119,25 @@ def test_only_the_listed_library_warnings_are_filtered() -> None:
     assert [str(w.message) for w in seen] == ["movie 3 has no annotations"]
 
 
+def test_a_data_warning_is_shown_as_its_message_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from emolib.core.errors import DataWarning
+    from emolib.runs.kernels import plain_data_warnings
+
+    monkeypatch.setattr(warnings, "formatwarning", warnings.formatwarning)  # restored afterwards
+    before = warnings.formatwarning("late", UserWarning, "/tmp/ipykernel_1/2.py", 2, "load(x)")
+    plain_data_warnings()
+    installed = warnings.formatwarning
+    plain_data_warnings()
+    assert warnings.formatwarning is installed  # a second call does not wrap the first
+    shown = warnings.formatwarning(
+        "a.txt: short annotation file", DataWarning, "/tmp/ipykernel_1/2.py", 2, "x"
+    )
+    assert shown == "DataWarning: a.txt: short annotation file\n"
+    assert warnings.formatwarning("late", UserWarning, "/tmp/ipykernel_1/2.py", 2, "load(x)") == before
+
+
 def test_shutting_down_sends_no_interrupt(tmp_path: Path) -> None:
     """jupyter_client sends SIGINT before a shutdown; to an idle kernel that only logs an ERROR."""
     import asyncio

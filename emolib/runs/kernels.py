@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from emolib.core.atomic import write_text
+from emolib.core.errors import DataWarning
 
 KERNEL_NAME = "emolib"
 """Name of the project's kernel spec (``papermill -k emolib``, JupyterLab's kernel list)."""
@@ -73,10 +74,35 @@ def filter_library_warnings() -> None:
     """Ignore the :data:`LIBRARY_WARNINGS` in this process (each notebook's set-up cell calls this).
 
     Only these exact messages are filtered: every other warning, above all those about the user's
-    data, still reaches the page.
+    data, still reaches the page, and those (:class:`~emolib.core.errors.DataWarning`) are shown
+    plainly (:func:`plain_data_warnings`).
     """
     for message, _why in LIBRARY_WARNINGS:
         warnings.filterwarnings("ignore", message=message)
+    plain_data_warnings()
+
+
+def plain_data_warnings() -> None:
+    """Show a :class:`~emolib.core.errors.DataWarning` as one line, ``DataWarning: <message>``.
+
+    Python prefixes a warning with the file and line that triggered it and repeats that line of code;
+    in a notebook that is the cell's temporary file (``/tmp/ipykernel_<pid>/<hash>.py:2``), which
+    tells a reader nothing, while a data warning's message already names the data file at fault.
+    Other warnings keep the format they had. Calling this again changes nothing.
+    """
+    shown = warnings.formatwarning
+    if getattr(shown, "plain_data_warnings", False):
+        return
+
+    def formatwarning(
+        message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+    ) -> str:
+        if issubclass(category, DataWarning):
+            return f"{category.__name__}: {message}\n"
+        return shown(message, category, filename, lineno, line)
+
+    formatwarning.plain_data_warnings = True  # type: ignore[attr-defined]
+    warnings.formatwarning = formatwarning
 
 
 def kernel_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
