@@ -262,13 +262,19 @@ def protocol_run(stem: str, parameters: Mapping[str, Any], outputs_root: str | P
     >>> protocol_run("05_autoencoder", {"data_dir": "/nowhere"}, "/out") is None
     True
     """
-    if stem != PROTOCOL_NOTEBOOK or "data_dir" not in parameters:
-        return None
-    test_dir = Path(parameters["data_dir"]) / MEDIAEVAL_TEST_SUBDIR
-    if not test_dir.is_dir():
+    test_dir = _sample_part(stem, parameters, MEDIAEVAL_TEST_SUBDIR)
+    if test_dir is None:
         return None
     output_dir = Path(outputs_root).resolve() / f"{stem}{PROTOCOL_SUFFIX}"
     return {**parameters, "test_dir": str(test_dir), "output_dir": str(output_dir)}
+
+
+def _sample_part(stem: str, parameters: Mapping[str, Any], subdir: str) -> Path | None:
+    """``<data_dir>/<subdir>`` when ``stem`` is :data:`PROTOCOL_NOTEBOOK` and that folder exists."""
+    if stem != PROTOCOL_NOTEBOOK or "data_dir" not in parameters:
+        return None
+    folder = Path(parameters["data_dir"]) / subdir
+    return folder if folder.is_dir() else None
 
 
 EDITION2018_SUFFIX = "_2018"
@@ -292,10 +298,8 @@ def edition2018_run(
     >>> edition2018_run("05_autoencoder", {"data_dir": "/nowhere"}, "/out") is None
     True
     """
-    if stem != PROTOCOL_NOTEBOOK or "data_dir" not in parameters:
-        return None
-    folder = Path(parameters["data_dir"]) / MEDIAEVAL2018_SUBDIR
-    if not folder.is_dir():
+    folder = _sample_part(stem, parameters, MEDIAEVAL2018_SUBDIR)
+    if folder is None:
         return None
     output_dir = Path(outputs_root).resolve() / f"{stem}{EDITION2018_SUFFIX}"
     return {**parameters, "data_dir": str(folder), "edition": 2018, **EDITION2018_FEATURES,
@@ -335,7 +339,7 @@ class Book:
         )
 
     def runs(self) -> list[Run]:
-        """The runs of the build, in order: each notebook, then its ``extra_runs``, then its test-set run.
+        """The runs of the build, in order: each notebook, its ``extra_runs``, its test-set and 2018 runs.
 
         A chapter's run writes its executed copy to ``out_dir/<stem>.ipynb`` and its outputs to
         ``outputs_root/<stem>``; a further run is named ``<stem>/<key-value>`` and keeps both in
@@ -374,17 +378,10 @@ class Book:
                 label = "_".join(f"{k}-{v}" for k, v in extra.items())
                 params = {**self.parameters, **extra, "output_dir": str(run_dir / label)}
                 add(source, f"{stem}/{label}", run_dir / label / f"{stem}.ipynb", params)
-            protocol = protocol_run(stem, self.parameters, root)
-            if protocol is not None:
-                add(source, f"{stem}{PROTOCOL_SUFFIX}", Path(protocol["output_dir"]) / "run.ipynb", protocol)
-            edition2018 = edition2018_run(stem, self.parameters, root)
-            if edition2018 is not None:
-                add(
-                    source,
-                    f"{stem}{EDITION2018_SUFFIX}",
-                    Path(edition2018["output_dir"]) / "run.ipynb",
-                    edition2018,
-                )
+            for suffix, further in ((PROTOCOL_SUFFIX, protocol_run), (EDITION2018_SUFFIX, edition2018_run)):
+                params = further(stem, self.parameters, root)
+                if params is not None:
+                    add(source, f"{stem}{suffix}", Path(params["output_dir"]) / "run.ipynb", params)
         return runs
 
 
